@@ -1,0 +1,34 @@
+// Two projects: unit specs beside the code, and e2e suites against real PostgreSQL and Redis
+// (started once for the whole run by e2e/setup/global-setup.ts).
+/** @type {import('jest').Config} */
+const swc = [
+    '@swc/jest',
+    {
+        jsc: {
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true },
+            target: 'es2022',
+        },
+        module: { type: 'commonjs', ignoreDynamic: true },
+    },
+];
+
+module.exports = {
+    globalSetup: '<rootDir>/e2e/setup/global-setup.ts',
+    globalTeardown: '<rootDir>/e2e/setup/global-teardown.ts',
+    projects: [
+        {
+            displayName: 'unit',
+            testEnvironment: 'node',
+            testMatch: ['<rootDir>/{src,plugins,migrations}/**/*.spec.ts'],
+            transform: { '^.+\\.tsx?$': swc },
+        },
+        {
+            displayName: 'e2e',
+            testEnvironment: 'node',
+            testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+            transform: { '^.+\\.tsx?$': swc },
+            testTimeout: 120000,
+        },
+    ],
+};

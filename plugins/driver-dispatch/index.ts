@@ -1,0 +1,3 @@
+export * from './constants';
+export * from './driver-dispatch.plugin';
+export * from './options';

@@ -1,0 +1,3 @@
+export * from './constants';
+export * from './es9.plugin';
+export * from './options';

@@ -1,0 +1,283 @@
+import { INestApplicationContext } from '@nestjs/common';
+import {
+    AdministratorService,
+    Channel,
+    ChannelService,
+    ConfigService,
+    CurrencyCode,
+    ID,
+    Importer,
+    InitialData,
+    isGraphQlErrorResult,
+    LanguageCode,
+    Logger,
+    PaymentMethod,
+    PaymentMethodService,
+    Permission,
+    Populator,
+    ProductVariant,
+    ProductVariantService,
+    RequestContext,
+    RequestContextService,
+    RoleService,
+    SearchService,
+    SellerService,
+    ShippingMethodService,
+    StockLocation,
+    StockLocationService,
+    TransactionalConnection,
+    User,
+} from '@vendure/core';
+import { lastValueFrom } from 'rxjs';
+
+import {
+    INSTANT_PAYMENT_METHOD_CODE,
+    instantPaymentHandler,
+    sellerShippingEligibilityChecker,
+} from '../marketplace';
+import {
+    DemoCity,
+    DemoProduct,
+    loadDemoCatalog,
+    loadDemoCity,
+    productsCsv,
+    stockPerStore,
+} from './demo-data';
+
+const loggerCtx = 'DemoData';
+
+/** Code of the fast-delivery shipping method: one per seller channel in the marketplace. */
+export const FAST_DELIVERY_SHIPPING_CODE = 'fast-delivery';
+/** Password of the demo seller staff accounts (`<seller-code>@demo.example`). */
+export const DEMO_SELLER_PASSWORD = 'demo-seller';
+
+const initialData: InitialData = {
+    defaultLanguage: LanguageCode.en,
+    defaultZone: 'United States',
+    countries: [{ name: 'United States', code: 'US', zone: 'United States' }],
+    // Chicago: 10.25% general sales tax; groceries and medicines at the reduced 2.25%.
+    taxRates: [
+        { name: 'Standard Tax', percentage: 10.25 },
+        { name: 'Reduced Tax', percentage: 2.25 },
+    ],
+    shippingMethods: [],
+    paymentMethods: [],
+    collections: [],
+};
+
+/**
+ * Populates the demo marketplace in a real city (Chicago) once: three sellers as seller channels
+ * with their stores (stock locations with coordinates), about 60 products with stock spread
+ * unevenly over the stores, a fast-delivery shipping method per seller and a payment method that
+ * settles at once. A second start finds the sellers and changes nothing.
+ */
+export async function populateDemoMarketplace(app: INestApplicationContext): Promise<void> {
+    const city = loadDemoCity();
+    const connection = app.get(TransactionalConnection);
+    const sellerCodes = city.sellers.map(seller => seller.code);
+    const existing = await connection.rawConnection
+        .getRepository(Channel)
+        .count({ where: sellerCodes.map(code => ({ code })) });
+    if (existing === sellerCodes.length) {
+        Logger.info('Demo marketplace already populated', loggerCtx);
+        return;
+    }
+    if (existing > 0) {
+        throw new Error(
+            'The demo marketplace is only partly populated (an earlier first start was interrupted). ' +
+                'Stop the server, delete DATA_DIR (./data by default) and start again.',
+        );
+    }
+
+    const started = Date.now();
+    Logger.info(`Populating the demo marketplace in ${city.city}`, loggerCtx);
+    await app.get(Populator).populateInitialData(initialData);
+    const catalog = loadDemoCatalog();
+    const defaultCtx = await adminContext(app);
+    const sellerChannelIds: ID[] = [];
+    for (const seller of city.sellers) {
+        const channel = await createSellerChannel(app, defaultCtx, city, seller.name, seller.code);
+        sellerChannelIds.push(channel.id);
+        const ctx = await adminContext(app, channel);
+        const stores = await createStores(app, ctx, seller.stores);
+        await importProducts(app, ctx, catalog[seller.code] ?? []);
+        await stockStores(app, ctx, channel, stores);
+        await createFastDeliveryMethod(app, ctx, seller.name);
+        await createSellerStaff(app, channel, seller.name, seller.code);
+    }
+    await createInstantPayment(app, await adminContext(app), sellerChannelIds);
+    await app.get(SearchService).reindex(defaultCtx);
+    Logger.info(`Demo marketplace populated in ${((Date.now() - started) / 1000).toFixed(1)} s`, loggerCtx);
+}
+
+/** Acts as the superadmin: creating roles checks the permissions of the user on the channels. */
+async function adminContext(app: INestApplicationContext, channel?: Channel): Promise<RequestContext> {
+    const { identifier } = app.get(ConfigService).authOptions.superadminCredentials;
+    const superadmin = await app
+        .get(TransactionalConnection)
+        .rawConnection.getRepository(User)
+        .findOneOrFail({ where: { identifier }, relations: ['roles', 'roles.channels'] });
+    return app.get(RequestContextService).create({
+        apiType: 'admin',
+        languageCode: LanguageCode.en,
+        user: superadmin,
+        ...(channel ? { channelOrToken: channel } : {}),
+    });
+}
+
+async function createSellerChannel(
+    app: INestApplicationContext,
+    ctx: RequestContext,
+    city: DemoCity,
+    name: string,
+    code: string,
+): Promise<Channel> {
+    const defaultChannel = await app.get(ChannelService).getDefaultChannel(ctx);
+    const seller = await app.get(SellerService).create(ctx, { name });
+    const currency = city.currencyCode as CurrencyCode;
+    const result = await app.get(ChannelService).create(ctx, {
+        code,
+        token: code,
+        sellerId: seller.id,
+        defaultLanguageCode: LanguageCode.en,
+        availableLanguageCodes: [LanguageCode.en],
+        defaultCurrencyCode: currency,
+        availableCurrencyCodes: [currency],
+        pricesIncludeTax: false,
+        defaultShippingZoneId: defaultChannel.defaultShippingZone.id,
+        defaultTaxZoneId: defaultChannel.defaultTaxZone.id,
+    });
+    if (isGraphQlErrorResult(result)) throw new Error(`Could not create channel ${code}: ${result.message}`);
+    return result;
+}
+
+async function createStores(
+    app: INestApplicationContext,
+    ctx: RequestContext,
+    stores: DemoCity['sellers'][number]['stores'],
+): Promise<StockLocation[]> {
+    const created: StockLocation[] = [];
+    for (const store of stores) {
+        created.push(
+            await app.get(StockLocationService).create(ctx, {
+                name: store.name,
+                description: `${store.address}, ${store.city} ${store.postalCode}`,
+                customFields: {
+                    latitude: store.latitude,
+                    longitude: store.longitude,
+                    address: store.address,
+                    postalCode: store.postalCode,
+                    city: store.city,
+                },
+            }),
+        );
+    }
+    return created;
+}
+
+async function importProducts(app: INestApplicationContext, ctx: RequestContext, products: DemoProduct[]) {
+    const result = await lastValueFrom(app.get(Importer).parseAndImport(productsCsv(products), ctx, false));
+    if (result.errors?.length) throw new Error(`Demo product import failed:\n${result.errors.join('\n')}`);
+}
+
+/** Sets each variant's stock per store of its seller; the default stock location keeps none. */
+async function stockStores(
+    app: INestApplicationContext,
+    ctx: RequestContext,
+    channel: Channel,
+    stores: StockLocation[],
+) {
+    const variants = await app
+        .get(TransactionalConnection)
+        .getRepository(ctx, ProductVariant)
+        .createQueryBuilder('variant')
+        .innerJoin('variant.channels', 'channel', 'channel.id = :channelId', { channelId: channel.id })
+        .getMany();
+    for (const variant of variants) {
+        const levels = stockPerStore(variant.sku, stores.length);
+        await app.get(ProductVariantService).update(ctx, [
+            {
+                id: variant.id,
+                stockLevels: stores.map((store, index) => ({
+                    stockLocationId: store.id,
+                    stockOnHand: levels[index],
+                })),
+            },
+        ]);
+    }
+}
+
+async function createFastDeliveryMethod(
+    app: INestApplicationContext,
+    ctx: RequestContext,
+    sellerName: string,
+) {
+    await app.get(ShippingMethodService).create(ctx, {
+        code: FAST_DELIVERY_SHIPPING_CODE,
+        fulfillmentHandler: 'manual-fulfillment',
+        checker: { code: sellerShippingEligibilityChecker.code, arguments: [] },
+        calculator: {
+            code: 'default-shipping-calculator',
+            arguments: [
+                { name: 'rate', value: '499' },
+                { name: 'includesTax', value: 'exclude' },
+                { name: 'taxRate', value: '0' },
+            ],
+        },
+        translations: [
+            {
+                languageCode: LanguageCode.en,
+                name: `Fast delivery by ${sellerName}`,
+                description: 'Delivered from the nearest store within the hour',
+            },
+        ],
+    });
+}
+
+/** A staff account per seller that sees only its own channel (`<code>@demo.example`). */
+async function createSellerStaff(
+    app: INestApplicationContext,
+    channel: Channel,
+    sellerName: string,
+    code: string,
+) {
+    // A context made now: the superadmin's channels include the seller channel only from its creation.
+    const ctx = await adminContext(app);
+    const role = await app.get(RoleService).create(ctx, {
+        code: `${code}-staff`,
+        description: `Staff of ${sellerName}`,
+        channelIds: [channel.id],
+        permissions: [
+            Permission.ReadCatalog,
+            Permission.UpdateCatalog,
+            Permission.ReadOrder,
+            Permission.UpdateOrder,
+            Permission.ReadCustomer,
+            Permission.ReadStockLocation,
+            Permission.UpdateStockLocation,
+            Permission.ReadShippingMethod,
+        ],
+    });
+    await app.get(AdministratorService).create(ctx, {
+        firstName: sellerName,
+        lastName: 'Staff',
+        emailAddress: `${code}@demo.example`,
+        password: DEMO_SELLER_PASSWORD,
+        roleIds: [role.id],
+    });
+}
+
+async function createInstantPayment(
+    app: INestApplicationContext,
+    ctx: RequestContext,
+    sellerChannelIds: ID[],
+) {
+    const method = await app.get(PaymentMethodService).create(ctx, {
+        code: INSTANT_PAYMENT_METHOD_CODE,
+        enabled: true,
+        handler: { code: instantPaymentHandler.code, arguments: [] },
+        translations: [{ languageCode: LanguageCode.en, name: 'Instant payment (demo)' }],
+    });
+    // Seller orders are paid their share through the same method in their own channel.
+    await app.get(ChannelService).assignToChannels(ctx, PaymentMethod, method.id, sellerChannelIds);
+}

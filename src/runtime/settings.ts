@@ -1,0 +1,184 @@
+import path from 'node:path';
+
+/** The default superadmin credentials: accepted only in the embedded default, never against a real database. */
+export const DEFAULT_SUPERADMIN = { username: 'superadmin', password: 'superadmin' } as const;
+
+export type DatabaseSettings =
+    { kind: 'embedded'; dataDir: string; port: number } | { kind: 'external'; url: string };
+
+/**
+ * Everything the server and worker read from the environment, parsed and checked once.
+ * Each external service switches its own part on: any subset of them works.
+ */
+export interface RuntimeSettings {
+    port: number;
+    dataDir: string;
+    database: DatabaseSettings;
+    redisUrl?: string;
+    elasticsearchUrl?: string;
+    superadmin: { username: string; password: string };
+    cookieSecret: string;
+    /** Populate the demo marketplace on first start. */
+    demoData: boolean;
+    /** Keep the demo drivers moving (used once driver-dispatch lands). */
+    demoFleet: boolean;
+    /** Run the job-queue worker and scheduled tasks in the server process (the embedded default). */
+    workerInProcess: boolean;
+    /** Where uploaded assets are stored. */
+    assetDir: string;
+    /**
+     * Origins allowed to call the APIs from a browser (storefronts). `true` reflects any origin:
+     * the embedded default only, for local development.
+     */
+    corsOrigins: string[] | true;
+}
+
+export class SettingsError extends Error {
+    constructor(problems: string[]) {
+        super(`The server cannot start:\n${problems.map(p => `  - ${p}`).join('\n')}`);
+        this.name = 'SettingsError';
+    }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function readSettings(env: Env = process.env, cwd = process.cwd()): RuntimeSettings {
+    const problems: string[] = [];
+    const nonEmpty = (name: string): string | undefined => {
+        const value = env[name]?.trim();
+        return value ? value : undefined;
+    };
+
+    const port = parsePort(nonEmpty('PORT') ?? '3000', 'PORT', problems);
+    const dataDir = path.resolve(cwd, nonEmpty('DATA_DIR') ?? 'data');
+    const databaseUrl = nonEmpty('DATABASE_URL');
+    const redisUrl = nonEmpty('REDIS_URL');
+    const elasticsearchUrl = nonEmpty('ELASTICSEARCH_URL');
+
+    if (databaseUrl) checkUrl(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
+    if (redisUrl) checkUrl(redisUrl, 'REDIS_URL', ['redis:', 'rediss:'], problems);
+    if (elasticsearchUrl) checkUrl(elasticsearchUrl, 'ELASTICSEARCH_URL', ['http:', 'https:'], problems);
+
+    const embedded = !databaseUrl;
+    const username = nonEmpty('SUPERADMIN_USERNAME');
+    const password = nonEmpty('SUPERADMIN_PASSWORD');
+    const cookieSecret = nonEmpty('COOKIE_SECRET');
+    if (!embedded) {
+        if (!username || !password) {
+            problems.push('set SUPERADMIN_USERNAME and SUPERADMIN_PASSWORD (required with DATABASE_URL)');
+        } else if (password === DEFAULT_SUPERADMIN.password) {
+            problems.push(
+                `SUPERADMIN_PASSWORD must not be the default "${DEFAULT_SUPERADMIN.password}" with DATABASE_URL`,
+            );
+        }
+        if (!cookieSecret) {
+            problems.push('set COOKIE_SECRET to a long random string (required with DATABASE_URL)');
+        }
+    }
+
+    const demoData = parseBoolean(nonEmpty('DEMO_DATA'), embedded, 'DEMO_DATA', problems);
+    const workerInProcess = parseBoolean(
+        nonEmpty('WORKER_IN_PROCESS'),
+        embedded,
+        'WORKER_IN_PROCESS',
+        problems,
+    );
+    const demoFleet = parseBoolean(nonEmpty('DEMO_FLEET'), demoData, 'DEMO_FLEET', problems);
+    const embeddedPort = parsePort(
+        nonEmpty('EMBEDDED_POSTGRES_PORT') ?? '0',
+        'EMBEDDED_POSTGRES_PORT',
+        problems,
+        true,
+    );
+
+    const corsList = (nonEmpty('CORS_ORIGINS') ?? '')
+        .split(',')
+        .map(origin => origin.trim())
+        .filter(Boolean);
+    for (const origin of corsList) checkUrl(origin, 'CORS_ORIGINS', ['http:', 'https:'], problems);
+
+    if (problems.length) throw new SettingsError(problems);
+
+    return {
+        port,
+        dataDir,
+        database: databaseUrl
+            ? { kind: 'external', url: databaseUrl }
+            : { kind: 'embedded', dataDir: path.join(dataDir, 'postgres'), port: embeddedPort },
+        redisUrl,
+        elasticsearchUrl,
+        superadmin: {
+            username: username ?? DEFAULT_SUPERADMIN.username,
+            password: password ?? DEFAULT_SUPERADMIN.password,
+        },
+        // The embedded default is a local demo: a fixed secret there keeps sessions across restarts.
+        cookieSecret: cookieSecret ?? 'embedded-default-cookie-secret',
+        demoData,
+        demoFleet,
+        workerInProcess,
+        assetDir: path.join(dataDir, 'assets'),
+        corsOrigins: corsList.length ? corsList : embedded ? true : [],
+    };
+}
+
+/** One line for the start log: which database, job queue, driver index and search this run uses. */
+export function describeRuntime(settings: RuntimeSettings): string {
+    const database =
+        settings.database.kind === 'embedded'
+            ? `embedded PostgreSQL (${settings.database.dataDir})`
+            : `PostgreSQL at ${redact(settings.database.url)}`;
+    const redis = settings.redisUrl ? redact(settings.redisUrl) : undefined;
+    return [
+        `database: ${database}`,
+        `job queue: ${redis ? `BullMQ on Redis ${redis}` : 'SQL (DefaultJobQueuePlugin)'}`,
+        `driver index: ${redis ? 'Redis GEO' : 'SQL'}`,
+        `search: ${settings.elasticsearchUrl ? `Elasticsearch 9 at ${redact(settings.elasticsearchUrl)}` : 'default (SQL)'}`,
+        `cache: ${redis ? 'Redis' : 'in-process'}`,
+    ].join(' | ');
+}
+
+/** Hides the password of a connection URL for logs. */
+export function redact(url: string): string {
+    try {
+        const parsed = new URL(url);
+        if (parsed.password) parsed.password = '***';
+        return parsed.toString().replace(/\/$/, '');
+    } catch {
+        return '<invalid url>';
+    }
+}
+
+function parsePort(value: string, name: string, problems: string[], allowZero = false): number {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
+        problems.push(`${name} must be a port number (${allowZero ? 0 : 1}-65535), got "${value}"`);
+        return 0;
+    }
+    return port;
+}
+
+function parseBoolean(
+    value: string | undefined,
+    fallback: boolean,
+    name: string,
+    problems: string[],
+): boolean {
+    if (value === undefined) return fallback;
+    if (/^(true|1|yes)$/i.test(value)) return true;
+    if (/^(false|0|no)$/i.test(value)) return false;
+    problems.push(`${name} must be true or false, got "${value}"`);
+    return fallback;
+}
+
+function checkUrl(value: string, name: string, protocols: string[], problems: string[]): void {
+    let protocol: string;
+    try {
+        protocol = new URL(value).protocol;
+    } catch {
+        problems.push(`${name} is not a valid URL`);
+        return;
+    }
+    if (!protocols.includes(protocol)) {
+        problems.push(`${name} must start with ${protocols.map(p => `${p}//`).join(' or ')}`);
+    }
+}

@@ -1,0 +1,106 @@
+import path from 'node:path';
+
+import { AssetServerPlugin } from '@vendure/asset-server-plugin';
+import {
+    DefaultJobQueuePlugin,
+    DefaultSchedulerPlugin,
+    DefaultSearchPlugin,
+    LanguageCode,
+    RedisCachePlugin,
+    VendureConfig,
+} from '@vendure/core';
+import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
+
+import { migrations } from './migrations';
+import { DriverDispatchPlugin } from './plugins/driver-dispatch';
+import { Es9Plugin } from './plugins/es9';
+import { SellerStoreInfoPlugin } from './plugins/seller-store-info';
+import { MarketplacePlugin } from './src/marketplace';
+import { ReadinessPlugin } from './src/readiness/readiness.plugin';
+import { redisOptionsFromUrl } from './src/runtime/redis-options';
+import { RuntimeSettings } from './src/runtime/settings';
+
+/** Where the database is: a URL (DATABASE_URL) or the parts of the embedded cluster. */
+export type DatabaseConnection =
+    { url: string } | { host: string; port: number; username: string; password: string; database: string };
+
+/** Redis keys and BullMQ queues carry a hash tag so they stay on one shard of a Redis Cluster. */
+const REDIS_NAMESPACE = '{vqd}';
+
+/**
+ * The one Vendure configuration of this project. Its parts are switched by the environment
+ * (see `readSettings`): the embedded default with nothing set, and each of PostgreSQL
+ * (`DATABASE_URL`), Redis (`REDIS_URL`) and Elasticsearch (`ELASTICSEARCH_URL`) switching on its
+ * own production part.
+ */
+export function createVendureConfig(settings: RuntimeSettings, database: DatabaseConnection): VendureConfig {
+    const redis = settings.redisUrl ? redisOptionsFromUrl(settings.redisUrl) : undefined;
+    const plugins: NonNullable<VendureConfig['plugins']> = [
+        AssetServerPlugin.init({ route: 'assets', assetUploadDir: settings.assetDir }),
+        DefaultSchedulerPlugin.init(),
+        MarketplacePlugin,
+        SellerStoreInfoPlugin.init({ maxDistanceKm: 5 }),
+        DriverDispatchPlugin.init({ redisUrl: settings.redisUrl }),
+        ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
+    ];
+    if (redis) {
+        plugins.push(
+            BullMQJobQueuePlugin.init({
+                // BullMQ's blocking commands need maxRetriesPerRequest: null.
+                connection: { ...redis, maxRetriesPerRequest: null },
+                queueOptions: { prefix: REDIS_NAMESPACE },
+                workerOptions: { prefix: REDIS_NAMESPACE },
+            }),
+            RedisCachePlugin.init({
+                namespace: `${REDIS_NAMESPACE}:cache`,
+                // Fail fast: a cache read must not wait for a Redis that is down.
+                redisOptions: {
+                    ...redis,
+                    enableOfflineQueue: false,
+                    maxRetriesPerRequest: 1,
+                    commandTimeout: 1000,
+                },
+            }),
+        );
+    } else {
+        plugins.push(DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true }));
+    }
+    // Vendure's default search runs until es9's Elasticsearch search lands; with ELASTICSEARCH_URL
+    // set, es9 is registered and Elasticsearch is checked for readiness.
+    plugins.push(DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }));
+    if (settings.elasticsearchUrl) plugins.push(Es9Plugin.init({ url: settings.elasticsearchUrl }));
+
+    return {
+        apiOptions: {
+            port: settings.port,
+            adminApiPath: 'admin-api',
+            shopApiPath: 'shop-api',
+            cors: { origin: settings.corsOrigins, credentials: true },
+            // JSON POSTs pass; a cross-site HTML form cannot log a visitor in (login CSRF).
+            csrfPrevention: true,
+        },
+        authOptions: {
+            tokenMethod: ['bearer', 'cookie'],
+            superadminCredentials: {
+                identifier: settings.superadmin.username,
+                password: settings.superadmin.password,
+            },
+            cookieOptions: { secret: settings.cookieSecret },
+        },
+        dbConnectionOptions: {
+            type: 'postgres',
+            ...database,
+            synchronize: false,
+            migrations,
+            logging: false,
+        },
+        paymentOptions: { paymentMethodHandlers: [] },
+        // In the embedded default the worker runs in the server process, and so do scheduled tasks.
+        schedulerOptions: { runTasksInWorkerOnly: !settings.workerInProcess },
+        defaultLanguageCode: LanguageCode.en,
+        plugins,
+    };
+}
+
+/** Root of the project, for files shipped beside the code (demo data). */
+export const PROJECT_ROOT = path.basename(__dirname) === 'dist' ? path.dirname(__dirname) : __dirname;
