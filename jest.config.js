@@ -14,19 +14,19 @@ const swc = [
 ];
 
 module.exports = {
-    globalSetup: '<rootDir>/e2e/setup/global-setup.ts',
-    globalTeardown: '<rootDir>/e2e/setup/global-teardown.ts',
     projects: [
         {
             displayName: 'unit',
             testEnvironment: 'node',
-            testMatch: ['<rootDir>/{src,plugins,migrations}/**/*.spec.ts'],
+            testMatch: ['<rootDir>/{src,plugins,migrations,e2e}/**/*.spec.ts'],
             transform: { '^.+\\.tsx?$': swc },
         },
         {
             displayName: 'e2e',
             testEnvironment: 'node',
             testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+            globalSetup: '<rootDir>/e2e/setup/global-setup.ts',
+            globalTeardown: '<rootDir>/e2e/setup/global-teardown.ts',
             transform: { '^.+\\.tsx?$': swc },
             testTimeout: 120000,
         },

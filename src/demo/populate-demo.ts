@@ -28,6 +28,7 @@ import {
     TransactionalConnection,
     User,
 } from '@vendure/core';
+import { SubscribableJob } from '@vendure/core/dist/job-queue/subscribable-job';
 import { lastValueFrom } from 'rxjs';
 
 import {
@@ -51,7 +52,8 @@ export const FAST_DELIVERY_SHIPPING_CODE = 'fast-delivery';
 /** Password of the demo seller staff accounts (`<seller-code>@demo.example`). */
 export const DEMO_SELLER_PASSWORD = 'demo-seller';
 
-const initialData: InitialData = {
+/** Country, zone and Chicago's tax rates; shipping and payment methods are created per seller. */
+export const demoInitialData: InitialData = {
     defaultLanguage: LanguageCode.en,
     defaultZone: 'United States',
     countries: [{ name: 'United States', code: 'US', zone: 'United States' }],
@@ -71,7 +73,10 @@ const initialData: InitialData = {
  * unevenly over the stores, a fast-delivery shipping method per seller and a payment method that
  * settles at once. A second start finds the sellers and changes nothing.
  */
-export async function populateDemoMarketplace(app: INestApplicationContext): Promise<void> {
+export async function populateDemoMarketplace(
+    app: INestApplicationContext,
+    options: { withInitialData?: boolean } = {},
+): Promise<void> {
     const city = loadDemoCity();
     const connection = app.get(TransactionalConnection);
     const sellerCodes = city.sellers.map(seller => seller.code);
@@ -91,7 +96,8 @@ export async function populateDemoMarketplace(app: INestApplicationContext): Pro
 
     const started = Date.now();
     Logger.info(`Populating the demo marketplace in ${city.city}`, loggerCtx);
-    await app.get(Populator).populateInitialData(initialData);
+    // @vendure/testing populates the initial data itself: it passes withInitialData: false.
+    if (options.withInitialData !== false) await app.get(Populator).populateInitialData(demoInitialData);
     const catalog = loadDemoCatalog();
     const defaultCtx = await adminContext(app);
     const sellerChannelIds: ID[] = [];
@@ -106,7 +112,7 @@ export async function populateDemoMarketplace(app: INestApplicationContext): Pro
         await createSellerStaff(app, channel, seller.name, seller.code);
     }
     await createInstantPayment(app, await adminContext(app), sellerChannelIds);
-    await app.get(SearchService).reindex(defaultCtx);
+    await reindexAndWait(app, defaultCtx);
     Logger.info(`Demo marketplace populated in ${((Date.now() - started) / 1000).toFixed(1)} s`, loggerCtx);
 }
 
@@ -280,4 +286,14 @@ async function createInstantPayment(
     });
     // Seller orders are paid their share through the same method in their own channel.
     await app.get(ChannelService).assignToChannels(ctx, PaymentMethod, method.id, sellerChannelIds);
+}
+
+/** Ready means searchable: wait (bounded) for the reindex job that covers the new catalogue. */
+async function reindexAndWait(app: INestApplicationContext, ctx: RequestContext) {
+    const job = await app.get(SearchService).reindex(ctx);
+    if (job instanceof SubscribableJob) {
+        await lastValueFrom(job.updates({ pollInterval: 200, timeoutMs: 60_000 }), {
+            defaultValue: undefined,
+        });
+    }
 }

@@ -1,0 +1,57 @@
+import path from 'node:path';
+
+import {
+    DefaultLogger,
+    defaultConfig,
+    LogLevel,
+    mergeConfig,
+    NoopLogger,
+    RuntimeVendureConfig,
+} from '@vendure/core';
+import { E2E_DEFAULT_CHANNEL_TOKEN, PostgresInitializer, registerInitializer } from '@vendure/testing';
+
+import { createVendureConfig } from '../../vendure-config';
+import { readSettings } from '../../src/runtime/settings';
+import { e2eEnv } from './e2e-env';
+
+registerInitializer('postgres', new PostgresInitializer());
+
+/** Each e2e file gets its own API port, so files can run in parallel workers. */
+const PORTS: Record<string, number> = {
+    'marketplace.e2e-spec.ts': 3101,
+    'readiness.e2e-spec.ts': 3102,
+    'bullmq.e2e-spec.ts': 3103,
+};
+
+export interface E2eConfigOptions {
+    /** Environment as the server would see it (REDIS_URL, ELASTICSEARCH_URL, ...). */
+    env?: Record<string, string>;
+}
+
+/**
+ * The project's own configuration (plugins, strategies, custom fields) on the e2e PostgreSQL,
+ * with the port of the calling file. The PostgresInitializer of @vendure/testing gives each file
+ * a database of its own, named after the file.
+ */
+export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): RuntimeVendureConfig {
+    const file = path.basename(testFile);
+    const port = PORTS[file];
+    if (!port) throw new Error(`Add ${file} to PORTS in e2e/config/e2e-config.ts`);
+    const settings = readSettings({
+        DATA_DIR: path.join(e2eEnv('tmpDir'), file),
+        DEMO_DATA: 'false',
+        ...options.env,
+    });
+    const config = createVendureConfig(settings, {
+        host: e2eEnv('pgHost'),
+        port: Number(e2eEnv('pgPort')),
+        username: e2eEnv('pgUser'),
+        password: e2eEnv('pgPassword'),
+        database: 'placeholder-set-by-initializer',
+    });
+    return mergeConfig(mergeConfig(defaultConfig, config), {
+        apiOptions: { port },
+        defaultChannelToken: E2E_DEFAULT_CHANNEL_TOKEN,
+        logger: process.env.LOG ? new DefaultLogger({ level: LogLevel.Info }) : new NoopLogger(),
+    });
+}
