@@ -1,8 +1,8 @@
 import path from 'node:path';
 
 import {
-    DefaultLogger,
     defaultConfig,
+    DefaultLogger,
     LogLevel,
     mergeConfig,
     NoopLogger,
@@ -10,8 +10,8 @@ import {
 } from '@vendure/core';
 import { E2E_DEFAULT_CHANNEL_TOKEN, PostgresInitializer, registerInitializer } from '@vendure/testing';
 
-import { createVendureConfig } from '../../vendure-config';
 import { readSettings } from '../../src/runtime/settings';
+import { createVendureConfig } from '../../vendure-config';
 import { e2eEnv } from './e2e-env';
 
 registerInitializer('postgres', new PostgresInitializer());

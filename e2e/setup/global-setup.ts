@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- jest global setup reports through the console */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
