@@ -63,7 +63,8 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             }),
         );
     } else {
-        plugins.push(DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true }));
+        // Up to 10 jobs per poll and queue: one at a time the SQL queue settles 5 jobs a second.
+        plugins.push(DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true, concurrency: 10 }));
     }
     // Vendure's default search runs until es9's Elasticsearch search lands; with ELASTICSEARCH_URL
     // set, es9 is registered and Elasticsearch is checked for readiness.

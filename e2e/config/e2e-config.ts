@@ -20,7 +20,7 @@ registerInitializer('postgres', new PostgresInitializer());
 const PORTS: Record<string, number> = {
     'marketplace.e2e-spec.ts': 3101,
     'readiness.e2e-spec.ts': 3102,
-    'bullmq.e2e-spec.ts': 3103,
+    'migrations.e2e-spec.ts': 3103,
 };
 
 export interface E2eConfigOptions {

@@ -15,6 +15,8 @@ import { setServices } from './services';
 export default async function globalSetup(): Promise<void> {
     const log = (message: string) => console.log(`[e2e setup] ${message}`);
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'vqd-e2e-'));
+    // As root, PostgreSQL runs as the postgres user, which must reach the data folders in here.
+    await fs.chmod(tmp, 0o755);
     process.env[E2E_ENV.tmpDir] = tmp;
 
     if (process.env.DATABASE_URL) {

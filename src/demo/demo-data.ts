@@ -111,6 +111,7 @@ function csvField(value: string): string {
  * always at least one stocked store, and the same on every run (seeded by the SKU).
  */
 export function stockPerStore(sku: string, storeCount: number): number[] {
+    if (storeCount === 0) return [];
     const random = mulberry32(hash(sku));
     const levels: number[] = Array.from({ length: storeCount }, () =>
         random() < 0.6 ? 1 + Math.floor(random() * 40) : 0,

@@ -199,18 +199,20 @@ async function stockStores(
         .createQueryBuilder('variant')
         .innerJoin('variant.channels', 'channel', 'channel.id = :channelId', { channelId: channel.id })
         .getMany();
-    for (const variant of variants) {
-        const levels = stockPerStore(variant.sku, stores.length);
-        await app.get(ProductVariantService).update(ctx, [
-            {
+    // One update for all variants: one search-index job instead of one per variant.
+    await app.get(ProductVariantService).update(
+        ctx,
+        variants.map(variant => {
+            const levels = stockPerStore(variant.sku, stores.length);
+            return {
                 id: variant.id,
                 stockLevels: stores.map((store, index) => ({
                     stockLocationId: store.id,
                     stockOnHand: levels[index],
                 })),
-            },
-        ]);
-    }
+            };
+        }),
+    );
 }
 
 async function createFastDeliveryMethod(

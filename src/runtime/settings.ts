@@ -56,7 +56,11 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
     const elasticsearchUrl = nonEmpty('ELASTICSEARCH_URL');
 
     if (databaseUrl) checkUrl(databaseUrl, 'DATABASE_URL', ['postgres:', 'postgresql:'], problems);
-    if (redisUrl) checkUrl(redisUrl, 'REDIS_URL', ['redis:', 'rediss:'], problems);
+    if (redisUrl) {
+        checkUrl(redisUrl, 'REDIS_URL', ['redis:', 'rediss:'], problems);
+        const db = URL.canParse(redisUrl) ? new URL(redisUrl).pathname.replace('/', '') : '';
+        if (db && !/^\d+$/.test(db)) problems.push(`REDIS_URL's database must be a number, got "${db}"`);
+    }
     if (elasticsearchUrl) checkUrl(elasticsearchUrl, 'ELASTICSEARCH_URL', ['http:', 'https:'], problems);
 
     const embedded = !databaseUrl;
@@ -95,7 +99,15 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         .split(',')
         .map(origin => origin.trim())
         .filter(Boolean);
-    for (const origin of corsList) checkUrl(origin, 'CORS_ORIGINS', ['http:', 'https:'], problems);
+    for (const origin of corsList) {
+        checkUrl(origin, 'CORS_ORIGINS', ['http:', 'https:'], problems);
+        // Browsers send an origin without path or trailing slash, and CORS compares exactly.
+        if (/^https?:\/\/[^/]+\/.+|\/$/.test(origin)) {
+            problems.push(
+                `CORS_ORIGINS entries are origins without a path or trailing slash, got "${origin}"`,
+            );
+        }
+    }
 
     if (problems.length) throw new SettingsError(problems);
 
@@ -142,6 +154,8 @@ export function redact(url: string): string {
     try {
         const parsed = new URL(url);
         if (parsed.password) parsed.password = '***';
+        // node-postgres also reads a password from the query string.
+        if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
         return parsed.toString().replace(/\/$/, '');
     } catch {
         return '<invalid url>';
@@ -149,7 +163,7 @@ export function redact(url: string): string {
 }
 
 function parsePort(value: string, name: string, problems: string[], allowZero = false): number {
-    const port = Number(value);
+    const port = /^\d+$/.test(value) ? Number(value) : NaN;
     if (!Number.isInteger(port) || port < (allowZero ? 0 : 1) || port > 65535) {
         problems.push(`${name} must be a port number (${allowZero ? 0 : 1}-65535), got "${value}"`);
         return 0;
