@@ -1,4 +1,8 @@
 // The schema of record, in order. Written by `npm run migration:generate -- <name>`.
 import { InitialSchema1795733480607 } from './1795733480607-initial-schema';
+import { DeliveryLocations1795735168340 } from './1795735168340-delivery-locations';
 
-export const migrations: Array<new () => object> = [InitialSchema1795733480607];
+export const migrations: Array<new () => object> = [
+    InitialSchema1795733480607,
+    DeliveryLocations1795735168340,
+];

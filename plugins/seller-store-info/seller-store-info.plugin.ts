@@ -1,7 +1,13 @@
 import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
+import {
+    orderDeliveryLocationFields,
+    orderLineServingStoreFields,
+    sessionDeliveryLocationFields,
+} from './config/delivery-location-custom-fields';
 import { stockLocationCustomFields } from './config/stock-location-custom-fields';
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from './constants';
+import { PostalCodeLocation } from './entities/postal-code-location.entity';
 import { defaultSellerStoreInfoOptions, SellerStoreInfoPluginOptions } from './options';
 
 /**
@@ -14,11 +20,15 @@ import { defaultSellerStoreInfoOptions, SellerStoreInfoPluginOptions } from './o
  */
 @VendurePlugin({
     imports: [PluginCommonModule],
+    entities: [PostalCodeLocation],
     providers: [
         { provide: SELLER_STORE_INFO_PLUGIN_OPTIONS, useFactory: () => SellerStoreInfoPlugin.options },
     ],
     configuration: config => {
         config.customFields.StockLocation.push(...stockLocationCustomFields);
+        config.customFields.Order.push(...orderDeliveryLocationFields);
+        config.customFields.Session.push(...sessionDeliveryLocationFields);
+        config.customFields.OrderLine.push(...orderLineServingStoreFields);
         return config;
     },
     compatibility: '^3.7.0',

@@ -7,7 +7,21 @@ export interface StockLocationGeoFields {
     city: string | null;
 }
 
+/** The customer's delivery location, on the order and on the session. */
+export interface DeliveryLocationFields {
+    deliveryLatitude: number | null;
+    deliveryLongitude: number | null;
+    deliveryPostalCode: string | null;
+    deliveryCountryCode: string | null;
+}
+
 declare module '@vendure/core/dist/entity/custom-entity-fields' {
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    /* eslint-disable @typescript-eslint/no-empty-object-type */
     interface CustomStockLocationFields extends StockLocationGeoFields {}
+    interface CustomOrderFields extends DeliveryLocationFields {}
+    interface CustomSessionFields extends DeliveryLocationFields {}
+    interface CustomOrderLineFields {
+        servingStockLocationId: number | null;
+    }
+    /* eslint-enable @typescript-eslint/no-empty-object-type */
 }

@@ -1,0 +1,40 @@
+import { CustomFieldConfig, LanguageCode } from '@vendure/core';
+
+const en = (value: string) => [{ languageCode: LanguageCode.en, value }];
+
+/**
+ * The customer's delivery location, set through `setDeliveryLocation` (or a shipping address with
+ * a postal code), never written directly through the API.
+ */
+function deliveryLocationFields(options: { public: boolean }): CustomFieldConfig[] {
+    const common = {
+        nullable: true,
+        readonly: true,
+        public: options.public,
+        internal: !options.public,
+    } as const;
+    return [
+        { name: 'deliveryLatitude', type: 'float', label: en('Delivery latitude'), ...common },
+        { name: 'deliveryLongitude', type: 'float', label: en('Delivery longitude'), ...common },
+        { name: 'deliveryPostalCode', type: 'string', label: en('Delivery postal code'), ...common },
+        { name: 'deliveryCountryCode', type: 'string', label: en('Delivery country code'), ...common },
+    ];
+}
+
+/** On the order (copied to its seller orders), visible to the customer and staff. */
+export const orderDeliveryLocationFields = deliveryLocationFields({ public: true });
+
+/** On the session, so searches before the first cart item use it too. */
+export const sessionDeliveryLocationFields = deliveryLocationFields({ public: false });
+
+/** The store a line was allocated from: its stock is sold, released or cancelled there. */
+export const orderLineServingStoreFields: CustomFieldConfig[] = [
+    {
+        name: 'servingStockLocationId',
+        type: 'int',
+        nullable: true,
+        readonly: true,
+        public: false,
+        label: en('Serving store'),
+    },
+];
