@@ -6,7 +6,7 @@ const swc = [
     {
         jsc: {
             parser: { syntax: 'typescript', decorators: true },
-            transform: { legacyDecorator: true, decoratorMetadata: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
             target: 'es2022',
         },
         module: { type: 'commonjs', ignoreDynamic: true },

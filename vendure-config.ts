@@ -39,7 +39,11 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         AssetServerPlugin.init({ route: 'assets', assetUploadDir: settings.assetDir }),
         DefaultSchedulerPlugin.init(),
         MarketplacePlugin,
-        SellerStoreInfoPlugin.init({ maxDistanceKm: 5 }),
+        SellerStoreInfoPlugin.init({
+            maxDistanceKm: 5,
+            defaultCountryCode: settings.defaultCountryCode,
+            redisUrl: settings.redisUrl,
+        }),
         DriverDispatchPlugin.init({ redisUrl: settings.redisUrl }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
     ];

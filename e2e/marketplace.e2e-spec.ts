@@ -18,13 +18,17 @@ import {
     ActiveOrderResult,
     ADD_ITEM_TO_ORDER,
     ADD_PAYMENT,
+    DELIVERY_AVAILABILITY,
+    DeliveryAvailabilityResult,
     ELIGIBLE_SHIPPING_METHODS,
     EligibleShippingMethodsResult,
     PRODUCT_COUNT,
     ProductCountResult,
     SET_CUSTOMER,
+    SET_DELIVERY_LOCATION,
     SET_SHIPPING_ADDRESS,
     SET_SHIPPING_METHOD,
+    SetDeliveryLocationResult,
     TRANSITION_ORDER,
 } from './graphql/shop-documents';
 
@@ -111,11 +115,20 @@ describe('a checkout across two sellers', () => {
     let orderId: string;
     let sellerOrders: SellerOrder[];
 
-    async function variantOf(sellerCode: string): Promise<string> {
+    /** A variant of the seller that can be delivered to the customer's location. */
+    async function deliverableVariantOf(sellerCode: string): Promise<string> {
         adminClient.setChannelToken(sellerCode);
         const { productVariants } = await adminClient.query<ChannelVariantsResult>(CHANNEL_VARIANTS);
         adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-        return productVariants.items[0].id;
+        const { deliveryAvailability } = await shopClient.query<DeliveryAvailabilityResult>(
+            DELIVERY_AVAILABILITY,
+            {
+                ids: productVariants.items.map(variant => variant.id),
+            },
+        );
+        const deliverable = deliveryAvailability.find(answer => answer.fastDelivery);
+        if (!deliverable) throw new Error(`No variant of ${sellerCode} is deliverable to the test address`);
+        return deliverable.productVariantId;
     }
 
     async function fetchOrder() {
@@ -126,9 +139,17 @@ describe('a checkout across two sellers', () => {
     }
 
     it('runs through the shop API to PaymentSettled', async () => {
-        const grocery = await variantOf(city.sellers[0].code);
-        const pharmacy = await variantOf(city.sellers[1].code);
         await shopClient.asAnonymousUser();
+        // The Loop (60601) lies within 5 km of stores of all three sellers.
+        const { setDeliveryLocation } = await shopClient.query<SetDeliveryLocationResult>(
+            SET_DELIVERY_LOCATION,
+            {
+                input: { postalCode: '60601', countryCode: 'US' },
+            },
+        );
+        expect(setDeliveryLocation.__typename).toBe('DeliveryLocation');
+        const grocery = await deliverableVariantOf(city.sellers[0].code);
+        const pharmacy = await deliverableVariantOf(city.sellers[1].code);
         await shopClient.query(ADD_ITEM_TO_ORDER, { productVariantId: grocery, quantity: 1 });
         const { addItemToOrder } = await shopClient.query<{ addItemToOrder: ActiveOrderResult }>(
             ADD_ITEM_TO_ORDER,

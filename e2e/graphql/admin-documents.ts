@@ -78,7 +78,7 @@ export interface MarketplaceOverviewResult {
 
 export const CHANNEL_VARIANTS = gql`
     query ChannelVariants {
-        productVariants(options: { take: 3 }) {
+        productVariants(options: { take: 100 }) {
             items {
                 id
                 sku

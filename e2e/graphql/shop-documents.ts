@@ -43,6 +43,9 @@ export const ADD_ITEM_TO_ORDER = gql`
                 errorCode
                 message
             }
+            ... on OrderInterceptorError {
+                interceptorError
+            }
         }
     }
     ${ORDER_FIELDS}
@@ -110,6 +113,9 @@ export const TRANSITION_ORDER = gql`
                 errorCode
                 message
             }
+            ... on OrderStateTransitionError {
+                transitionError
+            }
         }
     }
     ${ORDER_FIELDS}
@@ -127,3 +133,51 @@ export const ADD_PAYMENT = gql`
     }
     ${ORDER_FIELDS}
 `;
+
+export const SET_DELIVERY_LOCATION = gql`
+    mutation SetDeliveryLocation($input: DeliveryLocationInput!) {
+        setDeliveryLocation(input: $input) {
+            __typename
+            ... on DeliveryLocation {
+                latitude
+                longitude
+                postalCode
+                countryCode
+            }
+            ... on ErrorResult {
+                errorCode
+                message
+            }
+        }
+    }
+`;
+export interface SetDeliveryLocationResult {
+    setDeliveryLocation: {
+        __typename: string;
+        latitude?: number;
+        longitude?: number;
+        postalCode?: string | null;
+        countryCode?: string | null;
+        errorCode?: string;
+        message?: string;
+    };
+}
+
+export const DELIVERY_AVAILABILITY = gql`
+    query DeliveryAvailability($ids: [ID!]!, $location: DeliveryLocationInput) {
+        deliveryAvailability(productVariantIds: $ids, location: $location) {
+            productVariantId
+            fastDelivery
+            nearestStoreDistanceKm
+            stockLocationId
+        }
+    }
+`;
+export interface DeliveryAvailabilityResult {
+    deliveryAvailability: Array<{
+        productVariantId: string;
+        fastDelivery: boolean;
+        nearestStoreDistanceKm: number | null;
+        stockLocationId: string | null;
+    }>;
+}

@@ -1,3 +1,6 @@
+import { GeocodingStrategy } from './strategies/geocoding/geocoding-strategy';
+import { PostalCodeGeocodingStrategy } from './strategies/geocoding/postal-code-geocoding-strategy';
+
 /**
  * @description
  * Options of the {@link SellerStoreInfoPlugin}.
@@ -11,8 +14,40 @@ export interface SellerStoreInfoPluginOptions {
      * @default 5
      */
     maxDistanceKm?: number;
+    /**
+     * @description
+     * Country of a postal code given without `countryCode` (a Vendure channel has no default
+     * country). Without it, clients must always send `countryCode` with a postal code.
+     */
+    defaultCountryCode?: string;
+    /**
+     * @description
+     * Redis connection URL: store changes on one server or worker process reach the others through
+     * Redis pub/sub. Without it, each process only sees its own changes at once (and every store
+     * change after the periodic refresh).
+     */
+    redisUrl?: string;
+    /**
+     * @description
+     * Turns a postal code into coordinates.
+     *
+     * @default PostalCodeGeocodingStrategy (the imported GeoNames postal-code table)
+     */
+    geocodingStrategy?: GeocodingStrategy;
 }
 
-export const defaultSellerStoreInfoOptions: Required<SellerStoreInfoPluginOptions> = {
-    maxDistanceKm: 5,
-};
+/** The options with their defaults applied. */
+export interface SellerStoreInfoOptions {
+    maxDistanceKm: number;
+    defaultCountryCode?: string;
+    redisUrl?: string;
+    geocodingStrategy: GeocodingStrategy;
+}
+
+export function withDefaults(options: SellerStoreInfoPluginOptions): SellerStoreInfoOptions {
+    return {
+        maxDistanceKm: 5,
+        geocodingStrategy: new PostalCodeGeocodingStrategy(),
+        ...options,
+    };
+}

@@ -1,43 +1,77 @@
 import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
+import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
+import {
+    DeliveryShopResolver,
+    SearchResultDeliveryResolver,
+    SetDeliveryLocationResultResolver,
+} from './api/delivery-shop.resolver';
+import { StoreLocatorAdminResolver } from './api/store-locator-admin.resolver';
+import { deliveryCheckoutProcess } from './config/delivery-checkout-process';
 import {
     orderDeliveryLocationFields,
     orderLineServingStoreFields,
     sessionDeliveryLocationFields,
 } from './config/delivery-location-custom-fields';
+import { DeliveryOrderInterceptor } from './config/delivery-order-interceptor';
+import { fastDeliveryEligibilityChecker } from './config/fast-delivery-eligibility-checker';
+import { NearestStoreStockLocationStrategy } from './config/nearest-store-stock-location-strategy';
 import { stockLocationCustomFields } from './config/stock-location-custom-fields';
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from './constants';
 import { PostalCodeLocation } from './entities/postal-code-location.entity';
-import { defaultSellerStoreInfoOptions, SellerStoreInfoPluginOptions } from './options';
+import { SellerStoreInfoOptions, SellerStoreInfoPluginOptions, withDefaults } from './options';
+import { DeliveryCheckService } from './services/delivery-check.service';
+import { DeliveryLocationService } from './services/delivery-location.service';
+import { DeliveryRuleService } from './services/delivery-rule.service';
+import { GeocodingService } from './services/geocoding.service';
+import { NearbyStoresService } from './services/nearby-stores.service';
+import { StoreLocator } from './services/store-locator.service';
 
 /**
  * @description
  * Answers "where can this order be fulfilled from?": store coordinates on Vendure's stock
- * locations, postal-code geocoding and the 5 km delivery rule, from search to allocation.
- *
- * This release adds the store coordinates and address; geocoding, the store locator and the
- * 5 km rule come next (see the plugin README).
+ * locations, postal-code geocoding and the 5 km delivery rule, from search to checkout.
+ * es9 and driver-dispatch use its exported services.
  */
 @VendurePlugin({
     imports: [PluginCommonModule],
     entities: [PostalCodeLocation],
     providers: [
         { provide: SELLER_STORE_INFO_PLUGIN_OPTIONS, useFactory: () => SellerStoreInfoPlugin.options },
+        GeocodingService,
+        StoreLocator,
+        DeliveryLocationService,
+        DeliveryRuleService,
+        DeliveryCheckService,
+        NearbyStoresService,
     ],
+    exports: [GeocodingService, StoreLocator, DeliveryLocationService, DeliveryRuleService],
+    shopApiExtensions: {
+        schema: shopApiExtensions,
+        resolvers: [DeliveryShopResolver, SetDeliveryLocationResultResolver, SearchResultDeliveryResolver],
+    },
+    adminApiExtensions: {
+        schema: adminApiExtensions,
+        resolvers: [StoreLocatorAdminResolver, SearchResultDeliveryResolver],
+    },
     configuration: config => {
         config.customFields.StockLocation.push(...stockLocationCustomFields);
         config.customFields.Order.push(...orderDeliveryLocationFields);
         config.customFields.Session.push(...sessionDeliveryLocationFields);
         config.customFields.OrderLine.push(...orderLineServingStoreFields);
+        config.orderOptions.orderInterceptors.push(new DeliveryOrderInterceptor());
+        config.orderOptions.process.push(deliveryCheckoutProcess);
+        config.shippingOptions.shippingEligibilityCheckers.push(fastDeliveryEligibilityChecker);
+        config.catalogOptions.stockLocationStrategy = new NearestStoreStockLocationStrategy();
         return config;
     },
     compatibility: '^3.7.0',
 })
 export class SellerStoreInfoPlugin {
-    static options: Required<SellerStoreInfoPluginOptions> = defaultSellerStoreInfoOptions;
+    static options: SellerStoreInfoOptions = withDefaults({});
 
     static init(options: SellerStoreInfoPluginOptions = {}): Type<SellerStoreInfoPlugin> {
-        this.options = { ...defaultSellerStoreInfoOptions, ...options };
+        this.options = withDefaults(options);
         return SellerStoreInfoPlugin;
     }
 }

@@ -1,3 +1,6 @@
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+
 import { INestApplicationContext } from '@nestjs/common';
 import {
     AdministratorService,
@@ -31,13 +34,12 @@ import {
 import { SubscribableJob } from '@vendure/core/dist/job-queue/subscribable-job';
 import { lastValueFrom } from 'rxjs';
 
-import {
-    INSTANT_PAYMENT_METHOD_CODE,
-    instantPaymentHandler,
-    sellerShippingEligibilityChecker,
-} from '../marketplace';
+import { fastDeliveryEligibilityChecker } from '../../plugins/seller-store-info';
+import { importPostalCodes } from '../../plugins/seller-store-info/import/postal-code-importer';
+import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
 import {
     DemoCity,
+    demoDataDir,
     DemoProduct,
     loadDemoCatalog,
     loadDemoCity,
@@ -112,6 +114,7 @@ export async function populateDemoMarketplace(
         await createSellerStaff(app, channel, seller.name, seller.code);
     }
     await createInstantPayment(app, await adminContext(app), sellerChannelIds);
+    await importDemoPostalCodes(app);
     await reindexAndWait(app, defaultCtx);
     Logger.info(`Demo marketplace populated in ${((Date.now() - started) / 1000).toFixed(1)} s`, loggerCtx);
 }
@@ -223,7 +226,8 @@ async function createFastDeliveryMethod(
     await app.get(ShippingMethodService).create(ctx, {
         code: FAST_DELIVERY_SHIPPING_CODE,
         fulfillmentHandler: 'manual-fulfillment',
-        checker: { code: sellerShippingEligibilityChecker.code, arguments: [] },
+        // Eligible for the seller's lines when each is deliverable from a store within 5 km.
+        checker: { code: fastDeliveryEligibilityChecker.code, arguments: [] },
         calculator: {
             code: 'default-shipping-calculator',
             arguments: [
@@ -297,5 +301,24 @@ async function reindexAndWait(app: INestApplicationContext, ctx: RequestContext)
         await lastValueFrom(job.updates({ pollInterval: 200, timeoutMs: 60_000 }), {
             defaultValue: undefined,
         });
+    }
+}
+
+/** The city's postal codes (GeoNames), so customers can give a postal code as their location. */
+async function importDemoPostalCodes(app: INestApplicationContext) {
+    const runner = app.get(TransactionalConnection).rawConnection.createQueryRunner();
+    try {
+        const summary = await importPostalCodes(
+            createReadStream(path.join(demoDataDir, 'postal-codes.tsv')),
+            {
+                query: async (sql, params) => {
+                    const result = await runner.query(sql, params, true);
+                    return { rowCount: result.affected ?? null, rows: result.records };
+                },
+            },
+        );
+        Logger.info(`Imported ${summary.valid} demo postal codes`, loggerCtx);
+    } finally {
+        await runner.release();
     }
 }

@@ -1,5 +1,6 @@
 import {
     configureDefaultOrderProcess,
+    defaultOrderProcess,
     DefaultProductVariantPriceUpdateStrategy,
     PluginCommonModule,
     VendurePlugin,
@@ -8,6 +9,7 @@ import {
 import { aggregateOrderProcess } from './config/aggregate-order-process';
 import { instantPaymentHandler } from './config/instant-payment-handler';
 import { SellerChannelOrderSellerStrategy } from './config/seller-order-seller-strategy';
+import { SellerOrderStockAllocationStrategy } from './config/seller-order-stock-allocation-strategy';
 import { sellerShippingEligibilityChecker } from './config/seller-shipping-eligibility-checker';
 import { SellerShippingLineAssignmentStrategy } from './config/seller-shipping-line-assignment-strategy';
 
@@ -21,11 +23,18 @@ import { SellerShippingLineAssignmentStrategy } from './config/seller-shipping-l
 @VendurePlugin({
     imports: [PluginCommonModule],
     configuration: config => {
+        // Replace Vendure's default process, keeping processes other plugins added. The config is a
+        // deep copy of the defaults (new objects, same functions): compare a function to find it.
+        const processes = config.orderOptions.process.filter(
+            process => process.onTransitionEnd !== defaultOrderProcess.onTransitionEnd,
+        );
         config.orderOptions.process = [
             configureDefaultOrderProcess({ checkFulfillmentStates: false }),
             aggregateOrderProcess,
+            ...processes,
         ];
         config.orderOptions.orderSellerStrategy = new SellerChannelOrderSellerStrategy();
+        config.orderOptions.stockAllocationStrategy = new SellerOrderStockAllocationStrategy();
         config.shippingOptions.shippingEligibilityCheckers.push(sellerShippingEligibilityChecker);
         config.shippingOptions.shippingLineAssignmentStrategy = new SellerShippingLineAssignmentStrategy();
         config.paymentOptions.paymentMethodHandlers.push(instantPaymentHandler);

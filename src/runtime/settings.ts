@@ -31,6 +31,8 @@ export interface RuntimeSettings {
      * the embedded default only, for local development.
      */
     corsOrigins: string[] | true;
+    /** Country of postal codes given without one (ISO 3166-1 alpha-2). */
+    defaultCountryCode: string;
 }
 
 export class SettingsError extends Error {
@@ -109,6 +111,11 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         }
     }
 
+    const defaultCountryCode = (nonEmpty('DEFAULT_COUNTRY_CODE') ?? 'US').toUpperCase();
+    if (!/^[A-Z]{2}$/.test(defaultCountryCode)) {
+        problems.push(`DEFAULT_COUNTRY_CODE must be a 2-letter country code, got "${defaultCountryCode}"`);
+    }
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -130,6 +137,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         workerInProcess,
         assetDir: path.join(dataDir, 'assets'),
         corsOrigins: corsList.length ? corsList : embedded ? true : [],
+        defaultCountryCode,
     };
 }
 

@@ -1,0 +1,416 @@
+/**
+ * The 5 km rule as a shop client meets it, on the demo marketplace (Chicago): delivery locations
+ * and their errors, nearby stores against an independent distance computation, availability,
+ * add to cart, checkout after moving, and allocation from the seller's own nearest store.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import gql from 'graphql-tag';
+
+import { demoDataDir, loadDemoCity } from '../src/demo/demo-data';
+import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
+import { e2eConfig } from './config/e2e-config';
+import { MARKETPLACE_OVERVIEW, MarketplaceOverviewResult } from './graphql/admin-documents';
+import {
+    ActiveOrderResult,
+    ADD_ITEM_TO_ORDER,
+    DELIVERY_AVAILABILITY,
+    DeliveryAvailabilityResult,
+    ELIGIBLE_SHIPPING_METHODS,
+    EligibleShippingMethodsResult,
+    SET_CUSTOMER,
+    SET_DELIVERY_LOCATION,
+    SET_SHIPPING_ADDRESS,
+    SET_SHIPPING_METHOD,
+    SetDeliveryLocationResult,
+    TRANSITION_ORDER,
+} from './graphql/shop-documents';
+
+const city = loadDemoCity();
+const { server, adminClient, shopClient } = createTestEnvironment(e2eConfig(__filename));
+
+/** Independent of the code under test: haversine with the IUGG mean radius. */
+function haversineKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
+    const rad = Math.PI / 180;
+    const dLat = (b.latitude - a.latitude) * rad;
+    const dLng = (b.longitude - a.longitude) * rad;
+    const h =
+        Math.sin(dLat / 2) ** 2 +
+        Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLng / 2) ** 2;
+    return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
+}
+
+/** The point `km` north of a point (along its meridian). */
+function north(point: { latitude: number; longitude: number }, km: number) {
+    return { latitude: point.latitude + (km / (6371.0088 * Math.PI)) * 180, longitude: point.longitude };
+}
+
+const postalCodes = new Map(
+    readFileSync(path.join(demoDataDir, 'postal-codes.tsv'), 'utf8')
+        .trim()
+        .split('\n')
+        .map(line => line.split('\t'))
+        .map(cols => [cols[1], { latitude: Number(cols[9]), longitude: Number(cols[10]) }] as const),
+);
+
+const NEARBY_STORES = gql`
+    query NearbyStores($location: DeliveryLocationInput) {
+        nearbyStores(location: $location) {
+            stockLocationId
+            name
+            sellerName
+            latitude
+            longitude
+            distanceKm
+        }
+    }
+`;
+interface NearbyStoresResult {
+    nearbyStores: Array<{
+        stockLocationId: string;
+        name: string;
+        sellerName: string | null;
+        latitude: number;
+        longitude: number;
+        distanceKm: number;
+    }>;
+}
+
+const ACTIVE_DELIVERY_LOCATION = gql`
+    query {
+        activeDeliveryLocation {
+            latitude
+            longitude
+            postalCode
+        }
+    }
+`;
+
+const ACTIVE_ORDER_LINES = gql`
+    query {
+        activeOrder {
+            id
+            state
+            lines {
+                id
+                quantity
+            }
+        }
+    }
+`;
+
+const STOCK_OF_VARIANT = gql`
+    query StockOfVariant($id: ID!) {
+        productVariant(id: $id) {
+            id
+            channels {
+                code
+            }
+            stockLevels {
+                stockLocationId
+                stockOnHand
+                stockAllocated
+            }
+        }
+    }
+`;
+interface StockOfVariantResult {
+    productVariant: {
+        id: string;
+        channels: Array<{ code: string }>;
+        stockLevels: Array<{ stockLocationId: string; stockOnHand: number; stockAllocated: number }>;
+    };
+}
+
+const STORE_LOCATOR_STATS = gql`
+    query {
+        storeLocatorStats {
+            indexedStores
+            geocodeCacheHits
+            geocodeCacheMisses
+            lookups
+        }
+    }
+`;
+
+let stores: MarketplaceOverviewResult['stockLocations']['items'];
+let storeChannels: Map<string, string[]>;
+
+beforeAll(async () => {
+    await server.init({ initialData: demoInitialData, customerCount: 0 });
+    await populateDemoMarketplace(server.app, { withInitialData: false });
+    await adminClient.asSuperAdmin();
+    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+    const overview = await adminClient.query<MarketplaceOverviewResult>(MARKETPLACE_OVERVIEW);
+    stores = overview.stockLocations.items.filter(store => store.customFields.latitude != null);
+    // Which seller channel each store belongs to, from each seller channel's own view.
+    storeChannels = new Map();
+    for (const seller of city.sellers) {
+        adminClient.setChannelToken(seller.code);
+        const own = await adminClient.query<MarketplaceOverviewResult>(MARKETPLACE_OVERVIEW);
+        for (const store of own.stockLocations.items) {
+            storeChannels.set(store.id, [...(storeChannels.get(store.id) ?? []), seller.code]);
+        }
+    }
+    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+}, 180_000);
+
+afterAll(async () => {
+    await server.destroy();
+});
+
+async function setLocation(input: Record<string, unknown>) {
+    const { setDeliveryLocation } = await shopClient.query<SetDeliveryLocationResult>(SET_DELIVERY_LOCATION, {
+        input,
+    });
+    return setDeliveryLocation;
+}
+
+describe('setDeliveryLocation', () => {
+    beforeAll(async () => {
+        await shopClient.asAnonymousUser();
+    });
+
+    it('geocodes a postal code of the imported table', async () => {
+        const result = await setLocation({ postalCode: '60601' });
+        expect(result).toMatchObject({
+            __typename: 'DeliveryLocation',
+            postalCode: '60601',
+            countryCode: 'US',
+        });
+        const expected = postalCodes.get('60601');
+        expect(result.latitude).toBeCloseTo(expected?.latitude ?? NaN, 6);
+        expect(result.longitude).toBeCloseTo(expected?.longitude ?? NaN, 6);
+        const { activeDeliveryLocation } = await shopClient.query(ACTIVE_DELIVERY_LOCATION);
+        expect(activeDeliveryLocation).toEqual({
+            latitude: result.latitude,
+            longitude: result.longitude,
+            postalCode: '60601',
+        });
+    });
+
+    it.each([
+        [{ postalCode: '99999' }, 'UnknownPostalCodeError', /99999.*not known/],
+        [{ latitude: 91, longitude: -87.6 }, 'InvalidCoordinatesError', /latitude/i],
+        [{ latitude: 41.9, longitude: -187 }, 'InvalidCoordinatesError', /longitude/i],
+        [{ latitude: 0, longitude: 0 }, 'InvalidCoordinatesError', /0/],
+        [{ latitude: 41.9 }, 'InvalidCoordinatesError', /both latitude and longitude/],
+    ])('refuses %j with %s and changes nothing', async (input, typename, message) => {
+        const before = await shopClient.query(ACTIVE_DELIVERY_LOCATION);
+        const result = await setLocation(input);
+        expect(result.__typename).toBe(typename);
+        expect(result.message).toMatch(message);
+        expect(await shopClient.query(ACTIVE_DELIVERY_LOCATION)).toEqual(before);
+    });
+
+    it('asks for a location when given neither a postal code nor coordinates', async () => {
+        await expect(setLocation({})).rejects.toThrow(/postalCode, or both latitude and longitude/);
+    });
+});
+
+describe('nearbyStores', () => {
+    it('lists every store within 5 km of a point at each store, nearest first, as an independent computation does', async () => {
+        expect(stores.length).toBeGreaterThanOrEqual(8);
+        for (const origin of stores) {
+            const point = {
+                latitude: origin.customFields.latitude as number,
+                longitude: origin.customFields.longitude as number,
+            };
+            const expected = stores
+                .map(store => ({
+                    id: store.id,
+                    distance: haversineKm(point, {
+                        latitude: store.customFields.latitude as number,
+                        longitude: store.customFields.longitude as number,
+                    }),
+                }))
+                .filter(store => store.distance <= 5)
+                .sort((a, b) => a.distance - b.distance);
+            const { nearbyStores } = await shopClient.query<NearbyStoresResult>(NEARBY_STORES, {
+                location: point,
+            });
+            expect(nearbyStores.map(store => store.stockLocationId)).toEqual(expected.map(store => store.id));
+            nearbyStores.forEach((store, index) =>
+                expect(store.distanceKm).toBeCloseTo(expected[index].distance, 6),
+            );
+            expect(nearbyStores[0].sellerName).toBeTruthy();
+        }
+    });
+
+    it('includes a store at 4.99 km and leaves it out at 5.01 km', async () => {
+        const store = stores[0];
+        const at = {
+            latitude: store.customFields.latitude as number,
+            longitude: store.customFields.longitude as number,
+        };
+        const inside = await shopClient.query<NearbyStoresResult>(NEARBY_STORES, {
+            location: north(at, 4.99),
+        });
+        const outside = await shopClient.query<NearbyStoresResult>(NEARBY_STORES, {
+            location: north(at, 5.01),
+        });
+        expect(inside.nearbyStores.map(s => s.stockLocationId)).toContain(store.id);
+        expect(outside.nearbyStores.map(s => s.stockLocationId)).not.toContain(store.id);
+    });
+
+    it('finds no store far from every store', async () => {
+        const { nearbyStores } = await shopClient.query<NearbyStoresResult>(NEARBY_STORES, {
+            location: { postalCode: city.farAwayPostalCodes[0] },
+        });
+        expect(nearbyStores).toEqual([]);
+    });
+
+    it('asks for a location when none is given or stored', async () => {
+        await shopClient.asAnonymousUser();
+        await expect(shopClient.query(NEARBY_STORES)).rejects.toThrow(/Give a location/);
+    });
+
+    it('counts lookups and geocoding for operators', async () => {
+        const { storeLocatorStats } = await adminClient.query(STORE_LOCATOR_STATS);
+        expect(storeLocatorStats.indexedStores).toBe(stores.length);
+        expect(storeLocatorStats.lookups).toBeGreaterThan(0);
+        expect(storeLocatorStats.geocodeCacheHits + storeLocatorStats.geocodeCacheMisses).toBeGreaterThan(0);
+    });
+});
+
+describe('the cart and checkout', () => {
+    let variantIds: string[];
+    let nearVariant: string;
+
+    beforeAll(async () => {
+        const { productVariants } = await adminClient.query<{
+            productVariants: { items: Array<{ id: string }> };
+        }>(gql`
+            query {
+                productVariants(options: { take: 100 }) {
+                    items {
+                        id
+                    }
+                }
+            }
+        `);
+        variantIds = productVariants.items.map(v => v.id);
+    });
+
+    it('serves each variant only from a store of its own seller, within 5 km', async () => {
+        const { deliveryAvailability } = await shopClient.query<DeliveryAvailabilityResult>(
+            DELIVERY_AVAILABILITY,
+            {
+                ids: variantIds,
+                location: { postalCode: '60601' },
+            },
+        );
+        const deliverable = deliveryAvailability.filter(answer => answer.fastDelivery);
+        expect(deliverable.length).toBeGreaterThan(0);
+        for (const answer of deliverable) {
+            const { productVariant } = await adminClient.query<StockOfVariantResult>(STOCK_OF_VARIANT, {
+                id: answer.productVariantId,
+            });
+            const seller = productVariant.channels
+                .map(c => c.code)
+                .find(code => code !== '__default_channel__');
+            expect(storeChannels.get(answer.stockLocationId as string)).toContain(seller);
+            expect(answer.nearestStoreDistanceKm).toBeLessThanOrEqual(5);
+            const level = productVariant.stockLevels.find(l => l.stockLocationId === answer.stockLocationId);
+            expect((level?.stockOnHand ?? 0) - (level?.stockAllocated ?? 0)).toBeGreaterThan(0);
+        }
+        nearVariant = deliverable[0].productVariantId;
+
+        const far = await shopClient.query<DeliveryAvailabilityResult>(DELIVERY_AVAILABILITY, {
+            ids: variantIds,
+            location: { postalCode: city.farAwayPostalCodes[0] },
+        });
+        expect(far.deliveryAvailability.every(answer => !answer.fastDelivery)).toBe(true);
+    });
+
+    it('refuses to add to the cart without a location, saying to set one', async () => {
+        await shopClient.asAnonymousUser();
+        const { addItemToOrder } = await shopClient.query(ADD_ITEM_TO_ORDER, {
+            productVariantId: nearVariant,
+            quantity: 1,
+        });
+        expect(addItemToOrder.errorCode).toBe('ORDER_INTERCEPTOR_ERROR');
+        expect(addItemToOrder.interceptorError).toMatch(/Set a delivery location/);
+    });
+
+    it('refuses far from every store and accepts near one', async () => {
+        await shopClient.asAnonymousUser();
+        await setLocation({ postalCode: city.farAwayPostalCodes[0] });
+        const refused = await shopClient.query(ADD_ITEM_TO_ORDER, {
+            productVariantId: nearVariant,
+            quantity: 1,
+        });
+        expect(refused.addItemToOrder.errorCode).toBe('ORDER_INTERCEPTOR_ERROR');
+        expect(refused.addItemToOrder.interceptorError).toMatch(/cannot be delivered to postal code/);
+
+        await setLocation({ postalCode: '60601' });
+        const accepted = await shopClient.query<{ addItemToOrder: ActiveOrderResult }>(ADD_ITEM_TO_ORDER, {
+            productVariantId: nearVariant,
+            quantity: 1,
+        });
+        expect(accepted.addItemToOrder.lines.map(line => line.productVariant.id)).toEqual([nearVariant]);
+    });
+
+    it('refuses checkout after the customer moves away, and keeps the cart', async () => {
+        await shopClient.query(SET_CUSTOMER, {
+            input: { firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com' },
+        });
+        await shopClient.query(SET_SHIPPING_ADDRESS, {
+            input: {
+                streetLine1: '100 W Randolph St',
+                city: 'Chicago',
+                postalCode: '60601',
+                countryCode: 'US',
+            },
+        });
+        const { eligibleShippingMethods } =
+            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+        expect(eligibleShippingMethods.map(m => m.code)).toEqual(['fast-delivery']);
+        await shopClient.query(SET_SHIPPING_METHOD, { ids: eligibleShippingMethods.map(m => m.id) });
+
+        await setLocation({ postalCode: city.farAwayPostalCodes[1] });
+        const { transitionOrderToState } = await shopClient.query(TRANSITION_ORDER, {
+            state: 'ArrangingPayment',
+        });
+        expect(transitionOrderToState.errorCode).toBe('ORDER_STATE_TRANSITION_ERROR');
+        expect(transitionOrderToState.transitionError).toMatch(/cannot be delivered to postal code/);
+        const { activeOrder } = await shopClient.query(ACTIVE_ORDER_LINES);
+        expect(activeOrder.state).toBe('AddingItems');
+        expect(activeOrder.lines).toHaveLength(1);
+
+        await setLocation({ postalCode: '60601' });
+        const retried = await shopClient.query(TRANSITION_ORDER, { state: 'ArrangingPayment' });
+        expect(retried.transitionOrderToState.state).toBe('ArrangingPayment');
+    });
+
+    it('allocates the stock at the store that serves it, on the seller order only', async () => {
+        const [{ stockLocationId }] = (
+            await shopClient.query<DeliveryAvailabilityResult>(DELIVERY_AVAILABILITY, {
+                ids: [nearVariant],
+                location: { postalCode: '60601' },
+            })
+        ).deliveryAvailability;
+        const before = (await adminClient.query<StockOfVariantResult>(STOCK_OF_VARIANT, { id: nearVariant }))
+            .productVariant.stockLevels;
+        await shopClient.query(gql`
+            mutation {
+                addPaymentToOrder(input: { method: "instant-payment", metadata: {} }) {
+                    ... on Order {
+                        state
+                    }
+                }
+            }
+        `);
+        const after = (await adminClient.query<StockOfVariantResult>(STOCK_OF_VARIANT, { id: nearVariant }))
+            .productVariant.stockLevels;
+        for (const level of after) {
+            const previous = before.find(l => l.stockLocationId === level.stockLocationId);
+            // One unit allocated, once (not on the aggregate order too), at the serving store.
+            const expectedDelta = level.stockLocationId === stockLocationId ? 1 : 0;
+            expect(level.stockAllocated - (previous?.stockAllocated ?? 0)).toBe(expectedDelta);
+            expect(level.stockOnHand).toBe(previous?.stockOnHand);
+        }
+    });
+});

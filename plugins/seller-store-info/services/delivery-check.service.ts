@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import { Order, OrderLine, ProductVariant, RequestContext, TransactionalConnection } from '@vendure/core';
+import { In } from 'typeorm';
+
+import { DeliveryLocation, DeliveryLocationService, fromFields } from './delivery-location.service';
+import { DeliveryRuleService } from './delivery-rule.service';
+
+/**
+ * The 5 km rule applied to an order: at add to cart and again at checkout (the customer may have
+ * moved, stock may be gone). Answers a reason a customer can act on, or undefined when it is fine.
+ */
+@Injectable()
+export class DeliveryCheckService {
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly deliveryLocations: DeliveryLocationService,
+        private readonly deliveryRule: DeliveryRuleService,
+    ) {}
+
+    /** The order's location; a new order takes the one stored on the session. */
+    async locationOf(ctx: RequestContext, order: Order): Promise<DeliveryLocation | undefined> {
+        const own = fromFields(order.customFields);
+        if (own) return own;
+        const fromSession = await this.deliveryLocations.active(ctx);
+        if (fromSession) await this.deliveryLocations.storeOnOrder(ctx, order, fromSession);
+        return fromSession;
+    }
+
+    /** Refusal text when `quantity` units of the variant (in total on the order) cannot be delivered. */
+    async checkVariant(
+        ctx: RequestContext,
+        order: Order,
+        variant: ProductVariant,
+        quantity: number,
+    ): Promise<string | undefined> {
+        const location = await this.locationOf(ctx, order);
+        if (!location) return noLocationMessage;
+        const [availability] = await this.deliveryRule.availability(
+            ctx,
+            [variant.id],
+            location,
+            new Map([[String(variant.id), quantity]]),
+        );
+        if (availability.fastDelivery) return undefined;
+        return undeliverableMessage([variantName(variant)], location, this.deliveryRule.maxDistanceKm);
+    }
+
+    /** Refusal text when any of the lines (all of the order's by default) cannot be delivered in its quantity. */
+    async checkOrder(
+        ctx: RequestContext,
+        order: Order,
+        lines: OrderLine[] = order.lines,
+    ): Promise<string | undefined> {
+        if (!lines.length) return undefined;
+        const location = await this.locationOf(ctx, order);
+        if (!location) return noLocationMessage;
+        const quantities = new Map<string, number>();
+        for (const line of lines) {
+            const id = String(line.productVariantId);
+            quantities.set(id, (quantities.get(id) ?? 0) + line.quantity);
+        }
+        const ids = [...quantities.keys()];
+        const answers = await this.deliveryRule.availability(ctx, ids, location, quantities);
+        const refused = answers
+            .filter(answer => !answer.fastDelivery)
+            .map(answer => String(answer.productVariantId));
+        if (!refused.length) return undefined;
+        const variants = await this.connection
+            .getRepository(ctx, ProductVariant)
+            .find({ where: { id: In(refused) }, relations: ['translations'] });
+        return undeliverableMessage(variants.map(variantName), location, this.deliveryRule.maxDistanceKm);
+    }
+}
+
+const noLocationMessage =
+    'Set a delivery location first (setDeliveryLocation with a postal code, or latitude and longitude): ' +
+    'fast delivery needs to know where the order goes';
+
+function undeliverableMessage(names: string[], location: DeliveryLocation, maxDistanceKm: number): string {
+    const where = location.postalCode
+        ? `postal code ${location.postalCode}`
+        : `${location.latitude.toFixed(5)}, ${location.longitude.toFixed(5)}`;
+    const what = names.map(name => `"${name}"`).join(', ');
+    return (
+        `${what} cannot be delivered to ${where}: no store of the seller within ${maxDistanceKm} km ` +
+        'has enough in stock. Remove it, lower the quantity, or choose another delivery location.'
+    );
+}
+
+function variantName(variant: ProductVariant): string {
+    return variant.translations?.[0]?.name || variant.name || variant.sku;
+}

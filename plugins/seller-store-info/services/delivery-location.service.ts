@@ -1,0 +1,166 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+    ActiveOrderService,
+    Order,
+    RequestContext,
+    Session,
+    TransactionalConnection,
+    UserInputError,
+} from '@vendure/core';
+
+import { coordinateProblem } from '../../../src/common/geo';
+import { InvalidCoordinatesError, UnknownPostalCodeError } from '../api/error-results';
+import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
+import { SellerStoreInfoOptions } from '../options';
+import { DeliveryLocationFields } from '../types';
+import { GeocodingService } from './geocoding.service';
+
+/** What a client sends: a postal code (with a country) or both coordinates. */
+export interface DeliveryLocationInput {
+    postalCode?: string | null;
+    countryCode?: string | null;
+    latitude?: number | null;
+    longitude?: number | null;
+}
+
+/** A resolved delivery location. */
+export interface DeliveryLocation {
+    latitude: number;
+    longitude: number;
+    postalCode: string | null;
+    countryCode: string | null;
+}
+
+/**
+ * The customer's delivery location: resolved from a postal code or coordinates, stored on the
+ * session and on the active order, and read back for search, the cart and checkout.
+ */
+@Injectable()
+export class DeliveryLocationService {
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly geocoding: GeocodingService,
+        private readonly activeOrderService: ActiveOrderService,
+        @Inject(SELLER_STORE_INFO_PLUGIN_OPTIONS) private readonly options: SellerStoreInfoOptions,
+    ) {}
+
+    /**
+     * Resolves an input: coordinates are checked, a postal code is geocoded. Expected refusals are
+     * returned; an input with neither is a broken contract and throws.
+     */
+    async resolve(
+        ctx: RequestContext,
+        input: DeliveryLocationInput,
+    ): Promise<DeliveryLocation | UnknownPostalCodeError | InvalidCoordinatesError> {
+        const { latitude, longitude } = input;
+        if (latitude != null || longitude != null) {
+            if (latitude == null || longitude == null) {
+                return new InvalidCoordinatesError('Give both latitude and longitude, or a postal code');
+            }
+            const problem = coordinateProblem(latitude, longitude);
+            if (problem) return new InvalidCoordinatesError(problem);
+            return {
+                latitude,
+                longitude,
+                postalCode: input.postalCode?.trim() || null,
+                countryCode: input.countryCode?.trim().toUpperCase() || null,
+            };
+        }
+        const postalCode = input.postalCode?.trim();
+        if (!postalCode) {
+            throw new UserInputError(
+                'Give a delivery location: a postalCode, or both latitude and longitude',
+            );
+        }
+        const countryCode = (input.countryCode?.trim() || this.options.defaultCountryCode)?.toUpperCase();
+        if (!countryCode) {
+            throw new UserInputError(
+                'Give the countryCode of the postal code (this shop has no defaultCountryCode configured)',
+            );
+        }
+        const found = await this.geocoding.geocode(ctx, { postalCode, countryCode });
+        if (!found) return new UnknownPostalCodeError(postalCode.toUpperCase(), countryCode);
+        return {
+            latitude: found.latitude,
+            longitude: found.longitude,
+            postalCode: found.postalCode,
+            countryCode: found.countryCode,
+        };
+    }
+
+    /** `setDeliveryLocation`: resolves the input and stores it on the session and the active order. */
+    async set(
+        ctx: RequestContext,
+        input: DeliveryLocationInput,
+    ): Promise<DeliveryLocation | UnknownPostalCodeError | InvalidCoordinatesError> {
+        const resolved = await this.resolve(ctx, input);
+        if ('errorCode' in resolved) return resolved;
+        const fields = toFields(resolved);
+        if (ctx.session) {
+            await this.connection
+                .getRepository(ctx, Session)
+                .update(ctx.session.id, { customFields: fields });
+        }
+        const order = await this.activeOrderService.getActiveOrder(ctx, undefined);
+        if (order) await this.storeOnOrder(ctx, order, resolved);
+        return resolved;
+    }
+
+    async storeOnOrder(ctx: RequestContext, order: Order, location: DeliveryLocation): Promise<void> {
+        const fields = toFields(location);
+        await this.connection.getRepository(ctx, Order).update(order.id, { customFields: fields });
+        Object.assign(order.customFields, fields);
+    }
+
+    /** The stored location: the active order's, else the session's. */
+    async active(ctx: RequestContext): Promise<DeliveryLocation | undefined> {
+        const orderId = ctx.session?.activeOrderId;
+        if (orderId) {
+            const order = await this.connection.getRepository(ctx, Order).findOne({ where: { id: orderId } });
+            const fromOrder = order && fromFields(order.customFields);
+            if (fromOrder) return fromOrder;
+        }
+        if (ctx.session) {
+            const session = await this.connection
+                .getRepository(ctx, Session)
+                .findOne({ where: { id: ctx.session.id } });
+            return (session && fromFields(session.customFields)) ?? undefined;
+        }
+        return undefined;
+    }
+
+    /**
+     * The location a query works with: the one given (a bad one throws a UserInputError with the
+     * reason), else the stored one, else undefined.
+     */
+    async given(
+        ctx: RequestContext,
+        input?: DeliveryLocationInput | null,
+    ): Promise<DeliveryLocation | undefined> {
+        if (!input) return this.active(ctx);
+        const resolved = await this.resolve(ctx, input);
+        if ('errorCode' in resolved) throw new UserInputError(resolved.message);
+        return resolved;
+    }
+}
+
+export function fromFields(
+    fields: Partial<DeliveryLocationFields> | undefined,
+): DeliveryLocation | undefined {
+    if (fields?.deliveryLatitude == null || fields.deliveryLongitude == null) return undefined;
+    return {
+        latitude: fields.deliveryLatitude,
+        longitude: fields.deliveryLongitude,
+        postalCode: fields.deliveryPostalCode ?? null,
+        countryCode: fields.deliveryCountryCode ?? null,
+    };
+}
+
+function toFields(location: DeliveryLocation): DeliveryLocationFields {
+    return {
+        deliveryLatitude: location.latitude,
+        deliveryLongitude: location.longitude,
+        deliveryPostalCode: location.postalCode,
+        deliveryCountryCode: location.countryCode,
+    };
+}

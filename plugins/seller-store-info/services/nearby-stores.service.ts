@@ -1,0 +1,66 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+    Channel,
+    ChannelService,
+    idsAreEqual,
+    RequestContext,
+    TransactionalConnection,
+    UserInputError,
+} from '@vendure/core';
+
+import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
+import { SellerStoreInfoOptions } from '../options';
+import { DeliveryLocationInput, DeliveryLocationService } from './delivery-location.service';
+import { StoreLocator } from './store-locator.service';
+
+export interface NearbyStore {
+    stockLocationId: string;
+    name: string;
+    sellerName: string | null;
+    latitude: number;
+    longitude: number;
+    distanceKm: number;
+}
+
+/** `nearbyStores`: the stores of the current channel within the delivery radius, nearest first. */
+@Injectable()
+export class NearbyStoresService {
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly channelService: ChannelService,
+        private readonly storeLocator: StoreLocator,
+        private readonly deliveryLocations: DeliveryLocationService,
+        @Inject(SELLER_STORE_INFO_PLUGIN_OPTIONS) private readonly options: SellerStoreInfoOptions,
+    ) {}
+
+    async near(ctx: RequestContext, input?: DeliveryLocationInput | null): Promise<NearbyStore[]> {
+        const location = await this.deliveryLocations.given(ctx, input);
+        if (!location) {
+            throw new UserInputError(
+                'Give a location (postalCode, or latitude and longitude), or set one with setDeliveryLocation first',
+            );
+        }
+        const stores = this.storeLocator.near(location, this.options.maxDistanceKm, {
+            channelIds: [ctx.channelId],
+        });
+        if (!stores.length) return [];
+        const defaultChannel = await this.channelService.getDefaultChannel(ctx);
+        const channels = await this.connection.getRepository(ctx, Channel).find({ relations: ['seller'] });
+        const sellerName = (channelIds: Array<string | number>) => {
+            const sellerChannel = channels.find(
+                channel =>
+                    !idsAreEqual(channel.id, defaultChannel.id) &&
+                    channelIds.some(id => idsAreEqual(id, channel.id)),
+            );
+            return sellerChannel?.seller?.name ?? null;
+        };
+        return stores.map(store => ({
+            stockLocationId: String(store.stockLocationId),
+            name: store.name,
+            sellerName: sellerName(store.channelIds),
+            latitude: store.latitude,
+            longitude: store.longitude,
+            distanceKm: store.distanceKm,
+        }));
+    }
+}
