@@ -14,7 +14,7 @@ import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 import { migrations } from './migrations';
 import { DriverDispatchPlugin } from './plugins/driver-dispatch';
 import { Es9Plugin } from './plugins/es9';
-import { SellerStoreInfoPlugin } from './plugins/seller-store-info';
+import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-store-info';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
 import { redisOptionsFromUrl } from './src/runtime/redis-options';
@@ -70,9 +70,16 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         // Up to 10 jobs per poll and queue: one at a time the SQL queue settles 5 jobs a second.
         plugins.push(DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true, concurrency: 10 }));
     }
-    // Vendure's default search runs until es9's Elasticsearch search lands; with ELASTICSEARCH_URL
-    // set, es9 is registered and Elasticsearch is checked for readiness.
-    plugins.push(DefaultSearchPlugin.init({ bufferUpdates: false, indexStockStatus: true }));
+    // Vendure's default search with seller-store-info's strategy (the 5 km rule inside the SQL);
+    // es9's Elasticsearch search is to come: with ELASTICSEARCH_URL set, es9 is registered and
+    // Elasticsearch is checked for readiness.
+    plugins.push(
+        DefaultSearchPlugin.init({
+            bufferUpdates: false,
+            indexStockStatus: true,
+            searchStrategy: new DeliverySearchStrategy(),
+        }),
+    );
     if (settings.elasticsearchUrl) plugins.push(Es9Plugin.init({ url: settings.elasticsearchUrl }));
 
     return {
