@@ -414,3 +414,88 @@ describe('the cart and checkout', () => {
         }
     });
 });
+
+describe('store coordinates', () => {
+    const UPDATE_STORE = gql`
+        mutation UpdateStore($input: UpdateStockLocationInput!) {
+            updateStockLocation(input: $input) {
+                id
+                customFields {
+                    latitude
+                    longitude
+                }
+            }
+        }
+    `;
+
+    it.each([
+        [{ latitude: 0, longitude: 0 }, /Latitude 0 and longitude 0/],
+        [{ latitude: 95, longitude: -87.6 }, /latitude/i],
+        [{ latitude: 41.9, longitude: -190 }, /longitude/i],
+    ])('refuses %j on save and keeps the store where it was', async (coordinates, message) => {
+        const store = stores[0];
+        await expect(
+            adminClient.query(UPDATE_STORE, { input: { id: store.id, customFields: coordinates } }),
+        ).rejects.toThrow(message);
+        const { nearbyStores } = await shopClient.query<NearbyStoresResult>(NEARBY_STORES, {
+            location: { latitude: store.customFields.latitude, longitude: store.customFields.longitude },
+        });
+        expect(nearbyStores[0]).toMatchObject({ stockLocationId: store.id, distanceKm: 0 });
+    });
+});
+
+describe('the shipping address', () => {
+    it('sets the delivery location from its postal code, unless the customer gave coordinates', async () => {
+        await shopClient.asAnonymousUser();
+        await setLocation({ postalCode: '60601' });
+        const { deliveryAvailability } = await shopClient.query<DeliveryAvailabilityResult>(
+            DELIVERY_AVAILABILITY,
+            {
+                ids: [],
+            },
+        );
+        expect(deliveryAvailability).toEqual([]);
+        const { productVariants } = await adminClient.query<{
+            productVariants: { items: Array<{ id: string }> };
+        }>(gql`
+            query {
+                productVariants(options: { take: 100 }) {
+                    items {
+                        id
+                    }
+                }
+            }
+        `);
+        const answers = await shopClient.query<DeliveryAvailabilityResult>(DELIVERY_AVAILABILITY, {
+            ids: productVariants.items.map(v => v.id),
+        });
+        const variant = answers.deliveryAvailability.find(a => a.fastDelivery)?.productVariantId;
+        await shopClient.query(ADD_ITEM_TO_ORDER, { productVariantId: variant, quantity: 1 });
+        await shopClient.query(SET_SHIPPING_ADDRESS, {
+            input: {
+                streetLine1: '1 E Jackson Blvd',
+                city: 'Chicago',
+                postalCode: '60604',
+                countryCode: 'US',
+            },
+        });
+        const { activeDeliveryLocation } = await shopClient.query(ACTIVE_DELIVERY_LOCATION);
+        expect(activeDeliveryLocation.postalCode).toBe('60604');
+        expect(activeDeliveryLocation.latitude).toBeCloseTo(postalCodes.get('60604')?.latitude ?? NaN, 6);
+
+        const pinned = { latitude: 41.8789, longitude: -87.6359 };
+        await setLocation(pinned);
+        await shopClient.query(SET_SHIPPING_ADDRESS, {
+            input: {
+                streetLine1: '1 E Jackson Blvd',
+                city: 'Chicago',
+                postalCode: '60605',
+                countryCode: 'US',
+            },
+        });
+        expect((await shopClient.query(ACTIVE_DELIVERY_LOCATION)).activeDeliveryLocation).toEqual({
+            ...pinned,
+            postalCode: null,
+        });
+    });
+});

@@ -1,8 +1,10 @@
 // The schema of record, in order. Written by `npm run migration:generate -- <name>`.
 import { InitialSchema1795733480607 } from './1795733480607-initial-schema';
 import { DeliveryLocations1795735168340 } from './1795735168340-delivery-locations';
+import { DeliveryFromShippingAddress1795736225435 } from './1795736225435-delivery-from-shipping-address';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
     DeliveryLocations1795735168340,
+    DeliveryFromShippingAddress1795736225435,
 ];

@@ -25,6 +25,7 @@ import { DeliveryLocationService } from './services/delivery-location.service';
 import { DeliveryRuleService } from './services/delivery-rule.service';
 import { GeocodingService } from './services/geocoding.service';
 import { NearbyStoresService } from './services/nearby-stores.service';
+import { StoreCoordinatesSubscriber } from './services/store-coordinates.subscriber';
 import { StoreLocator } from './services/store-locator.service';
 
 /**
@@ -44,6 +45,7 @@ import { StoreLocator } from './services/store-locator.service';
         DeliveryRuleService,
         DeliveryCheckService,
         NearbyStoresService,
+        StoreCoordinatesSubscriber,
     ],
     exports: [GeocodingService, StoreLocator, DeliveryLocationService, DeliveryRuleService],
     shopApiExtensions: {

@@ -18,7 +18,9 @@ export interface DeliveryLocationFields {
 declare module '@vendure/core/dist/entity/custom-entity-fields' {
     /* eslint-disable @typescript-eslint/no-empty-object-type */
     interface CustomStockLocationFields extends StockLocationGeoFields {}
-    interface CustomOrderFields extends DeliveryLocationFields {}
+    interface CustomOrderFields extends DeliveryLocationFields {
+        deliveryFromShippingPostalCode: string | null;
+    }
     interface CustomSessionFields extends DeliveryLocationFields {}
     interface CustomOrderLineFields {
         servingStockLocationId: number | null;

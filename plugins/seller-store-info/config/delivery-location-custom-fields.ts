@@ -22,7 +22,18 @@ function deliveryLocationFields(options: { public: boolean }): CustomFieldConfig
 }
 
 /** On the order (copied to its seller orders), visible to the customer and staff. */
-export const orderDeliveryLocationFields = deliveryLocationFields({ public: true });
+export const orderDeliveryLocationFields: CustomFieldConfig[] = [
+    ...deliveryLocationFields({ public: true }),
+    // The shipping postal code last turned into the delivery location: a new shipping address
+    // moves the location once, and a location set afterwards is not overridden by the old address.
+    {
+        name: 'deliveryFromShippingPostalCode',
+        type: 'string',
+        nullable: true,
+        internal: true,
+        readonly: true,
+    },
+];
 
 /** On the session, so searches before the first cart item use it too. */
 export const sessionDeliveryLocationFields = deliveryLocationFields({ public: false });

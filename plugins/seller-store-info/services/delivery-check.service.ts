@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Order, OrderLine, ProductVariant, RequestContext, TransactionalConnection } from '@vendure/core';
 import { In } from 'typeorm';
 
-import { DeliveryLocation, DeliveryLocationService, fromFields } from './delivery-location.service';
+import { DeliveryLocation, DeliveryLocationService } from './delivery-location.service';
 import { DeliveryRuleService } from './delivery-rule.service';
 
 /**
@@ -19,7 +19,7 @@ export class DeliveryCheckService {
 
     /** The order's location; a new order takes the one stored on the session. */
     async locationOf(ctx: RequestContext, order: Order): Promise<DeliveryLocation | undefined> {
-        const own = fromFields(order.customFields);
+        const own = await this.deliveryLocations.followShippingAddress(ctx, order);
         if (own) return own;
         const fromSession = await this.deliveryLocations.active(ctx);
         if (fromSession) await this.deliveryLocations.storeOnOrder(ctx, order, fromSession);

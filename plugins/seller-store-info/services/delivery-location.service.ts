@@ -117,7 +117,7 @@ export class DeliveryLocationService {
         const orderId = ctx.session?.activeOrderId;
         if (orderId) {
             const order = await this.connection.getRepository(ctx, Order).findOne({ where: { id: orderId } });
-            const fromOrder = order && fromFields(order.customFields);
+            const fromOrder = order && (await this.followShippingAddress(ctx, order));
             if (fromOrder) return fromOrder;
         }
         if (ctx.session) {
@@ -127,6 +127,34 @@ export class DeliveryLocationService {
             return (session && fromFields(session.customFields)) ?? undefined;
         }
         return undefined;
+    }
+
+    /**
+     * The order's location, following its shipping address: a shipping postal code that has not
+     * been applied yet becomes the delivery location (the address is where the order goes), unless
+     * the customer gave coordinates (a stored location without a postal code). A location set
+     * after the address stays. An unknown shipping postal code leaves the location as it is.
+     */
+    async followShippingAddress(ctx: RequestContext, order: Order): Promise<DeliveryLocation | undefined> {
+        const stored = fromFields(order.customFields);
+        const postalCode = order.shippingAddress?.postalCode?.trim().toUpperCase();
+        const givenAsCoordinates = stored && !stored.postalCode;
+        if (
+            !postalCode ||
+            givenAsCoordinates ||
+            order.customFields.deliveryFromShippingPostalCode === postalCode
+        ) {
+            return stored;
+        }
+        const countryCode = order.shippingAddress?.countryCode ?? this.options.defaultCountryCode;
+        const resolved = countryCode ? await this.resolve(ctx, { postalCode, countryCode }) : undefined;
+        const location = resolved && !('errorCode' in resolved) ? resolved : stored;
+        if (location) await this.storeOnOrder(ctx, order, location);
+        await this.connection
+            .getRepository(ctx, Order)
+            .update(order.id, { customFields: { deliveryFromShippingPostalCode: postalCode } });
+        order.customFields.deliveryFromShippingPostalCode = postalCode;
+        return location;
     }
 
     /**
