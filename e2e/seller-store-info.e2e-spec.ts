@@ -394,15 +394,17 @@ describe('the cart and checkout', () => {
         ).deliveryAvailability;
         const before = (await adminClient.query<StockOfVariantResult>(STOCK_OF_VARIANT, { id: nearVariant }))
             .productVariant.stockLevels;
-        await shopClient.query(gql`
+        const { addPaymentToOrder } = await shopClient.query(gql`
             mutation {
                 addPaymentToOrder(input: { method: "instant-payment", metadata: {} }) {
                     ... on Order {
+                        id
                         state
                     }
                 }
             }
         `);
+        expect(addPaymentToOrder.state).toBe('PaymentSettled');
         const after = (await adminClient.query<StockOfVariantResult>(STOCK_OF_VARIANT, { id: nearVariant }))
             .productVariant.stockLevels;
         for (const level of after) {
@@ -410,6 +412,62 @@ describe('the cart and checkout', () => {
             // One unit allocated, once (not on the aggregate order too), at the serving store.
             const expectedDelta = level.stockLocationId === stockLocationId ? 1 : 0;
             expect(level.stockAllocated - (previous?.stockAllocated ?? 0)).toBe(expectedDelta);
+            expect(level.stockOnHand).toBe(previous?.stockOnHand);
+        }
+
+        // The seller order carries the delivery location and the serving store; cancelling it
+        // releases the allocation at that store: nothing stays allocated.
+        const sellerOrdersOf = () =>
+            adminClient.query(
+                gql`
+                    query ($id: ID!) {
+                        order(id: $id) {
+                            sellerOrders {
+                                id
+                                customFields {
+                                    deliveryPostalCode
+                                }
+                                lines {
+                                    id
+                                    quantity
+                                }
+                            }
+                        }
+                    }
+                `,
+                { id: addPaymentToOrder.id },
+            );
+        // Copied after the placing transaction commits (an event subscriber): poll briefly.
+        let { order } = await sellerOrdersOf();
+        for (let i = 0; i < 20 && !order.sellerOrders[0].customFields.deliveryPostalCode; i++) {
+            await new Promise(resolve => setTimeout(resolve, 100));
+            ({ order } = await sellerOrdersOf());
+        }
+
+        const [sellerOrder] = order.sellerOrders;
+        expect(sellerOrder.customFields.deliveryPostalCode).toBe('60601');
+        const { cancelOrder } = await adminClient.query(
+            gql`
+                mutation ($input: CancelOrderInput!) {
+                    cancelOrder(input: $input) {
+                        ... on Order {
+                            state
+                        }
+                        ... on ErrorResult {
+                            message
+                        }
+                    }
+                }
+            `,
+            { input: { orderId: sellerOrder.id, reason: 'e2e: customer cancelled' } },
+        );
+        expect(cancelOrder.state).toBe('Cancelled');
+        const released = (
+            await adminClient.query<StockOfVariantResult>(STOCK_OF_VARIANT, { id: nearVariant })
+        ).productVariant.stockLevels;
+        for (const level of released) {
+            const previous = before.find(l => l.stockLocationId === level.stockLocationId);
+            expect(level.stockAllocated).toBe(previous?.stockAllocated);
             expect(level.stockOnHand).toBe(previous?.stockOnHand);
         }
     });

@@ -25,6 +25,7 @@ import { DeliveryLocationService } from './services/delivery-location.service';
 import { DeliveryRuleService } from './services/delivery-rule.service';
 import { GeocodingService } from './services/geocoding.service';
 import { NearbyStoresService } from './services/nearby-stores.service';
+import { SellerOrderLocationService } from './services/seller-order-location.service';
 import { StoreCoordinatesSubscriber } from './services/store-coordinates.subscriber';
 import { StoreLocator } from './services/store-locator.service';
 
@@ -46,6 +47,7 @@ import { StoreLocator } from './services/store-locator.service';
         DeliveryCheckService,
         NearbyStoresService,
         StoreCoordinatesSubscriber,
+        SellerOrderLocationService,
     ],
     exports: [GeocodingService, StoreLocator, DeliveryLocationService, DeliveryRuleService],
     shopApiExtensions: {

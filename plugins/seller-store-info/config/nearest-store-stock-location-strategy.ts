@@ -67,9 +67,9 @@ export class NearestStoreStockLocationStrategy extends DefaultStockLocationStrat
     }
 
     /**
-     * The line's order location; a seller order has none of its own (Vendure copies line custom
-     * fields, not order custom fields, when splitting), so it is taken from the aggregate order
-     * and copied onto the seller order.
+     * The line's order location; a seller order has none of its own while it is being placed
+     * (Vendure copies line custom fields, not order custom fields, when splitting): it is the
+     * aggregate order's. SellerOrderLocationService copies it onto the seller order afterwards.
      */
     private async locationOfLine(
         ctx: RequestContext,
@@ -84,17 +84,6 @@ export class NearestStoreStockLocationStrategy extends DefaultStockLocationStrat
         const own = fromFields(order.customFields);
         if (own || order.aggregateOrderId == null) return own;
         const aggregate = await orders.findOne({ where: { id: order.aggregateOrderId } });
-        const inherited = fromFields(aggregate?.customFields);
-        if (inherited) {
-            await orders.update(order.id, {
-                customFields: {
-                    deliveryLatitude: inherited.latitude,
-                    deliveryLongitude: inherited.longitude,
-                    deliveryPostalCode: inherited.postalCode,
-                    deliveryCountryCode: inherited.countryCode,
-                },
-            });
-        }
-        return inherited;
+        return fromFields(aggregate?.customFields);
     }
 }
