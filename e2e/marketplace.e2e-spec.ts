@@ -1,4 +1,5 @@
 import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import gql from 'graphql-tag';
 
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
@@ -114,6 +115,32 @@ describe('demo marketplace', () => {
 describe('a checkout across two sellers', () => {
     let orderId: string;
     let sellerOrders: SellerOrder[];
+    const purchased = new Map<string, number>();
+    let stockBefore: Map<string, StockLevels>;
+
+    type StockLevels = Array<{ stockLocationId: string; stockOnHand: number; stockAllocated: number }>;
+
+    async function stockOf(ids: string[]): Promise<Map<string, StockLevels>> {
+        const result = new Map<string, StockLevels>();
+        for (const id of ids) {
+            const { productVariant } = await adminClient.query(
+                gql`
+                    query ($id: ID!) {
+                        productVariant(id: $id) {
+                            stockLevels {
+                                stockLocationId
+                                stockOnHand
+                                stockAllocated
+                            }
+                        }
+                    }
+                `,
+                { id },
+            );
+            result.set(id, productVariant.stockLevels);
+        }
+        return result;
+    }
 
     /** A variant of the seller that can be delivered to the customer's location. */
     async function deliverableVariantOf(sellerCode: string): Promise<string> {
@@ -150,6 +177,8 @@ describe('a checkout across two sellers', () => {
         expect(setDeliveryLocation.__typename).toBe('DeliveryLocation');
         const grocery = await deliverableVariantOf(city.sellers[0].code);
         const pharmacy = await deliverableVariantOf(city.sellers[1].code);
+        purchased.set(grocery, 1).set(pharmacy, 2);
+        stockBefore = await stockOf([grocery, pharmacy]);
         await shopClient.query(ADD_ITEM_TO_ORDER, { productVariantId: grocery, quantity: 1 });
         const { addItemToOrder } = await shopClient.query<{ addItemToOrder: ActiveOrderResult }>(
             ADD_ITEM_TO_ORDER,
@@ -270,5 +299,18 @@ describe('a checkout across two sellers', () => {
         order = await fetchOrder();
         expect(order.sellerOrders.map(sellerOrder => sellerOrder.state)).toEqual(['Delivered', 'Delivered']);
         expect(order.state).toBe('Delivered');
+
+        // Sold at one store each, and nothing left allocated anywhere.
+        const stockAfter = await stockOf([...purchased.keys()]);
+        for (const [variantId, quantity] of purchased) {
+            const before = stockBefore.get(variantId) ?? [];
+            const after = stockAfter.get(variantId) ?? [];
+            const sold = after.map(level => {
+                const previous = before.find(l => l.stockLocationId === level.stockLocationId);
+                expect(level.stockAllocated).toBe(previous?.stockAllocated);
+                return (previous?.stockOnHand ?? 0) - level.stockOnHand;
+            });
+            expect(sold.filter(units => units !== 0)).toEqual([quantity]);
+        }
     });
 });
