@@ -58,6 +58,76 @@ async function readPostgresPid(dataDir: string): Promise<number> {
     return Number(pidFile.split('\n')[0]);
 }
 
+/** The 5 km rule as a shop client meets it on the demo server (Chicago). */
+async function acceptance(port: number) {
+    const near = { postalCode: '60601' };
+    const far = { postalCode: '60633' };
+    const search = (location?: object) =>
+        graphql<{
+            search: {
+                totalItems: number;
+                items: Array<{ fastDelivery: boolean; nearestStoreDistanceKm: number | null }>;
+            };
+        }>(
+            port,
+            'shop-api',
+            `{ search(input: { take: 100${location ? `, deliveryLocation: ${gqlObject(location)}` : ''} }) {
+                totalItems items { productVariantId fastDelivery nearestStoreDistanceKm } } }`,
+        );
+    const nearResults = (await search(near)).data.search;
+    expect(nearResults.totalItems).toBeGreaterThan(0);
+    expect(
+        nearResults.items.every(item => item.fastDelivery && (item.nearestStoreDistanceKm ?? 99) <= 5),
+    ).toBe(true);
+    expect((await search(far)).data.search.totalItems).toBe(0);
+    const unfiltered = (await search()).data.search;
+    expect(unfiltered.totalItems).toBeGreaterThan(nearResults.totalItems);
+    expect(unfiltered.items.every(item => !item.fastDelivery && item.nearestStoreDistanceKm === null)).toBe(
+        true,
+    );
+
+    const stores = await graphql<{ nearbyStores: Array<{ distanceKm: number }> }>(
+        port,
+        'shop-api',
+        `{ nearbyStores(location: ${gqlObject(near)}) { distanceKm } }`,
+    );
+    expect(stores.data.nearbyStores.length).toBeGreaterThanOrEqual(3);
+
+    const variantId = (nearResults.items[0] as unknown as { productVariantId: string }).productVariantId;
+    const setFar = await graphql<{ setDeliveryLocation: { __typename: string } }>(
+        port,
+        'shop-api',
+        `mutation { setDeliveryLocation(input: ${gqlObject(far)}) { __typename } }`,
+    );
+    const token = setFar.token;
+    const refused = await graphql<{ addItemToOrder: { interceptorError?: string } }>(
+        port,
+        'shop-api',
+        `mutation { addItemToOrder(productVariantId: "${variantId}", quantity: 1) { ... on OrderInterceptorError { interceptorError } } }`,
+        token,
+    );
+    expect(refused.data.addItemToOrder.interceptorError).toMatch(/cannot be delivered/);
+    await graphql(
+        port,
+        'shop-api',
+        `mutation { setDeliveryLocation(input: ${gqlObject(near)}) { __typename } }`,
+        token,
+    );
+    const accepted = await graphql<{ addItemToOrder: { lines?: unknown[] } }>(
+        port,
+        'shop-api',
+        `mutation { addItemToOrder(productVariantId: "${variantId}", quantity: 1) { ... on Order { lines { id } } } }`,
+        token,
+    );
+    expect(accepted.data.addItemToOrder.lines).toHaveLength(1);
+}
+
+function gqlObject(value: object): string {
+    return `{ ${Object.entries(value)
+        .map(([key, v]) => `${key}: ${JSON.stringify(v)}`)
+        .join(', ')} }`;
+}
+
 describe('embedded default: npm start on a fresh data folder', () => {
     let dataDir: string;
     let port: number;
@@ -118,6 +188,7 @@ describe('embedded default: npm start on a fresh data folder', () => {
         console.log(`embedded default, second start: ready in ${readyMs} ms`);
         expect(app.output()).toContain('Demo marketplace already populated');
         expect(await counts(port, 'superadmin', 'superadmin')).toEqual(firstCounts);
+        await acceptance(port);
 
         const postgresPid = await readPostgresPid(dataDir);
         const stopped = await stopApp(app, 'SIGINT');
