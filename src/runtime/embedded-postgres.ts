@@ -37,7 +37,7 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
     const isRoot = os.userInfo().uid === 0;
-    const dataDir = isRoot ? await reachableByPostgresUser(options.dataDir, options.log) : options.dataDir;
+    const dataDir = await clusterDataDir(options.dataDir, options.log);
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
     await takeOverDataDir(dataDir, options.log);
     const port = options.port || (await freePort());
@@ -168,6 +168,17 @@ async function isNode(pid: number): Promise<boolean> {
         // Cannot tell: assume the owner is alive rather than stop somebody's database.
         return true;
     }
+}
+
+/**
+ * Where the cluster of a data folder really lives (see reachableByPostgresUser), for tools that
+ * look for a running cluster, such as the postal-code import.
+ */
+export async function clusterDataDir(
+    dataDir: string,
+    log: (message: string) => void = () => undefined,
+): Promise<string> {
+    return os.userInfo().uid === 0 ? reachableByPostgresUser(dataDir, log) : dataDir;
 }
 
 /**

@@ -15,7 +15,11 @@ export interface PostalCodeImportSummary {
     valid: number;
     /** Postal codes that were not in the table. */
     inserted: number;
-    /** Postal codes whose place name or coordinates changed. */
+    /**
+     * Postal codes whose place name or coordinates changed. A code whose lines are far apart in the
+     * file (in different batches) with different values is rewritten by each of them, and counted
+     * here on every import; the last line still wins.
+     */
     updated: number;
     /**
      * Valid lines that changed nothing: `valid - inserted - updated`. This includes lines
