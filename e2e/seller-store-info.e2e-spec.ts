@@ -557,3 +557,79 @@ describe('the shipping address', () => {
         });
     });
 });
+
+describe('the serving store', () => {
+    it('skips a nearer store of the seller that has no stock, for the next one within 5 km', async () => {
+        // Two stores of one seller within 5 km of each other, and a variant stocked at both.
+        const seller = city.sellers.find(s => s.stores.length > 1) ?? city.sellers[0];
+        const sellerStores = stores.filter(store => storeChannels.get(store.id)?.includes(seller.code));
+        const coordinates = (store: (typeof stores)[number]) => ({
+            latitude: store.customFields.latitude as number,
+            longitude: store.customFields.longitude as number,
+        });
+        const pair = sellerStores
+            .flatMap(a => sellerStores.filter(b => b.id !== a.id).map(b => [a, b] as const))
+            .find(([a, b]) => haversineKm(coordinates(a), coordinates(b)) < 4.5);
+        if (!pair) throw new Error(`${seller.code} has no two stores within 4.5 km of each other`);
+        const [nearest, next] = pair;
+
+        adminClient.setChannelToken(seller.code);
+        const { productVariants } = await adminClient.query(gql`
+            query {
+                productVariants(options: { take: 100 }) {
+                    items {
+                        id
+                        stockLevels {
+                            stockLocationId
+                            stockOnHand
+                            stockAllocated
+                        }
+                    }
+                }
+            }
+        `);
+        const saleableAt = (
+            levels: StockOfVariantResult['productVariant']['stockLevels'],
+            storeId: string,
+        ) => {
+            const level = levels.find(l => l.stockLocationId === storeId);
+            return (level?.stockOnHand ?? 0) - (level?.stockAllocated ?? 0);
+        };
+        const variant = (
+            productVariants.items as Array<{
+                id: string;
+                stockLevels: StockOfVariantResult['productVariant']['stockLevels'];
+            }>
+        ).find(v => saleableAt(v.stockLevels, nearest.id) > 0 && saleableAt(v.stockLevels, next.id) > 0);
+        if (!variant) throw new Error('No variant is stocked at both stores');
+
+        const at = coordinates(nearest);
+        const ask = async () =>
+            (
+                await shopClient.query<DeliveryAvailabilityResult>(DELIVERY_AVAILABILITY, {
+                    ids: [variant.id],
+                    location: at,
+                })
+            ).deliveryAvailability[0];
+        expect(await ask()).toMatchObject({
+            fastDelivery: true,
+            stockLocationId: nearest.id,
+            nearestStoreDistanceKm: 0,
+        });
+
+        await adminClient.query(
+            gql`
+                mutation ($input: [UpdateProductVariantInput!]!) {
+                    updateProductVariants(input: $input) {
+                        id
+                    }
+                }
+            `,
+            { input: [{ id: variant.id, stockLevels: [{ stockLocationId: nearest.id, stockOnHand: 0 }] }] },
+        );
+        adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+        const answer = await ask();
+        expect(answer.stockLocationId).toBe(next.id);
+        expect(answer.nearestStoreDistanceKm).toBeCloseTo(haversineKm(at, coordinates(next)), 6);
+    });
+});
