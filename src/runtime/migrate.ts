@@ -1,5 +1,5 @@
 import { runMigrations, VendureConfig } from '@vendure/core';
-import { Client } from 'pg';
+import { Client, ClientConfig } from 'pg';
 
 import type { DatabaseConnection } from '../../vendure-config';
 
@@ -14,17 +14,7 @@ export async function runMigrationsExclusively(
     config: VendureConfig,
     database: DatabaseConnection,
 ): Promise<string[]> {
-    const client = new Client(
-        'url' in database
-            ? { connectionString: database.url }
-            : {
-                  host: database.host,
-                  port: database.port,
-                  user: database.username,
-                  password: database.password,
-                  database: database.database,
-              },
-    );
+    const client = new Client(pgClientConfig(database));
     await client.connect();
     try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
@@ -33,4 +23,17 @@ export async function runMigrationsExclusively(
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
         await client.end();
     }
+}
+
+/** node-postgres client settings for a database connection of the Vendure config. */
+export function pgClientConfig(database: DatabaseConnection): ClientConfig {
+    return 'url' in database
+        ? { connectionString: database.url }
+        : {
+              host: database.host,
+              port: database.port,
+              user: database.username,
+              password: database.password,
+              database: database.database,
+          };
 }

@@ -17,7 +17,7 @@ import {
 } from '../../plugins/seller-store-info/import/postal-code-importer';
 import { createVendureConfig, DatabaseConnection } from '../../vendure-config';
 import { clusterDataDir, EmbeddedDatabase, startEmbeddedPostgres } from '../runtime/embedded-postgres';
-import { runMigrationsExclusively } from '../runtime/migrate';
+import { pgClientConfig, runMigrationsExclusively } from '../runtime/migrate';
 import { readSettings, RuntimeSettings } from '../runtime/settings';
 
 const PROGRESS_EVERY_LINES = 50_000;
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
         // Vendure's runMigrations reports a failed migration through the exit code, not a throw.
         if (process.exitCode === 1) throw new Error('The database migrations failed (see above)');
 
-        const client = new Client(clientConfig(database));
+        const client = new Client(pgClientConfig(database));
         await client.connect();
         try {
             return await runImport(file, handle, client);
@@ -183,18 +183,6 @@ async function runningClusterPort(dataDir: string): Promise<number | undefined> 
         if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
     }
     return port;
-}
-
-function clientConfig(database: DatabaseConnection) {
-    return 'url' in database
-        ? { connectionString: database.url }
-        : {
-              host: database.host,
-              port: database.port,
-              user: database.username,
-              password: database.password,
-              database: database.database,
-          };
 }
 
 function describe(error: unknown): string {

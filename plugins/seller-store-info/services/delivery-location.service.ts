@@ -184,7 +184,7 @@ export function fromFields(
     };
 }
 
-function toFields(location: DeliveryLocation): DeliveryLocationFields {
+export function toFields(location: DeliveryLocation): DeliveryLocationFields {
     return {
         deliveryLatitude: location.latitude,
         deliveryLongitude: location.longitude,

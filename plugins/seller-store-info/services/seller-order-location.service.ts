@@ -4,7 +4,7 @@ import { EventBus, Logger, Order, OrderStateTransitionEvent, TransactionalConnec
 import { filter } from 'rxjs/operators';
 
 import { loggerCtx } from '../constants';
-import { fromFields } from './delivery-location.service';
+import { fromFields, toFields } from './delivery-location.service';
 
 /**
  * Vendure copies line custom fields, not order custom fields, into seller orders: the delivery
@@ -44,13 +44,6 @@ export class SellerOrderLocationService implements OnApplicationBootstrap {
         const aggregate = await orders.findOne({ where: { id: order.aggregateOrderId } });
         const location = fromFields(aggregate?.customFields);
         if (!location) return;
-        await orders.update(order.id, {
-            customFields: {
-                deliveryLatitude: location.latitude,
-                deliveryLongitude: location.longitude,
-                deliveryPostalCode: location.postalCode,
-                deliveryCountryCode: location.countryCode,
-            },
-        });
+        await orders.update(order.id, { customFields: toFields(location) });
     }
 }
