@@ -21,6 +21,7 @@ const PORTS: Record<string, number> = {
     'marketplace.e2e-spec.ts': 3101,
     'readiness.e2e-spec.ts': 3102,
     'migrations.e2e-spec.ts': 3103,
+    'drivers.e2e-spec.ts': 3105,
     'delivery-search.e2e-spec.ts': 3110,
     'seller-store-info.e2e-spec.ts': 3104,
 };

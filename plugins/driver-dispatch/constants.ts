@@ -1,2 +1,31 @@
+import { CrudPermissionDefinition, PermissionDefinition } from '@vendure/core';
+
 export const DRIVER_DISPATCH_PLUGIN_OPTIONS = Symbol('DRIVER_DISPATCH_PLUGIN_OPTIONS');
 export const loggerCtx = 'DriverDispatchPlugin';
+
+/** `ReadDriver`, `CreateDriver`, `UpdateDriver`, `DeleteDriver`: staff managing the fleet. */
+export const driverPermission = new CrudPermissionDefinition('Driver');
+
+/** Staff who run deliveries: assign, reassign, cancel, and confirm pickup and delivery as staff. */
+export const manageDispatchPermission = new PermissionDefinition({
+    name: 'ManageDispatch',
+    description: 'Allows assigning, reassigning and cancelling deliveries, and confirming them as staff',
+});
+
+/**
+ * The only permission of a driver's login: act on their own driver record (position, status) and
+ * their own deliveries, never on anyone else's.
+ */
+export const driverSelfPermission = new PermissionDefinition({
+    name: 'DriverSelf',
+    description: 'Allows a driver to report their own position and status and work on their own deliveries',
+});
+
+/** Code of the Role given to every driver's Administrator; it holds only `DriverSelf`. */
+export const DRIVER_ROLE_CODE = 'driver';
+
+/**
+ * How often buffered location pings are written to the database, as one statement per batch. In
+ * the SQL index mode this is also how stale a position can be when matching reads it.
+ */
+export const POSITION_FLUSH_INTERVAL_MS = 2000;

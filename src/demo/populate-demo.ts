@@ -34,6 +34,7 @@ import {
 import { SubscribableJob } from '@vendure/core/dist/job-queue/subscribable-job';
 import { lastValueFrom } from 'rxjs';
 
+import { DriverService, DriverStatus } from '../../plugins/driver-dispatch';
 import { fastDeliveryEligibilityChecker } from '../../plugins/seller-store-info';
 import { importPostalCodes } from '../../plugins/seller-store-info/import/postal-code-importer';
 import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
@@ -53,6 +54,8 @@ const loggerCtx = 'DemoData';
 export const FAST_DELIVERY_SHIPPING_CODE = 'fast-delivery';
 /** Password of the demo seller staff accounts (`<seller-code>@demo.example`). */
 export const DEMO_SELLER_PASSWORD = 'demo-seller';
+/** Password of the demo drivers' logins (`driver-01@demo.example` ...). */
+export const DEMO_DRIVER_PASSWORD = 'demo-driver';
 
 /** Country, zone and Chicago's tax rates; shipping and payment methods are created per seller. */
 export const demoInitialData: InitialData = {
@@ -115,6 +118,7 @@ export async function populateDemoMarketplace(
     }
     await createInstantPayment(app, await adminContext(app), sellerChannelIds);
     await importDemoPostalCodes(app);
+    await createDemoDrivers(app, defaultCtx, city);
     await reindexAndWait(app, defaultCtx);
     Logger.info(`Demo marketplace populated in ${((Date.now() - started) / 1000).toFixed(1)} s`, loggerCtx);
 }
@@ -292,6 +296,30 @@ async function createInstantPayment(
     });
     // Seller orders are paid their share through the same method in their own channel.
     await app.get(ChannelService).assignToChannels(ctx, PaymentMethod, method.id, sellerChannelIds);
+}
+
+/** The city's fleet: each driver with a login, at their position, AVAILABLE and just seen. */
+async function createDemoDrivers(app: INestApplicationContext, ctx: RequestContext, city: DemoCity) {
+    const drivers = app.get(DriverService);
+    for (const [index, driver] of city.drivers.entries()) {
+        // One transaction per driver: a login never exists without its driver record.
+        await app.get(TransactionalConnection).withTransaction(ctx, txCtx =>
+            drivers.create(
+                txCtx,
+                {
+                    name: driver.name,
+                    phoneNumber: driver.phone,
+                    emailAddress: `driver-${String(index + 1).padStart(2, '0')}@demo.example`,
+                    password: DEMO_DRIVER_PASSWORD,
+                },
+                {
+                    isDemo: true,
+                    position: { latitude: driver.latitude, longitude: driver.longitude },
+                    status: DriverStatus.AVAILABLE,
+                },
+            ),
+        );
+    }
 }
 
 /** Ready means searchable: wait (bounded) for the reindex job that covers the new catalogue. */

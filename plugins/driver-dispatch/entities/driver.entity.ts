@@ -1,0 +1,53 @@
+import { Administrator, DeepPartial, VendureEntity } from '@vendure/core';
+import { Column, Entity, Index, JoinColumn, OneToOne } from 'typeorm';
+
+import { DriverStatus } from '../types';
+
+/**
+ * A driver of the platform's fleet (drivers belong to the default channel). Logs in as the linked
+ * Administrator, whose role holds only DriverSelf. Only the last known position is stored: no
+ * location history.
+ */
+@Entity()
+@Index(['status', 'latitude', 'longitude'])
+export class Driver extends VendureEntity {
+    constructor(input?: DeepPartial<Driver>) {
+        super(input);
+    }
+
+    @Column()
+    name: string;
+
+    @Column({ type: 'varchar', nullable: true })
+    phoneNumber: string | null;
+
+    @Column()
+    emailAddress: string;
+
+    @Column({ type: 'varchar', length: 16, default: DriverStatus.OFFLINE })
+    status: DriverStatus;
+
+    @Column({ type: 'double precision', nullable: true })
+    latitude: number | null;
+
+    @Column({ type: 'double precision', nullable: true })
+    longitude: number | null;
+
+    @Column({ type: 'timestamp', nullable: true })
+    lastSeenAt: Date | null;
+
+    /** When the driver last finished a delivery: the tie-break "longest idle" among equally near drivers. */
+    @Column({ type: 'timestamp', nullable: true })
+    lastDeliveredAt: Date | null;
+
+    /** Demo drivers are the ones the built-in demo fleet may move. */
+    @Column({ default: false })
+    isDemo: boolean;
+
+    @OneToOne(() => Administrator, { onDelete: 'SET NULL', nullable: true })
+    @JoinColumn()
+    administrator: Administrator | null;
+
+    @Column({ type: 'int', nullable: true, unique: true })
+    administratorId: number | null;
+}

@@ -1,0 +1,258 @@
+import {
+    BeforeApplicationShutdown,
+    Inject,
+    Injectable,
+    OnApplicationBootstrap,
+    OnApplicationShutdown,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
+
+import { LatLng } from '../../../src/common/geo';
+import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, POSITION_FLUSH_INTERVAL_MS } from '../constants';
+import { Driver } from '../entities/driver.entity';
+import { DriverDispatchPluginOptions } from '../options';
+import { DriverLocationIndex } from '../strategies/driver-location-index/driver-location-index';
+import { RedisDriverLocationIndex } from '../strategies/driver-location-index/redis-driver-location-index';
+import { SqlDriverLocationIndex } from '../strategies/driver-location-index/sql-driver-location-index';
+import { DriverStatus } from '../types';
+
+/** The latest ping of a driver that the database has not received yet. */
+export interface PendingPosition extends LatLng {
+    driverId: ID;
+    at: Date;
+}
+
+/**
+ * Where the drivers are: owns the {@link DriverLocationIndex} of this process and the write-behind
+ * of location pings.
+ *
+ * - With `redisUrl`, the index is Redis GEO: a ping reaches it at once. The SQL index (the Driver
+ *   table) stays beside it as the fallback: when a Redis call fails, the failure is logged once per
+ *   outage and reads go to SQL until Redis answers again; the Redis index is rebuilt from the
+ *   database at start, when its client reconnects, and when it answers after an outage.
+ * - Without it, the SQL index is the Driver table itself.
+ *
+ * Pings reach the database write-behind, never one row write per ping: the latest position per
+ * driver is kept in memory and every {@link POSITION_FLUSH_INTERVAL_MS} (and at shutdown) the batch
+ * is written with one UPDATE. So in SQL mode the positions that matching reads are at most that old
+ * (2 s by default), well inside the 20 s ping interval of a driver app. Status changes do not wait:
+ * the DriverService writes them to the database at once and tells the index here.
+ */
+@Injectable()
+export class DriverLocationService
+    implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
+    private readonly sqlIndex: DriverLocationIndex = new SqlDriverLocationIndex();
+    private readonly redisIndex: RedisDriverLocationIndex | undefined;
+    /** Latest unwritten ping per driver id. */
+    private pending = new Map<string, PendingPosition>();
+    /** The batch being written: still newer than the database until the UPDATE is done. */
+    private writing = new Map<string, PendingPosition>();
+    private flushing: Promise<void> | undefined;
+    private flushTimer: NodeJS.Timeout | undefined;
+    private redisDown = false;
+    private rebuilding: Promise<void> | undefined;
+
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly moduleRef: ModuleRef,
+        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) options: Pick<DriverDispatchPluginOptions, 'redisUrl'>,
+    ) {
+        if (options.redisUrl) this.redisIndex = new RedisDriverLocationIndex({ redisUrl: options.redisUrl });
+    }
+
+    // The index lives in plugin options, not in Vendure's config, so Vendure does not call its
+    // init/destroy: this service does.
+    async onApplicationBootstrap(): Promise<void> {
+        const injector = new Injector(this.moduleRef);
+        await this.sqlIndex.init?.(injector);
+        if (this.redisIndex) {
+            const redisIndex = this.redisIndex;
+            // A Redis that is down at start must not stop the server: SQL serves until it is back.
+            await this.onRedis('connect', async () => {
+                await redisIndex.init?.(injector);
+            });
+            // Writes made while Redis was unreachable went only to the database: catch up.
+            redisIndex.onReconnect(() => void this.rebuildRedis('after Redis reconnected'));
+            await this.rebuildRedis('at start');
+        }
+        this.flushTimer = setInterval(() => void this.flush(), POSITION_FLUSH_INTERVAL_MS);
+        this.flushTimer.unref();
+    }
+
+    /** The last pings must reach the database while its connection is still open. */
+    async beforeApplicationShutdown(): Promise<void> {
+        if (this.flushTimer) clearInterval(this.flushTimer);
+        this.flushTimer = undefined;
+        await this.flush();
+    }
+
+    async onApplicationShutdown(): Promise<void> {
+        await this.redisIndex?.destroy?.();
+        await this.sqlIndex.destroy?.();
+    }
+
+    /**
+     * Runs a read or a claim on the index that is answering: Redis when configured and reachable,
+     * else the SQL index (same radius rules, positions at most one flush interval old).
+     */
+    async withIndex<T>(operation: string, fn: (index: DriverLocationIndex) => Promise<T>): Promise<T> {
+        const redisIndex = this.redisIndex;
+        if (redisIndex) {
+            const answer = await this.onRedis(operation, () => fn(redisIndex));
+            if (answer.ok) return answer.value;
+        }
+        return fn(this.sqlIndex);
+    }
+
+    /**
+     * A ping: position and heartbeat only. Goes to Redis at once (when configured) and to the
+     * database with the next batch.
+     */
+    async recordPosition(driverId: ID, position: LatLng, at: Date): Promise<void> {
+        const key = String(driverId);
+        const previous = this.pending.get(key);
+        // Pings may arrive out of order: keep the newest.
+        if (!previous || previous.at <= at) this.pending.set(key, { driverId, ...position, at });
+        const redisIndex = this.redisIndex;
+        if (redisIndex)
+            await this.onRedis('record a position', () => redisIndex.recordPosition(driverId, position, at));
+    }
+
+    /**
+     * After the DriverService wrote a status to the database. In SQL mode the database is the index
+     * already; a second write here would also wait on the row lock of the caller's transaction.
+     */
+    async statusChanged(driverId: ID, status: DriverStatus): Promise<void> {
+        const redisIndex = this.redisIndex;
+        if (redisIndex) await this.onRedis('set a status', () => redisIndex.setStatus(driverId, status));
+    }
+
+    /** After the driver was deleted: forget their unwritten ping and take them out of the index. */
+    async removed(driverId: ID): Promise<void> {
+        this.pending.delete(String(driverId));
+        const redisIndex = this.redisIndex;
+        if (redisIndex) await this.onRedis('remove a driver', () => redisIndex.remove(driverId));
+    }
+
+    /** The newest ping the database may not have yet, so API reads show where the driver is now. */
+    pendingPosition(driverId: ID): PendingPosition | undefined {
+        const key = String(driverId);
+        return this.pending.get(key) ?? this.writing.get(key);
+    }
+
+    /** Writes the buffered pings now (also called by the timer and at shutdown). */
+    async flush(): Promise<void> {
+        // One write at a time: the next flush takes what arrived meanwhile.
+        if (this.flushing) await this.flushing;
+        if (this.pending.size === 0) return;
+        this.writing = this.pending;
+        this.pending = new Map();
+        const batch = [...this.writing.values()];
+        this.flushing = this.writeBatch(batch)
+            .catch((error: unknown) => {
+                // Keep them for the next flush, unless a newer ping arrived meanwhile.
+                for (const ping of batch) {
+                    if (!this.pending.has(String(ping.driverId)))
+                        this.pending.set(String(ping.driverId), ping);
+                }
+                Logger.warn(
+                    `Could not write ${batch.length} driver positions, retrying: ${describe(error)}`,
+                    loggerCtx,
+                );
+            })
+            .finally(() => {
+                this.writing = new Map();
+                this.flushing = undefined;
+            });
+        await this.flushing;
+    }
+
+    /**
+     * One UPDATE for the whole batch, whatever its size (arrays, not one parameter per value). A
+     * ping older than the row's `lastSeenAt` (another process wrote a newer one) changes nothing.
+     */
+    private async writeBatch(batch: PendingPosition[]): Promise<void> {
+        const table = this.connection.rawConnection.getMetadata(Driver).tableName;
+        await this.connection.rawConnection.query(
+            `UPDATE "${table}" AS driver
+                SET "latitude" = ping.latitude, "longitude" = ping.longitude, "lastSeenAt" = ping.seen_at
+               FROM unnest($1::int[], $2::double precision[], $3::double precision[], $4::timestamp[])
+                    AS ping(id, latitude, longitude, seen_at)
+              WHERE driver.id = ping.id
+                AND (driver."lastSeenAt" IS NULL OR driver."lastSeenAt" <= ping.seen_at)`,
+            [
+                batch.map(ping => Number(ping.driverId)),
+                batch.map(ping => ping.latitude),
+                batch.map(ping => ping.longitude),
+                batch.map(ping => ping.at),
+            ],
+        );
+    }
+
+    /** Replaces the Redis index content with the database's drivers (after the pending pings). */
+    private rebuildRedis(reason: string): Promise<void> {
+        const redisIndex = this.redisIndex;
+        if (!redisIndex) return Promise.resolve();
+        // Reconnect events can come in bursts: one rebuild at a time is enough.
+        this.rebuilding ??= (async () => {
+            try {
+                await this.flush();
+                const drivers = await this.connection.rawConnection.getRepository(Driver).find({
+                    select: ['id', 'status', 'latitude', 'longitude', 'lastSeenAt', 'lastDeliveredAt'],
+                });
+                if ((await this.onRedis('rebuild', () => redisIndex.rebuild(drivers), false)).ok) {
+                    Logger.info(
+                        `Rebuilt the Redis driver index (${drivers.length} drivers) ${reason}`,
+                        loggerCtx,
+                    );
+                }
+            } catch (error) {
+                Logger.error(
+                    `Could not rebuild the Redis driver index ${reason}: ${describe(error)}`,
+                    loggerCtx,
+                );
+            } finally {
+                this.rebuilding = undefined;
+            }
+        })();
+        return this.rebuilding;
+    }
+
+    /**
+     * Runs a Redis index call. A failure is logged once per outage and reported as not ok, so the
+     * caller goes on with the database; the first success after an outage logs the recovery and
+     * rebuilds the index, which missed the writes made meanwhile.
+     */
+    private async onRedis<T>(
+        operation: string,
+        call: () => Promise<T>,
+        rebuildOnRecovery = true,
+    ): Promise<{ ok: true; value: T } | { ok: false }> {
+        let value: T;
+        try {
+            value = await call();
+        } catch (error) {
+            if (!this.redisDown) {
+                this.redisDown = true;
+                Logger.warn(
+                    `Redis driver index unreachable (${operation}: ${describe(error)}); ` +
+                        'using the database until it answers again',
+                    loggerCtx,
+                );
+            }
+            return { ok: false };
+        }
+        if (this.redisDown) {
+            this.redisDown = false;
+            Logger.info('Redis driver index answers again', loggerCtx);
+            if (rebuildOnRecovery) void this.rebuildRedis('after the Redis outage');
+        }
+        return { ok: true, value };
+    }
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,286 @@
+import { Injectable } from '@nestjs/common';
+import { DeletionResponse, DeletionResult } from '@vendure/common/lib/generated-types';
+import { SUPER_ADMIN_ROLE_CODE } from '@vendure/common/lib/shared-constants';
+import {
+    AdministratorService,
+    ChannelService,
+    EntityNotFoundError,
+    ForbiddenError,
+    ID,
+    ListQueryBuilder,
+    ListQueryOptions,
+    normalizeEmailAddress,
+    PaginatedList,
+    RequestContext,
+    RequestContextService,
+    Role,
+    RoleService,
+    TransactionalConnection,
+    User,
+    UserInputError,
+} from '@vendure/core';
+import { TRANSACTION_MANAGER_KEY } from '@vendure/core/dist/common/constants';
+
+import { coordinateProblem, LatLng } from '../../../src/common/geo';
+import { DriverHasOpenAssignmentError } from '../api/error-results';
+import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';
+import { Driver } from '../entities/driver.entity';
+import { DriverStatus } from '../types';
+import { DriverLocationService } from './driver-location.service';
+
+export interface CreateDriverInput {
+    name: string;
+    phoneNumber?: string | null;
+    emailAddress: string;
+    password: string;
+}
+
+export interface UpdateDriverInput {
+    id: ID;
+    name?: string | null;
+    phoneNumber?: string | null;
+    status?: DriverStatus | null;
+}
+
+/** What code (not the API) may set on a new driver: the demo seeds a positioned, AVAILABLE fleet. */
+export interface CreateDriverExtras {
+    isDemo?: boolean;
+    position?: LatLng;
+    status?: DriverStatus;
+}
+
+/** The statuses a driver or staff may choose; BUSY is set and cleared by dispatch only. */
+const CHOOSABLE_STATUSES: DriverStatus[] = [DriverStatus.AVAILABLE, DriverStatus.OFFLINE];
+
+/**
+ * The platform's drivers (they belong to the default channel): staff manage them, and each driver
+ * acts on their own record only, found through the Administrator they log in as.
+ */
+@Injectable()
+export class DriverService {
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly listQueryBuilder: ListQueryBuilder,
+        private readonly administratorService: AdministratorService,
+        private readonly roleService: RoleService,
+        private readonly channelService: ChannelService,
+        private readonly requestContextService: RequestContextService,
+        private readonly locations: DriverLocationService,
+    ) {}
+
+    async findAll(ctx: RequestContext, options?: ListQueryOptions<Driver>): Promise<PaginatedList<Driver>> {
+        const [items, totalItems] = await this.listQueryBuilder
+            .build(Driver, options, { ctx })
+            .getManyAndCount();
+        return { items: items.map(driver => this.withLatestPosition(driver)), totalItems };
+    }
+
+    async findOne(ctx: RequestContext, id: ID): Promise<Driver | undefined> {
+        const driver = await this.connection.getRepository(ctx, Driver).findOne({ where: { id } });
+        return driver ? this.withLatestPosition(driver) : undefined;
+    }
+
+    /** The driver record of the logged-in user, if they are a driver. */
+    async findActive(ctx: RequestContext): Promise<Driver | undefined> {
+        if (ctx.activeUserId == null) return undefined;
+        const driver = await this.connection
+            .getRepository(ctx, Driver)
+            .createQueryBuilder('driver')
+            .innerJoin('driver.administrator', 'administrator')
+            .where('administrator.userId = :userId', { userId: ctx.activeUserId })
+            .andWhere('administrator.deletedAt IS NULL')
+            .getOne();
+        return driver ? this.withLatestPosition(driver) : undefined;
+    }
+
+    /**
+     * Creates the driver and their login: an Administrator with the email address and password,
+     * holding the driver Role (only `DriverSelf`), so the driver logs in to the admin API.
+     */
+    async create(
+        ctx: RequestContext,
+        input: CreateDriverInput,
+        extras: CreateDriverExtras = {},
+    ): Promise<Driver> {
+        const name = input.name.trim();
+        if (!name) throw new UserInputError('A driver needs a name');
+        if (extras.position) this.assertCoordinates(extras.position);
+        const platformCtx = await this.platformContext(ctx);
+        const role = await this.driverRole(platformCtx);
+        const administrator = await this.administratorService.create(platformCtx, {
+            ...administratorName(name),
+            emailAddress: input.emailAddress,
+            password: input.password,
+            roleIds: [role.id],
+        });
+        const now = new Date();
+        const driver = await this.connection.getRepository(ctx, Driver).save(
+            new Driver({
+                name,
+                phoneNumber: input.phoneNumber ?? null,
+                emailAddress: normalizeEmailAddress(input.emailAddress),
+                status: extras.status ?? DriverStatus.OFFLINE,
+                latitude: extras.position?.latitude ?? null,
+                longitude: extras.position?.longitude ?? null,
+                lastSeenAt: extras.position ? now : null,
+                lastDeliveredAt: null,
+                isDemo: extras.isDemo ?? false,
+                administratorId: administrator.id as number,
+            }),
+        );
+        if (extras.position) await this.locations.recordPosition(driver.id, extras.position, now);
+        await this.locations.statusChanged(driver.id, driver.status);
+        return driver;
+    }
+
+    /** Staff edit a driver: name, phone number, and AVAILABLE or OFFLINE. */
+    async update(ctx: RequestContext, input: UpdateDriverInput): Promise<Driver> {
+        const driver = await this.getOrThrow(ctx, input.id);
+        if (input.status != null) this.assertChoosableStatus(input.status);
+        if (input.name != null) {
+            const name = input.name.trim();
+            if (!name) throw new UserInputError('A driver needs a name');
+            driver.name = name;
+            if (driver.administratorId != null) {
+                await this.administratorService.update(await this.platformContext(ctx), {
+                    id: driver.administratorId,
+                    ...administratorName(name),
+                });
+            }
+        }
+        if (input.phoneNumber !== undefined) driver.phoneNumber = input.phoneNumber;
+        const statusChanged = input.status != null && input.status !== driver.status;
+        if (input.status != null) driver.status = input.status;
+        const saved = await this.connection.getRepository(ctx, Driver).save(driver);
+        if (statusChanged) await this.locations.statusChanged(saved.id, saved.status);
+        return this.withLatestPosition(saved);
+    }
+
+    /** Deletes the driver and their login (the Administrator and its User, soft-deleted as Vendure does). */
+    async delete(ctx: RequestContext, id: ID): Promise<DeletionResponse> {
+        const driver = await this.getOrThrow(ctx, id);
+        if (driver.administratorId != null) {
+            await this.administratorService.softDelete(
+                await this.platformContext(ctx),
+                driver.administratorId,
+            );
+        }
+        await this.connection.getRepository(ctx, Driver).delete({ id: driver.id });
+        await this.locations.removed(driver.id);
+        return { result: DeletionResult.DELETED };
+    }
+
+    /** A ping of the logged-in driver: position and heartbeat only, never the status. */
+    async updateActiveLocation(ctx: RequestContext, position: LatLng): Promise<Driver> {
+        this.assertCoordinates(position);
+        const driver = await this.activeOrForbidden(ctx);
+        const at = new Date();
+        await this.locations.recordPosition(driver.id, position, at);
+        return this.withLatestPosition(driver);
+    }
+
+    /** The logged-in driver goes AVAILABLE or OFFLINE. */
+    async setActiveStatus(
+        ctx: RequestContext,
+        status: DriverStatus,
+    ): Promise<Driver | DriverHasOpenAssignmentError> {
+        this.assertChoosableStatus(status);
+        const driver = await this.activeOrForbidden(ctx);
+        // DriverHasOpenAssignmentError is returned from here once dispatch holds assignments.
+        if (driver.status !== status) {
+            await this.connection.getRepository(ctx, Driver).update({ id: driver.id }, { status });
+            driver.status = status;
+            await this.locations.statusChanged(driver.id, status);
+        }
+        return driver;
+    }
+
+    private async activeOrForbidden(ctx: RequestContext): Promise<Driver> {
+        const driver = await this.findActive(ctx);
+        // Only drivers have a record to act on; anyone else holding DriverSelf (a superadmin) does not.
+        if (!driver) throw new ForbiddenError();
+        return driver;
+    }
+
+    private async getOrThrow(ctx: RequestContext, id: ID): Promise<Driver> {
+        const driver = await this.connection.getRepository(ctx, Driver).findOne({ where: { id } });
+        if (!driver) throw new EntityNotFoundError('Driver', id);
+        return driver;
+    }
+
+    private assertChoosableStatus(status: DriverStatus) {
+        if (!CHOOSABLE_STATUSES.includes(status)) {
+            throw new UserInputError(
+                `A driver's status can be set to AVAILABLE or OFFLINE; ${status} belongs to dispatch`,
+            );
+        }
+    }
+
+    private assertCoordinates(position: LatLng) {
+        const problem = coordinateProblem(position.latitude, position.longitude);
+        if (problem) throw new UserInputError(problem);
+    }
+
+    /** The database row may lag the latest ping by one flush interval: show the ping. */
+    private withLatestPosition(driver: Driver): Driver {
+        const ping = this.locations.pendingPosition(driver.id);
+        if (ping && (!driver.lastSeenAt || driver.lastSeenAt <= ping.at)) {
+            driver.latitude = ping.latitude;
+            driver.longitude = ping.longitude;
+            driver.lastSeenAt = ping.at;
+        }
+        return driver;
+    }
+
+    /** The Role of every driver's login, created once in the default channel. */
+    private async driverRole(platformCtx: RequestContext): Promise<Role> {
+        const existing = await this.connection
+            .getRepository(platformCtx, Role)
+            .findOne({ where: { code: DRIVER_ROLE_CODE } });
+        if (existing) return existing;
+        const defaultChannel = await this.channelService.getDefaultChannel(platformCtx);
+        return this.roleService.create(platformCtx, {
+            code: DRIVER_ROLE_CODE,
+            description: 'Driver: reports their own position and status, works on their own deliveries',
+            permissions: [driverSelfPermission.Permission],
+            channelIds: [defaultChannel.id],
+        });
+    }
+
+    /**
+     * The platform (a SuperAdmin, in the default channel) inside the caller's transaction. Drivers'
+     * logins are part of the driver record: `CreateDriver`, `UpdateDriver` and `DeleteDriver` are
+     * what allow managing them, and Vendure's own rule (only grant a Role whose permissions you hold)
+     * would otherwise also demand `DriverSelf` of staff.
+     */
+    private async platformContext(ctx: RequestContext): Promise<RequestContext> {
+        // Only the SuperAdmin Role is loaded: it holds every permission on every channel.
+        const superadmin = await this.connection
+            .getRepository(ctx, User)
+            .createQueryBuilder('user')
+            .innerJoinAndSelect('user.roles', 'role', 'role.code = :code', { code: SUPER_ADMIN_ROLE_CODE })
+            .leftJoinAndSelect('role.channels', 'channel')
+            .where('user.deletedAt IS NULL')
+            .orderBy('user.id', 'ASC')
+            .getOne();
+        if (!superadmin) throw new Error('No SuperAdmin user found to manage driver logins');
+        const platformCtx = await this.requestContextService.create({
+            apiType: 'admin',
+            user: superadmin,
+            channelOrToken: await this.channelService.getDefaultChannel(ctx),
+            languageCode: ctx.languageCode,
+        });
+        // The request's transaction: the login and the driver row commit or roll back together.
+        const manager: unknown = (ctx as unknown as Record<symbol, unknown>)[TRANSACTION_MANAGER_KEY];
+        if (manager) Object.assign(platformCtx, { [TRANSACTION_MANAGER_KEY]: manager });
+        return platformCtx;
+    }
+}
+
+/** Vendure's Administrator wants a first and a last name; a driver has one name. */
+function administratorName(name: string): { firstName: string; lastName: string } {
+    const space = name.lastIndexOf(' ');
+    return space > 0
+        ? { firstName: name.slice(0, space), lastName: name.slice(space + 1) }
+        : { firstName: name, lastName: '' };
+}

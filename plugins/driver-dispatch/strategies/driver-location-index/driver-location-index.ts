@@ -1,0 +1,51 @@
+import { ID, InjectableStrategy } from '@vendure/core';
+
+import { LatLng } from '../../../../src/common/geo';
+import { DriverStatus } from '../../types';
+
+/** What the index knows of a driver when it is (re)built from the database. */
+export interface IndexedDriver {
+    id: ID;
+    status: DriverStatus;
+    latitude: number | null;
+    longitude: number | null;
+    lastSeenAt: Date | null;
+    lastDeliveredAt: Date | null;
+}
+
+export interface ClaimOptions {
+    /** The search starts at this radius and doubles up to `maxRadiusKm`. */
+    startRadiusKm: number;
+    maxRadiusKm: number;
+    /** Drivers never to claim (e.g. the one who declined). */
+    excludeDriverIds?: ID[];
+}
+
+export interface ClaimedDriver {
+    driverId: ID;
+    distanceKm: number;
+}
+
+/**
+ * Where the AVAILABLE drivers are, and the atomic claim of the nearest one. Two implementations
+ * pass one contract suite: Redis GEO (production) and SQL over the Driver table (embedded default,
+ * and the fallback while Redis is down).
+ */
+export interface DriverLocationIndex extends InjectableStrategy {
+    /** A ping: position and heartbeat only, never the status. */
+    recordPosition(driverId: ID, position: LatLng, at: Date): Promise<void>;
+    /** AVAILABLE drivers with a live heartbeat are claimable; BUSY and OFFLINE ones are not. */
+    setStatus(driverId: ID, status: DriverStatus): Promise<void>;
+    remove(driverId: ID): Promise<void>;
+    /**
+     * Takes the nearest claimable driver within the growing radius and marks it BUSY in one atomic
+     * step: two claims never take the same driver. Ties: nearest, then longest idle, then id.
+     */
+    claimNearest(point: LatLng, options: ClaimOptions): Promise<ClaimedDriver | undefined>;
+    /** Gives a claimed driver back (the assignment could not be written). */
+    release(driverId: ID): Promise<void>;
+    /** Ids of the claimable drivers (for checks and stats). */
+    availableDriverIds(): Promise<ID[]>;
+    /** Replaces the index content with the database's drivers. */
+    rebuild(drivers: IndexedDriver[]): Promise<void>;
+}

@@ -1,0 +1,404 @@
+import { ID, Injector, Logger } from '@vendure/core';
+import { Redis, Result } from 'ioredis';
+
+import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../../src/common/geo';
+import { redisOptionsFromUrl } from '../../../../src/runtime/redis-options';
+import { loggerCtx } from '../../constants';
+import { DriverStatus } from '../../types';
+import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
+
+/** Options of the {@link RedisDriverLocationIndex}. */
+export interface RedisDriverLocationIndexOptions {
+    /** `redis://` or `rediss://` URL of the Redis server (7 or later: GEOSEARCH). */
+    redisUrl: string;
+    /**
+     * Prefix of every key of this index. Keep a hash tag (`{…}`) in it, one per region: all keys of
+     * a region then live on one Redis Cluster shard, which the claim script needs.
+     *
+     * @default '{vqd}:drivers'
+     */
+    namespace?: string;
+    /**
+     * Lifetime of a driver's heartbeat after their last ping: a driver unseen this long is not
+     * claimable (DESIGN: unseen 45 s means OFFLINE).
+     *
+     * @default 45
+     */
+    heartbeatTtlSeconds?: number;
+}
+
+/**
+ * Redis measures GEO distances on a sphere of 6372.797560856 km, src/common/geo on one of
+ * 6371.0088 km: the claim script converts, so that both indexes agree to the metre on what "within
+ * the radius" means.
+ */
+const REDIS_EARTH_RADIUS_KM = 6372.797560856;
+const TO_REDIS_KM = REDIS_EARTH_RADIUS_KM / EARTH_RADIUS_KM;
+
+/** How many GEOSEARCH results the claim script looks at first; it widens when they do not decide. */
+const CLAIM_SEARCH_COUNT = 16;
+
+/** Keys per batch when reading heartbeats and writing a rebuild. */
+const BATCH_SIZE = 1000;
+
+/**
+ * The claim: for each radius, the nearest members of the GEO set (which holds only AVAILABLE
+ * drivers); members whose heartbeat key has expired, or whose status is not AVAILABLE, are stale
+ * and leave the set; excluded ids are skipped. Among the live candidates at the smallest distance
+ * (in whole metres) the longest idle wins, then the smallest id. The winner leaves the GEO set and
+ * becomes BUSY in the same script, so two claims can never take the same driver.
+ *
+ * Distances are compared in whole metres of src/common/geo's sphere, the radius too: each search
+ * reaches half a metre further and keeps what rounds to within the radius, as the SQL index does,
+ * so equally near drivers on both sides of a radius step are seen together.
+ *
+ * KEYS: geo, status, idle. ARGV: longitude, latitude, heartbeat key prefix, Redis km per km,
+ * number of radii, the radii (whole metres), then the excluded ids. Returns [id, distance in
+ * Redis km] or nil.
+ */
+const CLAIM_SCRIPT = `
+local geo, statusKey, idleKey = KEYS[1], KEYS[2], KEYS[3]
+local lng, lat, alivePrefix = ARGV[1], ARGV[2], ARGV[3]
+local toRedisKm = tonumber(ARGV[4])
+local radiusCount = tonumber(ARGV[5])
+local excluded = {}
+for i = 6 + radiusCount, #ARGV do excluded[ARGV[i]] = true end
+
+local function idBefore(a, b)
+    local na, nb = tonumber(a), tonumber(b)
+    if na and nb and na ~= nb then return na < nb end
+    return a < b
+end
+
+for r = 1, radiusCount do
+    local limitMetres = tonumber(ARGV[5 + r])
+    local searchKm = (limitMetres + 0.5) / 1000 * toRedisKm
+    local count = ${CLAIM_SEARCH_COUNT}
+    while true do
+        local found = redis.call('GEOSEARCH', geo, 'FROMLONLAT', lng, lat, 'BYRADIUS', searchKm, 'km',
+            'ASC', 'WITHDIST', 'COUNT', count)
+        local best, bestMetres, bestIdle, bestDistance
+        local lastMetres = -1
+        for _, entry in ipairs(found) do
+            local id, distance = entry[1], entry[2]
+            local metres = math.floor(tonumber(distance) / toRedisKm * 1000 + 0.5)
+            lastMetres = metres
+            if metres > limitMetres or (best and metres > bestMetres) then break end
+            if not excluded[id] then
+                if redis.call('EXISTS', alivePrefix .. id) == 0
+                    or redis.call('HGET', statusKey, id) ~= '${DriverStatus.AVAILABLE}' then
+                    redis.call('ZREM', geo, id)
+                else
+                    local idle = tonumber(redis.call('HGET', idleKey, id) or '0') or 0
+                    if not best or idle < bestIdle or (idle == bestIdle and idBefore(id, best)) then
+                        best, bestMetres, bestIdle, bestDistance = id, metres, idle, distance
+                    end
+                end
+            end
+        end
+        -- A full page decides only if a winner was found and the page went past its distance;
+        -- otherwise equally near (or any live) candidates may lie beyond it: look at more.
+        local decided = #found < count or lastMetres > limitMetres or (best ~= nil and lastMetres > bestMetres)
+        if decided then
+            if best then
+                redis.call('ZREM', geo, best)
+                redis.call('HSET', statusKey, best, '${DriverStatus.BUSY}')
+                return { best, bestDistance }
+            end
+            break
+        end
+        count = count * 4
+    end
+end
+return nil
+`;
+
+/**
+ * A ping: last position, heartbeat, and back into the GEO set if the driver is AVAILABLE (a ping
+ * never changes the status). The heartbeat only ever lengthens, so a late ping cannot shorten it.
+ *
+ * KEYS: geo, status, positions, heartbeat. ARGV: id, longitude, latitude, heartbeat ms left.
+ */
+const RECORD_POSITION_SCRIPT = `
+local geo, statusKey, positions, alive = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local id, lng, lat, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+redis.call('HSET', positions, id, lng .. ',' .. lat)
+if ttl > redis.call('PTTL', alive) then redis.call('SET', alive, '1', 'PX', ttl) end
+if redis.call('HGET', statusKey, id) == '${DriverStatus.AVAILABLE}' and redis.call('EXISTS', alive) == 1 then
+    redis.call('GEOADD', geo, lng, lat, id)
+end
+return 1
+`;
+
+/**
+ * A status change. AVAILABLE puts the driver into the GEO set at their last position if their
+ * heartbeat is live; any other status takes them out. AVAILABLE after BUSY is the end of a
+ * delivery for the idle tie-break (the database's lastDeliveredAt arrives with the next rebuild).
+ * With ARGV[4] = 'release' it only acts on a BUSY driver and leaves the idle time alone.
+ *
+ * KEYS: geo, status, positions, heartbeat, idle. ARGV: id, status, now ms, mode.
+ */
+const SET_STATUS_SCRIPT = `
+local geo, statusKey, positions, alive, idleKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local id, status, now, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local previous = redis.call('HGET', statusKey, id)
+if mode == 'release' and previous ~= '${DriverStatus.BUSY}' then return 0 end
+redis.call('HSET', statusKey, id, status)
+if status ~= '${DriverStatus.AVAILABLE}' then
+    redis.call('ZREM', geo, id)
+    return 1
+end
+if mode ~= 'release' and previous == '${DriverStatus.BUSY}' then redis.call('HSET', idleKey, id, now) end
+local position = redis.call('HGET', positions, id)
+if position and redis.call('EXISTS', alive) == 1 then
+    local comma = string.find(position, ',', 1, true)
+    redis.call('GEOADD', geo, string.sub(position, 1, comma - 1), string.sub(position, comma + 1), id)
+else
+    redis.call('ZREM', geo, id)
+end
+return 1
+`;
+
+declare module 'ioredis' {
+    interface RedisCommander<Context> {
+        vqdClaimNearestDriver(...args: Array<string | number>): Result<[string, string] | null, Context>;
+        vqdRecordDriverPosition(...args: Array<string | number>): Result<number, Context>;
+        vqdSetDriverStatus(...args: Array<string | number>): Result<number, Context>;
+    }
+}
+
+/**
+ * The {@link DriverLocationIndex} in Redis: a GEO set holding exactly the AVAILABLE drivers with a
+ * live heartbeat, a status hash, a heartbeat key per driver with a TTL, the idle time and the last
+ * position of every driver (so a driver turning AVAILABLE enters the set where they were last
+ * seen). The claim is one Lua script.
+ *
+ * The client fails fast (no offline queue, 1 s command timeout, 2 s connect timeout): while Redis
+ * is down every call rejects at once and the caller falls back to the SQL index. The client keeps
+ * reconnecting in the background; {@link onReconnect} tells the caller when to {@link rebuild}.
+ */
+export class RedisDriverLocationIndex implements DriverLocationIndex {
+    private readonly namespace: string;
+    private readonly heartbeatTtlMs: number;
+    private readonly reconnectListeners: Array<() => void> = [];
+    private redis: Redis;
+    private readyBefore = false;
+    private outageLogged = false;
+
+    constructor(private readonly options: RedisDriverLocationIndexOptions) {
+        this.namespace = options.namespace ?? '{vqd}:drivers';
+        this.heartbeatTtlMs = (options.heartbeatTtlSeconds ?? 45) * 1000;
+    }
+
+    /** Connects; a Redis that is down at start is not an error (the caller uses SQL meanwhile). */
+    async init(_injector?: Injector): Promise<void> {
+        this.redis = new Redis({
+            ...redisOptionsFromUrl(this.options.redisUrl),
+            connectionName: 'driver-dispatch:location-index',
+            lazyConnect: true,
+            enableOfflineQueue: false,
+            maxRetriesPerRequest: 1,
+            commandTimeout: 1000,
+            connectTimeout: 2000,
+            // Keep trying in the background, at most every 5 s, so the index comes back by itself.
+            retryStrategy: (attempt: number) => Math.min(attempt * 500, 5000),
+            // ioredis would otherwise wait 2 s on disconnect for a socket to a Redis already gone.
+            disconnectTimeout: 200,
+        });
+        this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+        this.redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
+        this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 5, lua: SET_STATUS_SCRIPT });
+        this.redis.on('error', (error: Error) => {
+            if (this.outageLogged) return;
+            this.outageLogged = true;
+            Logger.warn(`Redis driver index unavailable: ${error.message}`, loggerCtx);
+        });
+        this.redis.on('ready', () => {
+            this.outageLogged = false;
+            if (this.readyBefore) {
+                for (const listener of this.reconnectListeners) listener();
+            }
+            this.readyBefore = true;
+        });
+        try {
+            await this.redis.connect();
+        } catch {
+            // Logged by the error listener; ioredis keeps reconnecting.
+        }
+    }
+
+    async destroy(): Promise<void> {
+        try {
+            await this.redis.quit();
+        } catch {
+            // Not connected: nothing to say goodbye to.
+            this.redis.disconnect();
+        }
+    }
+
+    /**
+     * Calls `listener` each time the connection is ready again after it was lost: the keys may have
+     * missed changes (or Redis restarted empty), so the caller rebuilds from the database.
+     */
+    onReconnect(listener: () => void): void {
+        this.reconnectListeners.push(listener);
+    }
+
+    async recordPosition(driverId: ID, position: LatLng, at: Date): Promise<void> {
+        const id = String(driverId);
+        const heartbeatMsLeft = this.heartbeatMsLeft(at);
+        if (heartbeatMsLeft <= 0) {
+            // A ping older than the heartbeat window proves nothing about now; keep the position.
+            await this.redis.hset(this.key('positions'), id, `${position.longitude},${position.latitude}`);
+            return;
+        }
+        await this.redis.vqdRecordDriverPosition(
+            this.key('geo'),
+            this.key('status'),
+            this.key('positions'),
+            this.heartbeatKey(id),
+            id,
+            position.longitude,
+            position.latitude,
+            heartbeatMsLeft,
+        );
+    }
+
+    async setStatus(driverId: ID, status: DriverStatus): Promise<void> {
+        await this.changeStatus(driverId, status, 'set');
+    }
+
+    async remove(driverId: ID): Promise<void> {
+        const id = String(driverId);
+        await this.redis
+            .multi()
+            .zrem(this.key('geo'), id)
+            .hdel(this.key('status'), id)
+            .hdel(this.key('positions'), id)
+            .hdel(this.key('idle'), id)
+            .del(this.heartbeatKey(id))
+            .exec();
+    }
+
+    async claimNearest(point: LatLng, options: ClaimOptions): Promise<ClaimedDriver | undefined> {
+        const radiiMetres = radiusSteps(options.startRadiusKm, options.maxRadiusKm).map(km =>
+            Math.round(km * 1000),
+        );
+        const excluded = (options.excludeDriverIds ?? []).map(id => String(id));
+        const claimed = await this.redis.vqdClaimNearestDriver(
+            this.key('geo'),
+            this.key('status'),
+            this.key('idle'),
+            point.longitude,
+            point.latitude,
+            this.heartbeatKey(''),
+            TO_REDIS_KM,
+            radiiMetres.length,
+            ...radiiMetres,
+            ...excluded,
+        );
+        if (!claimed) return undefined;
+        return { driverId: claimed[0], distanceKm: Number(claimed[1]) / TO_REDIS_KM };
+    }
+
+    async release(driverId: ID): Promise<void> {
+        await this.changeStatus(driverId, DriverStatus.AVAILABLE, 'release');
+    }
+
+    /** The GEO set's members whose heartbeat is live (an expired one leaves at the next claim or sweep). */
+    async availableDriverIds(): Promise<ID[]> {
+        const members = await this.redis.zrange(this.key('geo'), 0, -1);
+        const live: string[] = [];
+        for (let start = 0; start < members.length; start += BATCH_SIZE) {
+            const batch = members.slice(start, start + BATCH_SIZE);
+            const heartbeats = await this.redis.mget(batch.map(id => this.heartbeatKey(id)));
+            batch.forEach((id, i) => {
+                if (heartbeats[i] !== null) live.push(id);
+            });
+        }
+        return live;
+    }
+
+    /**
+     * Replaces every key with the database's drivers in one MULTI/EXEC, so a claim sees either the
+     * old index or the new one. A heartbeat lives on for what is left of `lastSeenAt` + the TTL.
+     */
+    async rebuild(drivers: IndexedDriver[]): Promise<void> {
+        const staleHeartbeats = await this.scanKeys(`${globEscape(this.heartbeatKey(''))}*`);
+        const transaction = this.redis.multi();
+        transaction.del(this.key('geo'), this.key('status'), this.key('positions'), this.key('idle'));
+        for (let start = 0; start < staleHeartbeats.length; start += BATCH_SIZE) {
+            transaction.del(...staleHeartbeats.slice(start, start + BATCH_SIZE));
+        }
+        for (let start = 0; start < drivers.length; start += BATCH_SIZE) {
+            const batch = drivers.slice(start, start + BATCH_SIZE);
+            const statuses: string[] = [];
+            const positions: string[] = [];
+            const idle: string[] = [];
+            const geo: Array<string | number> = [];
+            for (const driver of batch) {
+                const id = String(driver.id);
+                statuses.push(id, driver.status);
+                if (driver.lastDeliveredAt) idle.push(id, String(driver.lastDeliveredAt.getTime()));
+                if (driver.latitude == null || driver.longitude == null) continue;
+                positions.push(id, `${driver.longitude},${driver.latitude}`);
+                const heartbeatMsLeft = driver.lastSeenAt ? this.heartbeatMsLeft(driver.lastSeenAt) : 0;
+                if (heartbeatMsLeft <= 0) continue;
+                transaction.set(this.heartbeatKey(id), '1', 'PX', heartbeatMsLeft);
+                if (driver.status === DriverStatus.AVAILABLE) geo.push(driver.longitude, driver.latitude, id);
+            }
+            if (statuses.length) transaction.hset(this.key('status'), ...statuses);
+            if (positions.length) transaction.hset(this.key('positions'), ...positions);
+            if (idle.length) transaction.hset(this.key('idle'), ...idle);
+            if (geo.length) transaction.geoadd(this.key('geo'), ...geo);
+        }
+        const results = await transaction.exec();
+        const failed = results?.find(([error]) => error);
+        if (!results || failed) {
+            throw failed?.[0] ?? new Error('Rebuilding the Redis driver index was aborted');
+        }
+    }
+
+    private async changeStatus(driverId: ID, status: DriverStatus, mode: 'set' | 'release'): Promise<void> {
+        const id = String(driverId);
+        await this.redis.vqdSetDriverStatus(
+            this.key('geo'),
+            this.key('status'),
+            this.key('positions'),
+            this.heartbeatKey(id),
+            this.key('idle'),
+            id,
+            status,
+            Date.now(),
+            mode,
+        );
+    }
+
+    private async scanKeys(pattern: string): Promise<string[]> {
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+            const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', BATCH_SIZE);
+            keys.push(...found);
+            cursor = next;
+        } while (cursor !== '0');
+        return keys;
+    }
+
+    private heartbeatMsLeft(lastSeenAt: Date): number {
+        return Math.floor(lastSeenAt.getTime() + this.heartbeatTtlMs - Date.now());
+    }
+
+    private key(name: 'geo' | 'status' | 'positions' | 'idle'): string {
+        return `${this.namespace}:${name}`;
+    }
+
+    private heartbeatKey(driverId: string): string {
+        return `${this.namespace}:alive:${driverId}`;
+    }
+}
+
+/** A literal string as a SCAN MATCH pattern. */
+function globEscape(text: string): string {
+    return text.replace(/[*?[\]\\]/g, '\\$&');
+}
