@@ -3,10 +3,12 @@ import { InitialSchema1795733480607 } from './1795733480607-initial-schema';
 import { DeliveryLocations1795735168340 } from './1795735168340-delivery-locations';
 import { DeliveryFromShippingAddress1795736225435 } from './1795736225435-delivery-from-shipping-address';
 import { Drivers1795737030896 } from './1795737030896-drivers';
+import { DeliveryAssignments1795738372135 } from './1795738372135-delivery-assignments';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
     DeliveryLocations1795735168340,
     DeliveryFromShippingAddress1795736225435,
     Drivers1795737030896,
+    DeliveryAssignments1795738372135,
 ];

@@ -22,6 +22,7 @@ const PORTS: Record<string, number> = {
     'readiness.e2e-spec.ts': 3102,
     'migrations.e2e-spec.ts': 3103,
     'drivers.e2e-spec.ts': 3105,
+    'dispatch.e2e-spec.ts': 3106,
     'delivery-search.e2e-spec.ts': 3110,
     'seller-store-info.e2e-spec.ts': 3104,
 };

@@ -29,3 +29,6 @@ export const DRIVER_ROLE_CODE = 'driver';
  * the SQL index mode this is also how stale a position can be when matching reads it.
  */
 export const POSITION_FLUSH_INTERVAL_MS = 2000;
+
+/** The job queue that assigns drivers to PENDING deliveries. */
+export const DISPATCH_QUEUE_NAME = 'dispatch';

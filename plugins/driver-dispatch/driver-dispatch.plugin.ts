@@ -2,15 +2,26 @@ import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
 import { SellerStoreInfoPlugin } from '../seller-store-info';
 import { adminApiExtensions } from './api/api-extensions';
+import {
+    DeliveryActionResultResolver,
+    DeliveryAssignmentEntityResolver,
+    DispatchAdminResolver,
+    DriverEntityResolver,
+    MarkOrderReadyResultResolver,
+} from './api/dispatch-admin.resolver';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
+import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
     DRIVER_DISPATCH_PLUGIN_OPTIONS,
     driverPermission,
     driverSelfPermission,
     manageDispatchPermission,
 } from './constants';
+import { DeliveryAssignment } from './entities/delivery-assignment.entity';
+import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
+import { DispatchService } from './services/dispatch.service';
 import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
 
@@ -19,21 +30,31 @@ import { DriverLocationService } from './services/driver-location.service';
  * Answers "who can deliver it right now?": drivers, their locations, and the atomic assignment of
  * the nearest available driver to an order that is ready.
  *
- * Drivers (staff CRUD, the driver's own login, location pings and status) and the driver location
- * index are in place; dispatch and deliveries come next (see the plugin README).
+ * Drivers (staff CRUD, the driver's own login, location pings and status), the driver location
+ * index, and deliveries: an order marked ready is dispatched to the nearest available driver, and
+ * pickup and delivery move its `local-courier` Fulfillment (see the plugin README).
  */
 @VendurePlugin({
     imports: [PluginCommonModule, SellerStoreInfoPlugin],
-    entities: [Driver],
+    entities: [Driver, DeliveryAssignment, DeliveryEvent],
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         DriverLocationService,
         DriverService,
+        DispatchService,
     ],
-    exports: [DriverService, DriverLocationService],
+    exports: [DriverService, DriverLocationService, DispatchService],
     adminApiExtensions: {
         schema: adminApiExtensions,
-        resolvers: [DriverAdminResolver, SetDriverStatusResultResolver],
+        resolvers: [
+            DriverAdminResolver,
+            SetDriverStatusResultResolver,
+            DispatchAdminResolver,
+            DeliveryAssignmentEntityResolver,
+            DriverEntityResolver,
+            DeliveryActionResultResolver,
+            MarkOrderReadyResultResolver,
+        ],
     },
     configuration: config => {
         config.authOptions.customPermissions.push(
@@ -41,6 +62,7 @@ import { DriverLocationService } from './services/driver-location.service';
             manageDispatchPermission,
             driverSelfPermission,
         );
+        config.shippingOptions.fulfillmentHandlers.push(localCourierFulfillmentHandler);
         return config;
     },
     compatibility: '^3.7.0',

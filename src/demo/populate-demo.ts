@@ -34,7 +34,7 @@ import {
 import { SubscribableJob } from '@vendure/core/dist/job-queue/subscribable-job';
 import { lastValueFrom } from 'rxjs';
 
-import { DriverService, DriverStatus } from '../../plugins/driver-dispatch';
+import { DriverService, DriverStatus, LOCAL_COURIER_HANDLER_CODE } from '../../plugins/driver-dispatch';
 import { fastDeliveryEligibilityChecker } from '../../plugins/seller-store-info';
 import { importPostalCodes } from '../../plugins/seller-store-info/import/postal-code-importer';
 import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
@@ -229,7 +229,8 @@ async function createFastDeliveryMethod(
 ) {
     await app.get(ShippingMethodService).create(ctx, {
         code: FAST_DELIVERY_SHIPPING_CODE,
-        fulfillmentHandler: 'manual-fulfillment',
+        // Dispatch creates and moves this Fulfillment as the driver picks up and delivers.
+        fulfillmentHandler: LOCAL_COURIER_HANDLER_CODE,
         // Eligible for the seller's lines when each is deliverable from a store within 5 km.
         checker: { code: fastDeliveryEligibilityChecker.code, arguments: [] },
         calculator: {

@@ -1,6 +1,5 @@
 import gql from 'graphql-tag';
 
-// Driver.activeAssignment and the DeliveryAssignment types come with dispatch.
 export const adminApiExtensions = gql`
     enum DriverStatus {
         AVAILABLE
@@ -20,6 +19,8 @@ export const adminApiExtensions = gql`
         longitude: Float
         "When the driver's app last reported a position (the heartbeat)."
         lastSeenAt: DateTime
+        "The delivery the driver is on (ASSIGNED or PICKED_UP), if any."
+        activeAssignment: DeliveryAssignment
     }
 
     type DriverList implements PaginatedList {
@@ -56,11 +57,101 @@ export const adminApiExtensions = gql`
         status: DriverStatus
     }
 
+    enum DeliveryStatus {
+        PENDING
+        ASSIGNED
+        PICKED_UP
+        DELIVERED
+        FAILED
+        CANCELLED
+    }
+
+    "One move of a delivery: who (actor), when, from, to and why."
+    type DeliveryEvent {
+        createdAt: DateTime!
+        "Null for the creation of the delivery."
+        fromStatus: DeliveryStatus
+        toStatus: DeliveryStatus!
+        reasonCode: String
+        note: String
+        "driver:<id>, staff:<user id> or system."
+        actor: String
+    }
+
+    type DeliveryAssignment implements Node {
+        id: ID!
+        createdAt: DateTime!
+        updatedAt: DateTime!
+        "Needs ReadOrder: a driver does not read the customer's whole order."
+        order: Order
+        driver: Driver
+        status: DeliveryStatus!
+        "The store the order's lines were allocated from."
+        pickupStockLocation: StockLocation
+        dropoffLatitude: Float
+        dropoffLongitude: Float
+        "How far the driver was from the pickup store when assigned."
+        pickupDistanceKm: Float
+        "Dispatch attempts that found no available driver."
+        attempts: Int!
+        lastError: String
+        assignedAt: DateTime
+        pickedUpAt: DateTime
+        deliveredAt: DateTime
+        "Ties the events and log lines of this delivery together."
+        correlationId: String!
+        events: [DeliveryEvent!]!
+    }
+
+    type DeliveryAssignmentList implements PaginatedList {
+        items: [DeliveryAssignment!]!
+        totalItems: Int!
+    }
+
+    # Vendure adds skip, take, sort and filter.
+    input DeliveryAssignmentListOptions
+
+    type DispatchStats {
+        availableDrivers: Int!
+        busyDrivers: Int!
+        offlineDrivers: Int!
+        pendingAssignments: Int!
+        activeAssignments: Int!
+    }
+
+    "A delivery asked to move where its state table does not lead."
+    type DeliveryTransitionError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+        fromStatus: DeliveryStatus!
+        toStatus: DeliveryStatus!
+    }
+
+    "A wrong delivery code (checked from the driver app on)."
+    type DeliveryCodeError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+        attemptsLeft: Int
+    }
+
+    "The order cannot be handed to a driver yet; the message says why."
+    type OrderNotReadyForDispatchError implements ErrorResult {
+        errorCode: ErrorCode!
+        message: String!
+    }
+
+    union DeliveryActionResult = DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError
+    union MarkOrderReadyResult = DeliveryAssignment | OrderNotReadyForDispatchError
+
     extend type Query {
         drivers(options: DriverListOptions): DriverList!
         driver(id: ID!): Driver
         "The driver record of the logged-in driver; null for anyone else."
         activeDriver: Driver
+        deliveryAssignments(options: DeliveryAssignmentListOptions): DeliveryAssignmentList!
+        deliveryAssignment(id: ID!): DeliveryAssignment
+        deliveryAssignmentForOrder(orderId: ID!): DeliveryAssignment
+        dispatchStats: DispatchStats!
     }
 
     extend type Mutation {
@@ -73,5 +164,14 @@ export const adminApiExtensions = gql`
         updateDriverLocation(latitude: Float!, longitude: Float!): Driver!
         "AVAILABLE or OFFLINE for the logged-in driver: BUSY belongs to dispatch."
         setDriverStatus(status: DriverStatus!): SetDriverStatusResult!
+        "Creates the delivery (PENDING) of a paid seller order, or single-shop order; once per order."
+        markOrderReadyForDispatch(orderId: ID!): MarkOrderReadyResult!
+        "Without driverId: back to PENDING and dispatched again without the current driver."
+        reassignDelivery(assignmentId: ID!, driverId: ID): DeliveryActionResult!
+        cancelDelivery(assignmentId: ID!, reason: String): DeliveryActionResult!
+        "The assigned driver, or staff with ManageDispatch: the order goes to Shipped."
+        confirmPickup(assignmentId: ID!): DeliveryActionResult!
+        "The assigned driver, or staff with ManageDispatch: the order goes to Delivered."
+        confirmDelivery(assignmentId: ID!, code: String): DeliveryActionResult!
     }
 `;

@@ -1,3 +1,5 @@
+import { DeliveryStatus } from '../types';
+
 /**
  * Expected refusals of this plugin's API, returned in result unions (Vendure's ErrorResult
  * pattern): `__typename` picks the GraphQL type, `errorCode` and `message` are what clients show.
@@ -7,6 +9,28 @@
 export class DriverHasOpenAssignmentError {
     readonly __typename = 'DriverHasOpenAssignmentError';
     readonly errorCode = 'DRIVER_HAS_OPEN_ASSIGNMENT_ERROR';
+
+    constructor(readonly message: string) {}
+}
+
+/** A delivery asked to move where its state table does not lead (e.g. delivered before pickup). */
+export class DeliveryTransitionError {
+    readonly __typename = 'DeliveryTransitionError';
+    readonly errorCode = 'DELIVERY_TRANSITION_ERROR';
+    readonly message: string;
+
+    constructor(
+        readonly fromStatus: DeliveryStatus,
+        readonly toStatus: DeliveryStatus,
+    ) {
+        this.message = `A delivery cannot move from ${fromStatus} to ${toStatus}`;
+    }
+}
+
+/** The order cannot be handed to a driver yet; the message says what is missing. */
+export class OrderNotReadyForDispatchError {
+    readonly __typename = 'OrderNotReadyForDispatchError';
+    readonly errorCode = 'ORDER_NOT_READY_FOR_DISPATCH_ERROR';
 
     constructor(readonly message: string) {}
 }

@@ -5,6 +5,7 @@ import {
     AdministratorService,
     ChannelService,
     EntityNotFoundError,
+    EventBus,
     ForbiddenError,
     ID,
     ListQueryBuilder,
@@ -20,12 +21,15 @@ import {
     UserInputError,
 } from '@vendure/core';
 import { TRANSACTION_MANAGER_KEY } from '@vendure/core/dist/common/constants';
+import { In } from 'typeorm';
 
 import { coordinateProblem, LatLng } from '../../../src/common/geo';
 import { DriverHasOpenAssignmentError } from '../api/error-results';
 import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';
+import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
-import { DriverStatus } from '../types';
+import { DriverAvailableEvent } from '../events/driver-available-event';
+import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 import { DriverLocationService } from './driver-location.service';
 
 export interface CreateDriverInput {
@@ -66,6 +70,7 @@ export class DriverService {
         private readonly channelService: ChannelService,
         private readonly requestContextService: RequestContextService,
         private readonly locations: DriverLocationService,
+        private readonly eventBus: EventBus,
     ) {}
 
     async findAll(ctx: RequestContext, options?: ListQueryOptions<Driver>): Promise<PaginatedList<Driver>> {
@@ -150,15 +155,26 @@ export class DriverService {
         }
         if (input.phoneNumber !== undefined) driver.phoneNumber = input.phoneNumber;
         const statusChanged = input.status != null && input.status !== driver.status;
+        if (statusChanged && (await this.hasOpenAssignment(ctx, driver.id))) {
+            throw new UserInputError(
+                `${driver.name} is on a delivery: cancel or reassign it before changing their status`,
+            );
+        }
         if (input.status != null) driver.status = input.status;
         const saved = await this.connection.getRepository(ctx, Driver).save(driver);
-        if (statusChanged) await this.locations.statusChanged(saved.id, saved.status);
+        if (statusChanged) await this.statusChanged(ctx, saved);
         return this.withLatestPosition(saved);
     }
 
     /** Deletes the driver and their login (the Administrator and its User, soft-deleted as Vendure does). */
     async delete(ctx: RequestContext, id: ID): Promise<DeletionResponse> {
         const driver = await this.getOrThrow(ctx, id);
+        if (await this.hasOpenAssignment(ctx, driver.id)) {
+            return {
+                result: DeletionResult.NOT_DELETED,
+                message: `${driver.name} is on a delivery: cancel or reassign it before deleting the driver`,
+            };
+        }
         if (driver.administratorId != null) {
             await this.administratorService.softDelete(
                 await this.platformContext(ctx),
@@ -186,13 +202,32 @@ export class DriverService {
     ): Promise<Driver | DriverHasOpenAssignmentError> {
         this.assertChoosableStatus(status);
         const driver = await this.activeOrForbidden(ctx);
-        // DriverHasOpenAssignmentError is returned from here once dispatch holds assignments.
         if (driver.status !== status) {
+            if (await this.hasOpenAssignment(ctx, driver.id)) {
+                return new DriverHasOpenAssignmentError(
+                    'You are on a delivery: finish it, or ask dispatch to reassign it, before changing your status',
+                );
+            }
             await this.connection.getRepository(ctx, Driver).update({ id: driver.id }, { status });
             driver.status = status;
-            await this.locations.statusChanged(driver.id, status);
+            await this.statusChanged(ctx, driver);
         }
         return driver;
+    }
+
+    /** Whether the driver holds an ASSIGNED or PICKED_UP delivery. */
+    async hasOpenAssignment(ctx: RequestContext, driverId: ID): Promise<boolean> {
+        return this.connection
+            .getRepository(ctx, DeliveryAssignment)
+            .exists({ where: { driverId: Number(driverId), status: In(OPEN_WITH_DRIVER) } });
+    }
+
+    /** Tells the index; a driver going AVAILABLE lets waiting deliveries try again (after commit). */
+    private async statusChanged(ctx: RequestContext, driver: Driver): Promise<void> {
+        await this.locations.statusChanged(driver.id, driver.status);
+        if (driver.status === DriverStatus.AVAILABLE) {
+            await this.eventBus.publish(new DriverAvailableEvent(ctx, driver.id));
+        }
     }
 
     private async activeOrForbidden(ctx: RequestContext): Promise<Driver> {

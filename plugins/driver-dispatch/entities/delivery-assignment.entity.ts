@@ -1,0 +1,93 @@
+import { Channel, ChannelAware, DeepPartial, Order, StockLocation, VendureEntity } from '@vendure/core';
+import { Column, Entity, Index, JoinTable, ManyToMany, ManyToOne, OneToMany } from 'typeorm';
+
+import { DeliveryStatus } from '../types';
+import { DeliveryEvent } from './delivery-event.entity';
+import { Driver } from './driver.entity';
+
+/**
+ * The delivery of one order (a seller order in a marketplace, the order itself in a single shop) by
+ * one driver. It lives in the default channel and in the seller's channel, so a seller's staff see
+ * only their own deliveries.
+ */
+@Entity()
+// Invariant 2, held by the database and not only by code: a driver holds at most one open delivery.
+@Index('IDX_delivery_assignment_open_driver', ['driverId'], {
+    unique: true,
+    where: `"status" IN ('ASSIGNED', 'PICKED_UP')`,
+})
+@Index(['status', 'createdAt'])
+export class DeliveryAssignment extends VendureEntity implements ChannelAware {
+    constructor(input?: DeepPartial<DeliveryAssignment>) {
+        super(input);
+    }
+
+    @ManyToMany(() => Channel)
+    @JoinTable()
+    channels: Channel[];
+
+    @ManyToOne(() => Order, { onDelete: 'CASCADE' })
+    order: Order;
+
+    /** One assignment per order: marking an order ready twice finds this row. */
+    @Index({ unique: true })
+    @Column({ type: 'int' })
+    orderId: number;
+
+    @ManyToOne(() => Driver, { nullable: true, onDelete: 'SET NULL' })
+    driver: Driver | null;
+
+    @Column({ type: 'int', nullable: true })
+    driverId: number | null;
+
+    @Column({ type: 'varchar', length: 16, default: DeliveryStatus.PENDING })
+    status: DeliveryStatus;
+
+    /** The store the order's lines were allocated from. */
+    @ManyToOne(() => StockLocation, { nullable: true, onDelete: 'SET NULL' })
+    pickupStockLocation: StockLocation | null;
+
+    @Column({ type: 'int', nullable: true })
+    pickupStockLocationId: number | null;
+
+    @Column({ type: 'double precision' })
+    dropoffLatitude: number;
+
+    @Column({ type: 'double precision' })
+    dropoffLongitude: number;
+
+    /** How far the assigned driver was from the pickup store when claimed. */
+    @Column({ type: 'double precision', nullable: true })
+    pickupDistanceKm: number | null;
+
+    /** Dispatch attempts that found no driver. */
+    @Column({ type: 'int', default: 0 })
+    attempts: number;
+
+    @Column({ type: 'text', nullable: true })
+    lastError: string | null;
+
+    @Column({ type: 'timestamp', nullable: true })
+    assignedAt: Date | null;
+
+    @Column({ type: 'timestamp', nullable: true })
+    pickedUpAt: Date | null;
+
+    @Column({ type: 'timestamp', nullable: true })
+    deliveredAt: Date | null;
+
+    /** Ties the events and log lines of one delivery together. */
+    @Column({ type: 'varchar', length: 36 })
+    correlationId: string;
+
+    /** The `local-courier` Fulfillment this delivery moves along. */
+    @Column({ type: 'int', nullable: true })
+    fulfillmentId: number | null;
+
+    /** Drivers who declined it or were taken off it: dispatch does not offer it to them again. */
+    @Column({ type: 'simple-json', default: '[]' })
+    excludedDriverIds: number[];
+
+    @OneToMany(() => DeliveryEvent, event => event.assignment)
+    events: DeliveryEvent[];
+}
