@@ -44,7 +44,7 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             defaultCountryCode: settings.defaultCountryCode,
             redisUrl: settings.redisUrl,
         }),
-        DriverDispatchPlugin.init({ redisUrl: settings.redisUrl }),
+        DriverDispatchPlugin.init({ redisUrl: settings.redisUrl, demoFleet: settings.demoFleet }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
     ];
     if (redis) {

@@ -23,6 +23,7 @@ const PORTS: Record<string, number> = {
     'migrations.e2e-spec.ts': 3103,
     'drivers.e2e-spec.ts': 3105,
     'dispatch.e2e-spec.ts': 3106,
+    'dispatch-redis.e2e-spec.ts': 3107,
     'delivery-search.e2e-spec.ts': 3110,
     'seller-store-info.e2e-spec.ts': 3104,
 };

@@ -32,3 +32,6 @@ export const POSITION_FLUSH_INTERVAL_MS = 2000;
 
 /** The job queue that assigns drivers to PENDING deliveries. */
 export const DISPATCH_QUEUE_NAME = 'dispatch';
+
+/** A driver unseen this long is OFFLINE (DESIGN: the app pings at least every 20 s). */
+export const HEARTBEAT_TTL_SECONDS = 45;

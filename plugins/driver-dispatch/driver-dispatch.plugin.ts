@@ -10,6 +10,7 @@ import {
     MarkOrderReadyResultResolver,
 } from './api/dispatch-admin.resolver';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
+import { dispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
     DRIVER_DISPATCH_PLUGIN_OPTIONS,
@@ -21,7 +22,9 @@ import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
+import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
+import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
 
@@ -32,7 +35,9 @@ import { DriverLocationService } from './services/driver-location.service';
  *
  * Drivers (staff CRUD, the driver's own login, location pings and status), the driver location
  * index, and deliveries: an order marked ready is dispatched to the nearest available driver, and
- * pickup and delivery move its `local-courier` Fulfillment (see the plugin README).
+ * pickup and delivery move its `local-courier` Fulfillment (see the plugin README). A scheduled
+ * `dispatch-sweep` task expires heartbeats and re-dispatches waiting deliveries; the optional demo
+ * fleet moves the demo drivers through whole deliveries.
  */
 @VendurePlugin({
     imports: [PluginCommonModule, SellerStoreInfoPlugin],
@@ -42,8 +47,10 @@ import { DriverLocationService } from './services/driver-location.service';
         DriverLocationService,
         DriverService,
         DispatchService,
+        DispatchSweepService,
+        DemoFleetService,
     ],
-    exports: [DriverService, DriverLocationService, DispatchService],
+    exports: [DriverService, DriverLocationService, DispatchService, DispatchSweepService, DemoFleetService],
     adminApiExtensions: {
         schema: adminApiExtensions,
         resolvers: [
@@ -63,6 +70,7 @@ import { DriverLocationService } from './services/driver-location.service';
             driverSelfPermission,
         );
         config.shippingOptions.fulfillmentHandlers.push(localCourierFulfillmentHandler);
+        config.schedulerOptions.tasks = [...(config.schedulerOptions.tasks ?? []), dispatchSweepTask];
         return config;
     },
     compatibility: '^3.7.0',

@@ -1,4 +1,5 @@
 export * from './api/error-results';
+export * from './config/dispatch-sweep-task';
 export * from './config/local-courier-fulfillment-handler';
 export * from './constants';
 export * from './driver-dispatch.plugin';
@@ -9,7 +10,9 @@ export * from './events/delivery-assigned-event';
 export * from './events/delivery-status-event';
 export * from './events/driver-available-event';
 export * from './options';
+export * from './services/demo-fleet.service';
 export * from './services/dispatch.service';
+export * from './services/dispatch-sweep.service';
 export * from './services/driver.service';
 export * from './services/driver-location.service';
 export * from './types';

@@ -11,15 +11,27 @@ export interface DriverDispatchPluginOptions {
     /**
      * @description
      * Upper bound of the driver search radius around a pickup store. The search starts small and
-     * doubles up to this cap.
+     * doubles up to this cap. A driver turning AVAILABLE is offered the oldest waiting delivery
+     * whose pickup store lies within this distance of them.
      *
      * @default 100
      */
     maxSearchRadiusKm?: number;
+    /**
+     * @description
+     * Runs the built-in demo fleet in the process that runs the worker: it keeps the demo drivers
+     * (`isDemo`) that are not OFFLINE alive with pings, drives assigned demo drivers to the pickup
+     * and the drop-off and confirms both, so a person sees whole deliveries happen. It never
+     * touches a driver that is not a demo driver. Meant for the embedded demo only.
+     *
+     * @default false
+     */
+    demoFleet?: boolean;
 }
 
 export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOptions, 'redisUrl'>> &
     Pick<DriverDispatchPluginOptions, 'redisUrl'> = {
     redisUrl: undefined,
     maxSearchRadiusKm: 100,
+    demoFleet: false,
 };

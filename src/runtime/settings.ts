@@ -20,7 +20,7 @@ export interface RuntimeSettings {
     cookieSecret: string;
     /** Populate the demo marketplace on first start. */
     demoData: boolean;
-    /** Keep the demo drivers moving (used once driver-dispatch lands). */
+    /** Keep the demo drivers moving and completing their deliveries (driver-dispatch demo fleet). */
     demoFleet: boolean;
     /** Run the job-queue worker and scheduled tasks in the server process (the embedded default). */
     workerInProcess: boolean;

@@ -27,7 +27,7 @@ import {
 } from '@vendure/core';
 import { In } from 'typeorm';
 
-import { LatLng } from '../../../src/common/geo';
+import { boundingBox, distanceKm, LatLng } from '../../../src/common/geo';
 import { DeliveryTransitionError, OrderNotReadyForDispatchError } from '../api/error-results';
 import { LOCAL_COURIER_HANDLER_CODE } from '../config/local-courier-fulfillment-handler';
 import {
@@ -75,8 +75,13 @@ const FINAL_STATUSES = [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, Deliver
 const START_RADIUS_KM = 0.25;
 /** Retries of a dispatch job that found no driver (with the job queue's backoff in between). */
 const DISPATCH_RETRIES = 10;
-/** PENDING assignments re-dispatched when a driver becomes AVAILABLE. */
-const REDISPATCH_ON_AVAILABLE = 5;
+/**
+ * How long adding a job may take before the queue counts as unreachable. BullMQ keeps commands
+ * waiting while Redis is down; the PENDING row stays the record and the sweep takes over.
+ */
+const ENQUEUE_TIMEOUT_MS = 2000;
+/** Waiting deliveries looked at, oldest first, when a driver turns AVAILABLE. */
+const NEAREST_WAITING_CANDIDATES = 200;
 
 interface MoveOptions {
     actor: string;
@@ -124,7 +129,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             }
         });
         this.eventBus.ofType(DriverAvailableEvent).subscribe(event => {
-            void this.redispatchOldestPending(event.ctx);
+            void this.dispatchOldestWaitingNear(event.ctx, event.driverId);
         });
         this.eventBus.ofType(OrderStateTransitionEvent).subscribe(event => {
             if (event.toState === 'Cancelled') void this.cancelForCancelledOrder(event.ctx, event.order.id);
@@ -550,33 +555,111 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     }
 
     private async enqueue(ctx: RequestContext, assignmentId: ID, correlationId: string): Promise<void> {
-        try {
-            await this.queue.add(
-                { type: 'dispatch', assignmentId, ctx: ctx.serialize() },
-                { retries: DISPATCH_RETRIES },
+        // A refused job is logged there; the PENDING row is the record and the sweep re-queues it.
+        await this.enqueueDispatch(ctx, assignmentId, correlationId);
+    }
+
+    /**
+     * Adds a `dispatch` job for the assignment. Resolves `false` when the job queue did not take it
+     * (it threw, or did not answer within {@link ENQUEUE_TIMEOUT_MS}), so the caller can dispatch
+     * itself; a late job is harmless, since dispatch is a no-op unless the assignment is PENDING.
+     */
+    async enqueueDispatch(ctx: RequestContext, assignmentId: ID, correlationId: string): Promise<boolean> {
+        const added = this.queue
+            .add({ type: 'dispatch', assignmentId, ctx: ctx.serialize() }, { retries: DISPATCH_RETRIES })
+            .then(() => true);
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(
+                () => reject(new Error(`the job queue did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)),
+                ENQUEUE_TIMEOUT_MS,
             );
+            timer.unref();
+        });
+        try {
+            return await Promise.race([added, timedOut]);
         } catch (error) {
-            // The PENDING row is the record: the next driver coming free dispatches it.
+            // The add may still settle after the timeout: never as an unhandled rejection.
+            added.catch(() => undefined);
             Logger.error(
-                `Could not enqueue dispatch of delivery ${String(assignmentId)}: ${String(error)} [correlationId=${correlationId}]`,
+                `Could not enqueue dispatch of delivery ${String(assignmentId)}: ${describe(error)} [correlationId=${correlationId}]`,
                 loggerCtx,
             );
+            return false;
+        } finally {
+            clearTimeout(timer);
         }
     }
 
-    /** A driver came free: the oldest waiting deliveries get another dispatch job. */
-    private async redispatchOldestPending(ctx: RequestContext): Promise<void> {
+    /**
+     * A driver came free: the oldest waiting delivery whose pickup store lies within
+     * `maxSearchRadiusKm` of them (great-circle) gets a dispatch job. The claim itself still takes
+     * the nearest driver around that store, which is this one or a nearer one.
+     */
+    private async dispatchOldestWaitingNear(ctx: RequestContext, driverId: ID): Promise<void> {
         try {
-            const pending = await this.connection.rawConnection.getRepository(DeliveryAssignment).find({
-                where: { status: DeliveryStatus.PENDING },
-                order: { createdAt: 'ASC', id: 'ASC' },
-                take: REDISPATCH_ON_AVAILABLE,
-            });
-            for (const assignment of pending)
-                await this.enqueue(ctx, assignment.id, assignment.correlationId);
+            const waiting = await this.oldestWaitingNear(driverId);
+            if (waiting) await this.enqueue(ctx, waiting.id, waiting.correlationId);
         } catch (error) {
-            Logger.error(`Could not re-dispatch waiting deliveries: ${String(error)}`, loggerCtx);
+            Logger.error(`Could not re-dispatch waiting deliveries: ${describe(error)}`, loggerCtx);
         }
+    }
+
+    /** The oldest PENDING delivery within `maxSearchRadiusKm` of the driver that did not exclude them. */
+    async oldestWaitingNear(driverId: ID): Promise<DeliveryAssignment | undefined> {
+        const driver = await this.connection.rawConnection
+            .getRepository(Driver)
+            .findOne({ where: { id: driverId } });
+        const ping = this.locations.pendingPosition(driverId);
+        const position: LatLng | undefined = ping
+            ? { latitude: ping.latitude, longitude: ping.longitude }
+            : driver?.latitude != null && driver.longitude != null
+              ? { latitude: driver.latitude, longitude: driver.longitude }
+              : undefined;
+        if (!driver || !position) return undefined;
+        const radiusKm = this.options.maxSearchRadiusKm;
+        const box = boundingBox(position, radiusKm);
+        const longitudeBand =
+            box.minLongitude <= box.maxLongitude
+                ? '"pickup"."customFieldsLongitude" BETWEEN :minLongitude AND :maxLongitude'
+                : '("pickup"."customFieldsLongitude" >= :minLongitude OR "pickup"."customFieldsLongitude" <= :maxLongitude)';
+        // The box narrows the rows in SQL; the exact great-circle distance decides below.
+        const candidates = await this.connection.rawConnection
+            .getRepository(DeliveryAssignment)
+            .createQueryBuilder('assignment')
+            .innerJoinAndSelect('assignment.pickupStockLocation', 'pickup')
+            .where('assignment.status = :status', { status: DeliveryStatus.PENDING })
+            .andWhere('"pickup"."customFieldsLatitude" BETWEEN :minLatitude AND :maxLatitude', box)
+            .andWhere(longitudeBand, box)
+            .orderBy('assignment.createdAt', 'ASC')
+            .addOrderBy('assignment.id', 'ASC')
+            .limit(NEAREST_WAITING_CANDIDATES)
+            .getMany();
+        return candidates.find(assignment => {
+            const pickup = pickupPoint(assignment.pickupStockLocation);
+            return (
+                pickup != null &&
+                distanceKm(position, pickup) <= radiusKm &&
+                !assignment.excludedDriverIds.some(id => idsAreEqual(id, driverId))
+            );
+        });
+    }
+
+    /**
+     * A step of the driver's own app, taken on their behalf (the demo fleet): pickup or delivery of
+     * the delivery the driver holds, recorded as that driver. Refused unless it is theirs.
+     */
+    async confirmAsDriver(
+        ctx: RequestContext,
+        assignmentId: ID,
+        driverId: ID,
+        to: DeliveryStatus.PICKED_UP | DeliveryStatus.DELIVERED,
+    ): Promise<DeliveryAssignment | DeliveryTransitionError> {
+        return this.connection.withTransaction(ctx, async txCtx => {
+            const assignment = await this.lock(txCtx, assignmentId);
+            if (!idsAreEqual(assignment.driverId ?? undefined, driverId)) throw new ForbiddenError();
+            return this.transition(txCtx, assignment.id, to, { actor: `driver:${String(driverId)}` });
+        });
     }
 
     /** An order cancelled in Vendure ends its open delivery and releases the driver. */
@@ -683,4 +766,8 @@ function locationOf(order: Order): LatLng | undefined {
 function pickupPoint(store: StockLocation | null): LatLng | undefined {
     const { latitude, longitude } = store?.customFields ?? {};
     return latitude != null && longitude != null ? { latitude, longitude } : undefined;
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
 }

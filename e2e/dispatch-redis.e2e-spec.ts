@@ -1,0 +1,480 @@
+/**
+ * Dispatch in production mode on the demo marketplace: REDIS_URL set, so drivers are matched
+ * through the Redis GEO index and jobs run on BullMQ. The GEO set holds exactly the AVAILABLE
+ * drivers with a live heartbeat after every scenario; the sweep expires heartbeats; with Redis
+ * stopped (BullMQ down too) the sweep dispatches from the database, within the radius, and the GEO
+ * set is rebuilt when Redis returns; the demo fleet completes a delivery on its own.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+
+import { ModuleRef } from '@nestjs/core';
+import {
+    Injector,
+    RequestContext,
+    RequestContextService,
+    SchedulerService,
+    TransactionalConnection,
+} from '@vendure/core';
+import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import gql from 'graphql-tag';
+import { Redis } from 'ioredis';
+
+import {
+    DemoFleetService,
+    DispatchSweepResult,
+    Driver,
+    DriverLocationService,
+    DriverStatus,
+    runDispatchSweep,
+} from '../plugins/driver-dispatch';
+import { loadDemoCity } from '../src/demo/demo-data';
+import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
+import { e2eConfig } from './config/e2e-config';
+import {
+    CHANNEL_VARIANTS,
+    ChannelVariantsResult,
+    ORDER_WITH_SELLER_ORDERS,
+    OrderWithSellerOrdersResult,
+} from './graphql/admin-documents';
+import {
+    ActiveOrderResult,
+    ADD_ITEM_TO_ORDER,
+    ADD_PAYMENT,
+    DELIVERY_AVAILABILITY,
+    DeliveryAvailabilityResult,
+    ELIGIBLE_SHIPPING_METHODS,
+    EligibleShippingMethodsResult,
+    SET_CUSTOMER,
+    SET_DELIVERY_LOCATION,
+    SET_SHIPPING_ADDRESS,
+    SET_SHIPPING_METHOD,
+    TRANSITION_ORDER,
+} from './graphql/shop-documents';
+import { ensureRedisServer, RunningRedis, startRedisServer } from './setup/redis-server';
+
+interface Assignment {
+    id: string;
+    status: string;
+    pickupDistanceKm: number | null;
+    dropoffLatitude: number;
+    dropoffLongitude: number;
+    driver: { id: string; status: string } | null;
+    pickupStockLocation: { customFields: { latitude: number; longitude: number } };
+    events: Array<{ fromStatus: string | null; toStatus: string; actor: string }>;
+}
+
+const ASSIGNMENT_FIELDS = `
+    id
+    status
+    pickupDistanceKm
+    dropoffLatitude
+    dropoffLongitude
+    driver {
+        id
+        status
+    }
+    pickupStockLocation {
+        customFields {
+            latitude
+            longitude
+        }
+    }
+    events {
+        fromStatus
+        toStatus
+        actor
+    }
+`;
+
+const MARK_READY = gql`
+    mutation MarkReady($orderId: ID!) {
+        markOrderReadyForDispatch(orderId: $orderId) {
+            __typename
+            ... on DeliveryAssignment {
+                ${ASSIGNMENT_FIELDS}
+            }
+        }
+    }
+`;
+
+const ASSIGNMENT = gql`
+    query Assignment($id: ID!) {
+        deliveryAssignment(id: $id) {
+            ${ASSIGNMENT_FIELDS}
+        }
+    }
+`;
+
+const DRIVERS = gql`
+    query Drivers {
+        drivers(options: { take: 100 }) {
+            items {
+                id
+                status
+                latitude
+                longitude
+            }
+        }
+    }
+`;
+interface DriverRow {
+    id: string;
+    status: string;
+    latitude: number;
+    longitude: number;
+}
+
+const NAMESPACE = '{vqd}:drivers';
+const HEARTBEAT_MS = 45_000;
+
+const city = loadDemoCity();
+let redis: RunningRedis;
+let redisBinary: string;
+let restartedRedis: ChildProcess | undefined;
+let env: ReturnType<typeof createTestEnvironment>;
+let redisAdmin: Redis;
+
+beforeAll(async () => {
+    redisBinary = ensureRedisServer(() => undefined);
+    redis = await startRedisServer(redisBinary);
+    redisAdmin = new Redis(redis.url, { lazyConnect: true, enableOfflineQueue: false });
+    // Errors are expected while the test stops Redis.
+    redisAdmin.on('error', () => undefined);
+    await redisAdmin.connect();
+    env = createTestEnvironment(e2eConfig(__filename, { env: { REDIS_URL: redis.url } }));
+    await env.server.init({ initialData: demoInitialData, customerCount: 0 });
+    await populateDemoMarketplace(env.server.app, { withInitialData: false });
+    // The test runs the sweep itself, so the schedule cannot race it.
+    await env.server.app.get(SchedulerService).updateTask({ id: 'dispatch-sweep', enabled: false });
+    await asStaff();
+}, 180_000);
+
+afterAll(async () => {
+    await env?.server.destroy();
+    redisAdmin?.disconnect();
+    await redis?.stop();
+    if (restartedRedis && restartedRedis.exitCode === null) {
+        const exited = new Promise(resolve => restartedRedis?.once('exit', resolve));
+        restartedRedis.kill('SIGTERM');
+        await exited;
+    }
+});
+
+async function asStaff() {
+    await env.adminClient.asSuperAdmin();
+    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+}
+
+function service<T>(type: new (...args: never[]) => T): T {
+    return env.server.app.get(type);
+}
+
+async function systemContext(): Promise<RequestContext> {
+    return service(RequestContextService).create({ apiType: 'admin' });
+}
+
+async function sweep(): Promise<DispatchSweepResult> {
+    return runDispatchSweep(new Injector(env.server.app.get(ModuleRef)), await systemContext());
+}
+
+/** Every driver that is not OFFLINE pings where they are, as the driver app does. */
+async function pingFleet() {
+    const locations = service(DriverLocationService);
+    const rows = await service(TransactionalConnection).rawConnection.getRepository(Driver).find();
+    for (const driver of rows) {
+        if (driver.status === DriverStatus.OFFLINE || driver.latitude == null || driver.longitude == null)
+            continue;
+        await locations.recordPosition(
+            driver.id,
+            { latitude: driver.latitude, longitude: driver.longitude },
+            new Date(),
+        );
+    }
+    await locations.flush();
+}
+
+/** DESIGN invariant 1: the GEO set holds exactly the AVAILABLE drivers with a live heartbeat. */
+async function expectedGeoMembers(): Promise<string[]> {
+    await service(DriverLocationService).flush();
+    const rows: Array<{ id: number }> = await service(TransactionalConnection).rawConnection.query(
+        `SELECT id FROM driver WHERE status = 'AVAILABLE' AND "lastSeenAt" > $1
+           AND latitude IS NOT NULL AND longitude IS NOT NULL`,
+        [new Date(Date.now() - HEARTBEAT_MS)],
+    );
+    return rows.map(row => String(row.id)).sort();
+}
+
+async function geoMembers(): Promise<string[]> {
+    return (await redisAdmin.zrange(`${NAMESPACE}:geo`, 0, -1)).sort();
+}
+
+async function expectGeoSetMatchesAvailable() {
+    const expected = await expectedGeoMembers();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(await geoMembers()).toEqual(expected);
+}
+
+async function drivers(): Promise<DriverRow[]> {
+    return (await env.adminClient.query<{ drivers: { items: DriverRow[] } }>(DRIVERS)).drivers.items;
+}
+
+async function assignment(id: string): Promise<Assignment> {
+    return (await env.adminClient.query<{ deliveryAssignment: Assignment }>(ASSIGNMENT, { id }))
+        .deliveryAssignment;
+}
+
+async function markReady(orderId: string): Promise<Assignment & { __typename: string }> {
+    return (
+        await env.adminClient.query<{ markOrderReadyForDispatch: Assignment & { __typename: string } }>(
+            MARK_READY,
+            { orderId },
+        )
+    ).markOrderReadyForDispatch;
+}
+
+async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
+    const until = Date.now() + timeoutMs;
+    let value = await read();
+    while (!done(value) && Date.now() < until) {
+        await new Promise(resolve => setTimeout(resolve, 200));
+        value = await read();
+    }
+    return value;
+}
+
+/** Great-circle distance, computed here independently of the plugin's geo code. */
+function haversineKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
+    const rad = (degrees: number) => (degrees * Math.PI) / 180;
+    const h =
+        Math.sin(rad(b.latitude - a.latitude) / 2) ** 2 +
+        Math.cos(rad(a.latitude)) *
+            Math.cos(rad(b.latitude)) *
+            Math.sin(rad(b.longitude - a.longitude) / 2) ** 2;
+    return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
+}
+
+/** The assigned driver is one of the nearest AVAILABLE drivers of `before`, at that distance. */
+function expectNearest(assigned: Assignment, before: DriverRow[]) {
+    const pickup = assigned.pickupStockLocation.customFields;
+    const distances = before
+        .filter(driver => driver.status === 'AVAILABLE')
+        .map(driver => ({ id: driver.id, km: haversineKm(pickup, driver) }));
+    const nearestKm = Math.min(...distances.map(entry => entry.km));
+    expect(nearestKm).toBeLessThanOrEqual(100);
+    const nearest = distances.filter(entry => Math.abs(entry.km - nearestKm) < 0.001).map(entry => entry.id);
+    expect(nearest).toContain(assigned.driver?.id);
+    expect(assigned.pickupDistanceKm).toBeCloseTo(nearestKm, 2);
+}
+
+async function deliverableVariantOf(sellerCode: string): Promise<string> {
+    env.adminClient.setChannelToken(sellerCode);
+    const { productVariants } = await env.adminClient.query<ChannelVariantsResult>(CHANNEL_VARIANTS);
+    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+    const { deliveryAvailability } = await env.shopClient.query<DeliveryAvailabilityResult>(
+        DELIVERY_AVAILABILITY,
+        { ids: productVariants.items.map(variant => variant.id) },
+    );
+    const deliverable = deliveryAvailability.find(answer => answer.fastDelivery);
+    if (!deliverable) throw new Error(`No variant of ${sellerCode} is deliverable to the test address`);
+    return deliverable.productVariantId;
+}
+
+let customerCount = 0;
+
+/** A paid checkout in The Loop (60601) with one item of each of two sellers; its seller orders. */
+async function placeOrder(): Promise<OrderWithSellerOrdersResult['order']> {
+    const shop = env.shopClient;
+    await shop.asAnonymousUser();
+    await shop.query(SET_DELIVERY_LOCATION, { input: { postalCode: '60601', countryCode: 'US' } });
+    let orderId = '';
+    for (const seller of city.sellers.slice(0, 2)) {
+        const { addItemToOrder } = await shop.query<{ addItemToOrder: ActiveOrderResult }>(
+            ADD_ITEM_TO_ORDER,
+            {
+                productVariantId: await deliverableVariantOf(seller.code),
+                quantity: 1,
+            },
+        );
+        orderId = addItemToOrder.id;
+    }
+    customerCount++;
+    await shop.query(SET_CUSTOMER, {
+        input: {
+            firstName: 'Redis',
+            lastName: `Customer${customerCount}`,
+            emailAddress: `r${customerCount}@example.com`,
+        },
+    });
+    await shop.query(SET_SHIPPING_ADDRESS, {
+        input: {
+            fullName: 'Redis Customer',
+            streetLine1: '100 W Randolph St',
+            city: 'Chicago',
+            postalCode: '60601',
+            countryCode: 'US',
+        },
+    });
+    const { eligibleShippingMethods } =
+        await shop.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+    await shop.query(SET_SHIPPING_METHOD, { ids: eligibleShippingMethods.map(method => method.id) });
+    await shop.query(TRANSITION_ORDER, { state: 'ArrangingPayment' });
+    const { addPaymentToOrder } = await shop.query<{ addPaymentToOrder: ActiveOrderResult }>(ADD_PAYMENT, {
+        input: { method: 'instant-payment', metadata: {} },
+    });
+    expect(addPaymentToOrder.state).toBe('PaymentSettled');
+    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+    return (
+        await env.adminClient.query<OrderWithSellerOrdersResult>(ORDER_WITH_SELLER_ORDERS, { id: orderId })
+    ).order;
+}
+
+/** A Redis on the port of the stopped one, empty, as after a restart without persistence. */
+async function restartRedis(): Promise<void> {
+    const port = new URL(redis.url).port;
+    const child = spawn(
+        redisBinary,
+        ['--port', port, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        {
+            stdio: ['ignore', 'pipe', 'pipe'],
+        },
+    );
+    restartedRedis = child;
+    await new Promise<void>((resolve, reject) => {
+        let output = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            if (output.includes('Ready to accept connections')) resolve();
+        });
+        child.once('exit', code => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    });
+}
+
+describe('dispatch through Redis', () => {
+    let order: OrderWithSellerOrdersResult['order'];
+    let firstAssignment: Assignment;
+
+    beforeAll(async () => {
+        order = await placeOrder();
+        expect(order.sellerOrders.length).toBe(2);
+    }, 60_000);
+
+    it('registers the sweep as a scheduled task', async () => {
+        const tasks = await service(SchedulerService).getTaskList();
+        expect(tasks.map(task => task.id)).toContain('dispatch-sweep');
+    });
+
+    it('assigns the nearest driver through the Redis GEO index', async () => {
+        await pingFleet();
+        await expectGeoSetMatchesAvailable();
+        const before = await drivers();
+        const marked = await markReady(order.sellerOrders[0].id);
+        expect(marked.__typename).toBe('DeliveryAssignment');
+        firstAssignment = await waitFor(
+            () => assignment(marked.id),
+            value => value.status === 'ASSIGNED',
+        );
+        expect(firstAssignment.status).toBe('ASSIGNED');
+        expectNearest(firstAssignment, before);
+        // The Lua claim marked the driver BUSY in Redis and took them out of the GEO set.
+        const driverId = firstAssignment.driver?.id ?? '';
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, driverId)).toBe('BUSY');
+        expect(await geoMembers()).not.toContain(driverId);
+        await expectGeoSetMatchesAvailable();
+    });
+
+    it('sweeps an expired heartbeat: the driver goes OFFLINE and leaves the GEO set; BUSY drivers stay', async () => {
+        await pingFleet();
+        const available = (await drivers()).filter(driver => driver.status === 'AVAILABLE');
+        const silent = available[available.length - 1];
+        const busyId = firstAssignment.driver?.id ?? '';
+        // Unseen for a minute: in the database, and in Redis the heartbeat key has expired.
+        const aMinuteAgo = new Date(Date.now() - 60_000);
+        await service(TransactionalConnection).rawConnection.query(
+            `UPDATE driver SET "lastSeenAt" = $1, "updatedAt" = "updatedAt" - interval '1 minute'
+              WHERE id = ANY($2::int[])`,
+            [aMinuteAgo, [silent.id, busyId]],
+        );
+        await redisAdmin.del(`${NAMESPACE}:alive:${silent.id}`, `${NAMESPACE}:alive:${busyId}`);
+
+        const first = await sweep();
+        expect(first.driversOffline.map(String)).toEqual([silent.id]);
+        const after = await drivers();
+        expect(after.find(driver => driver.id === silent.id)?.status).toBe('OFFLINE');
+        expect(after.find(driver => driver.id === busyId)?.status).toBe('BUSY');
+        expect(await geoMembers()).not.toContain(silent.id);
+        await expectGeoSetMatchesAvailable();
+
+        const second = await sweep();
+        expect(second).toEqual({ driversOffline: [], requeued: [], dispatchedDirectly: [] });
+        expect(await drivers()).toEqual(after);
+    });
+
+    it('with Redis stopped, assigns from the database within the radius, and rebuilds the GEO set when Redis returns', async () => {
+        await pingFleet();
+        await redis.stop();
+        // Pings while Redis is down reach the database only.
+        await pingFleet();
+        const before = await drivers();
+        const marked = await markReady(order.sellerOrders[1].id);
+        expect(marked.__typename).toBe('DeliveryAssignment');
+        // BullMQ is down with Redis: the job cannot be queued, so the sweep dispatches it itself.
+        await service(TransactionalConnection).rawConnection.query(
+            `UPDATE delivery_assignment SET "updatedAt" = "updatedAt" - interval '1 minute' WHERE id = $1`,
+            [marked.id],
+        );
+        const swept = await sweep();
+        expect(swept.dispatchedDirectly.map(String)).toEqual([marked.id]);
+        const assigned = await assignment(marked.id);
+        expect(assigned.status).toBe('ASSIGNED');
+        expectNearest(assigned, before);
+
+        await restartRedis();
+        // The index reconnects and is rebuilt from the database.
+        const expected = await expectedGeoMembers();
+        // The test's own client reconnects too: until then, nothing is read.
+        const readWhenBack = () => geoMembers().catch(() => ['(not reconnected)']);
+        const rebuilt = await waitFor(readWhenBack, members => members.join() === expected.join(), 20_000);
+        expect(rebuilt).toEqual(expected);
+        expect(rebuilt).not.toContain(assigned.driver?.id);
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, assigned.driver?.id ?? '')).toBe('BUSY');
+        await pingFleet();
+        await expectGeoSetMatchesAvailable();
+    }, 60_000);
+});
+
+describe('the demo fleet', () => {
+    afterAll(async () => {
+        await service(DemoFleetService).stop();
+    });
+
+    it('takes an assigned demo driver to the pickup and the drop-off and completes the delivery', async () => {
+        await pingFleet();
+        const order = await placeOrder();
+        service(DemoFleetService).start({ tickMs: 200, speedKmh: 600, dwellMs: 500 });
+        const marked = await markReady(order.sellerOrders[0].id);
+        const assigned = await waitFor(
+            () => assignment(marked.id),
+            value => value.status !== 'PENDING',
+        );
+        expect(assigned.driver).not.toBeNull();
+        const driverId = assigned.driver?.id ?? '';
+        const done = await waitFor(
+            () => assignment(marked.id),
+            value => value.status === 'DELIVERED',
+            30_000,
+        );
+        expect(done.status).toBe('DELIVERED');
+        expect(done.driver?.status).toBe('AVAILABLE');
+        const actor = `driver:${driverId}`;
+        expect(done.events.slice(-2).map(event => [event.fromStatus, event.toStatus, event.actor])).toEqual([
+            ['ASSIGNED', 'PICKED_UP', actor],
+            ['PICKED_UP', 'DELIVERED', actor],
+        ]);
+        // The driver was driven to the drop-off (and idles there, shuffling by a few metres).
+        const at = (await drivers()).find(driver => driver.id === driverId);
+        expect(at?.latitude).toBeCloseTo(done.dropoffLatitude, 2);
+        expect(at?.longitude).toBeCloseTo(done.dropoffLongitude, 2);
+        // Idle demo drivers keep their heartbeat: the GEO set still holds every AVAILABLE driver.
+        await expectGeoSetMatchesAvailable();
+    }, 60_000);
+});
