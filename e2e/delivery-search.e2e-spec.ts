@@ -7,6 +7,7 @@ import gql from 'graphql-tag';
 import { demoDataDir, loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { haversineKm } from './utils/haversine';
 
 /**
  * The shop `search` with a delivery location, against the demo marketplace: results, totals,
@@ -143,17 +144,6 @@ interface Seller {
     stores: Array<{ id: string; name: string; point: Point }>;
     variants: SellerCatalogueResult['productVariants']['items'];
     globalSettings: SellerCatalogueResult['globalSettings'];
-}
-
-/** Great-circle distance on the mean Earth radius (IUGG), written here rather than imported. */
-function haversineKm(a: Point, b: Point): number {
-    const radians = (degrees: number) => (degrees * Math.PI) / 180;
-    const dLat = radians(b.latitude - a.latitude);
-    const dLng = radians(b.longitude - a.longitude);
-    const h =
-        Math.sin(dLat / 2) ** 2 +
-        Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(dLng / 2) ** 2;
-    return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
 }
 
 /** Postal-code centroids of the demo city (GeoNames TSV: latitude and longitude in columns 10 and 11). */

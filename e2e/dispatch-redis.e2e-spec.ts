@@ -51,6 +51,7 @@ import {
     TRANSITION_ORDER,
 } from './graphql/shop-documents';
 import { ensureRedisServer, RunningRedis, startRedisServer } from './setup/redis-server';
+import { haversineKm } from './utils/haversine';
 
 interface Assignment {
     id: string;
@@ -240,17 +241,6 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
         value = await read();
     }
     return value;
-}
-
-/** Great-circle distance, computed here independently of the plugin's geo code. */
-function haversineKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
-    const rad = (degrees: number) => (degrees * Math.PI) / 180;
-    const h =
-        Math.sin(rad(b.latitude - a.latitude) / 2) ** 2 +
-        Math.cos(rad(a.latitude)) *
-            Math.cos(rad(b.latitude)) *
-            Math.sin(rad(b.longitude - a.longitude) / 2) ** 2;
-    return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
 }
 
 /** The assigned driver is one of the nearest AVAILABLE drivers of `before`, at that distance. */

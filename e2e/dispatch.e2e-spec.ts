@@ -37,6 +37,7 @@ import {
     SET_SHIPPING_METHOD,
     TRANSITION_ORDER,
 } from './graphql/shop-documents';
+import { haversineKm } from './utils/haversine';
 
 interface Assignment {
     id: string;
@@ -256,17 +257,6 @@ async function freshHeartbeats() {
     await server.app
         .get(TransactionalConnection)
         .rawConnection.query('UPDATE driver SET "lastSeenAt" = $1', [new Date()]);
-}
-
-/** Great-circle distance, computed here independently of the plugin's geo code. */
-function haversineKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
-    const rad = (degrees: number) => (degrees * Math.PI) / 180;
-    const dLat = rad(b.latitude - a.latitude);
-    const dLon = rad(b.longitude - a.longitude);
-    const h =
-        Math.sin(dLat / 2) ** 2 +
-        Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
-    return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
 }
 
 async function drivers(): Promise<DriverRow[]> {

@@ -9,7 +9,6 @@ import path from 'node:path';
 
 import { ID, Injector } from '@vendure/core';
 import { Redis } from 'ioredis';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 
 import {
@@ -25,6 +24,7 @@ import { readSettings } from '../src/runtime/settings';
 import { createVendureConfig, DatabaseConnection } from '../vendure-config';
 import { e2eEnv } from './config/e2e-env';
 import { ensureRedisServer, startRedisServer } from './setup/redis-server';
+import { freshDatabase } from './utils/database';
 
 const DATABASE_NAME = 'e2e_driver_location_index';
 const NAMESPACE = '{vqd-e2e}:drivers';
@@ -60,18 +60,7 @@ let dataSource: DataSource;
 let redis: Redis;
 
 async function migratedDatabase(): Promise<DatabaseConnection> {
-    const connection = {
-        host: e2eEnv('pgHost'),
-        port: Number(e2eEnv('pgPort')),
-        username: e2eEnv('pgUser'),
-        password: e2eEnv('pgPassword'),
-    };
-    const client = new Client({ ...connection, user: connection.username, database: 'postgres' });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${DATABASE_NAME}`);
-    await client.query(`CREATE DATABASE ${DATABASE_NAME}`);
-    await client.end();
-    const database = { ...connection, database: DATABASE_NAME };
+    const database = await freshDatabase(DATABASE_NAME);
     const settings = readSettings({ DATA_DIR: path.join(e2eEnv('tmpDir'), 'driver-location-index') });
     await runMigrationsExclusively(createVendureConfig(settings, database), database);
     return database;

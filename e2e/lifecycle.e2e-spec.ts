@@ -10,6 +10,7 @@ import { Client } from 'pg';
 import { freePort } from '../src/runtime/embedded-postgres';
 import { e2eEnv } from './config/e2e-env';
 import { AppProcess, graphql, isAlive, readiness, startApp, stopApp, waitFor } from './utils/app-process';
+import { databaseUrl as urlOf, freshDatabase } from './utils/database';
 
 const FIRST_START_TIMEOUT = 180_000;
 
@@ -207,18 +208,7 @@ describe('production: DATABASE_URL and REDIS_URL, server and worker processes', 
     let port: number;
 
     beforeAll(async () => {
-        const connection = {
-            host: e2eEnv('pgHost'),
-            port: Number(e2eEnv('pgPort')),
-            user: e2eEnv('pgUser'),
-            password: e2eEnv('pgPassword'),
-        };
-        const client = new Client({ ...connection, database: 'postgres' });
-        await client.connect();
-        await client.query(`DROP DATABASE IF EXISTS ${database}`);
-        await client.query(`CREATE DATABASE ${database}`);
-        await client.end();
-        databaseUrl = `postgres://${connection.user}:${encodeURIComponent(connection.password)}@${connection.host}:${connection.port}/${database}`;
+        databaseUrl = urlOf(await freshDatabase(database));
         port = await freePort();
         env = {
             DATABASE_URL: databaseUrl,

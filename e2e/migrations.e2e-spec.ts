@@ -8,27 +8,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 
 import { generateMigration } from '@vendure/core';
-import { Client } from 'pg';
 
 import { runMigrationsExclusively } from '../src/runtime/migrate';
 import { readSettings } from '../src/runtime/settings';
-import { createVendureConfig, DatabaseConnection } from '../vendure-config';
+import { createVendureConfig } from '../vendure-config';
 import { e2eEnv } from './config/e2e-env';
-
-async function emptyDatabase(name: string): Promise<DatabaseConnection> {
-    const connection = {
-        host: e2eEnv('pgHost'),
-        port: Number(e2eEnv('pgPort')),
-        username: e2eEnv('pgUser'),
-        password: e2eEnv('pgPassword'),
-    };
-    const client = new Client({ ...connection, user: connection.username, database: 'postgres' });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${name}`);
-    await client.query(`CREATE DATABASE ${name}`);
-    await client.end();
-    return { ...connection, database: name };
-}
+import { freshDatabase } from './utils/database';
 
 const configurations: Array<[string, Record<string, string>]> = [
     ['embedded default', {}],
@@ -47,7 +32,7 @@ const configurations: Array<[string, Record<string, string>]> = [
 
 describe.each(configurations)('migrations on an empty database: %s', (label, env) => {
     it('apply cleanly and leave nothing for a new migration to do', async () => {
-        const database = await emptyDatabase(
+        const database = await freshDatabase(
             `e2e_migrations_${label.startsWith('embedded') ? 'embedded' : 'production'}`,
         );
         const settings = readSettings({ DATA_DIR: path.join(e2eEnv('tmpDir'), 'migrations'), ...env });

@@ -17,9 +17,10 @@ import {
 import { startEmbeddedPostgres } from '../src/runtime/embedded-postgres';
 import { runMigrationsExclusively } from '../src/runtime/migrate';
 import { readSettings } from '../src/runtime/settings';
-import { createVendureConfig, DatabaseConnection } from '../vendure-config';
+import { createVendureConfig } from '../vendure-config';
 import { e2eEnv } from './config/e2e-env';
 import { isAlive } from './utils/app-process';
+import { freshDatabase } from './utils/database';
 
 const ROOT = path.resolve(__dirname, '..');
 const DEMO_FILE = path.join(ROOT, 'src/demo/data/postal-codes.tsv');
@@ -53,16 +54,6 @@ function connection(database: string) {
 function databaseUrl(database: string): string {
     const c = connection(database);
     return `postgres://${encodeURIComponent(c.user)}:${encodeURIComponent(c.password)}@${c.host}:${c.port}/${database}`;
-}
-
-async function freshDatabase(name: string): Promise<DatabaseConnection> {
-    const admin = new Client(connection('postgres'));
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const c = connection(name);
-    return { host: c.host, port: c.port, username: c.user, password: c.password, database: name };
 }
 
 async function rows(db: Client, where = 'TRUE', params: unknown[] = []): Promise<Row[]> {

@@ -27,20 +27,10 @@ import {
     SetDeliveryLocationResult,
     TRANSITION_ORDER,
 } from './graphql/shop-documents';
+import { haversineKm } from './utils/haversine';
 
 const city = loadDemoCity();
 const { server, adminClient, shopClient } = createTestEnvironment(e2eConfig(__filename));
-
-/** Independent of the code under test: haversine with the IUGG mean radius. */
-function haversineKm(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }) {
-    const rad = Math.PI / 180;
-    const dLat = (b.latitude - a.latitude) * rad;
-    const dLng = (b.longitude - a.longitude) * rad;
-    const h =
-        Math.sin(dLat / 2) ** 2 +
-        Math.cos(a.latitude * rad) * Math.cos(b.latitude * rad) * Math.sin(dLng / 2) ** 2;
-    return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
-}
 
 /** The point `km` north of a point (along its meridian). */
 function north(point: { latitude: number; longitude: number }, km: number) {
