@@ -16,17 +16,21 @@ import { e2eEnv } from './e2e-env';
 
 registerInitializer('postgres', new PostgresInitializer());
 
-/** Each e2e file gets its own API port, so files can run in parallel workers. */
-const PORTS: Record<string, number> = {
-    'marketplace.e2e-spec.ts': 3101,
-    'readiness.e2e-spec.ts': 3102,
-    'migrations.e2e-spec.ts': 3103,
-    'drivers.e2e-spec.ts': 3105,
-    'dispatch.e2e-spec.ts': 3106,
-    'dispatch-redis.e2e-spec.ts': 3107,
-    'delivery-search.e2e-spec.ts': 3110,
-    'seller-store-info.e2e-spec.ts': 3104,
+/**
+ * Each e2e file gets its own API port, so files can run in parallel workers. `E2E_PORT_BASE`
+ * (default 3100) moves them all, so two runs on one machine do not collide.
+ */
+const PORT_OFFSETS: Record<string, number> = {
+    'marketplace.e2e-spec.ts': 1,
+    'readiness.e2e-spec.ts': 2,
+    'migrations.e2e-spec.ts': 3,
+    'seller-store-info.e2e-spec.ts': 4,
+    'drivers.e2e-spec.ts': 5,
+    'dispatch.e2e-spec.ts': 6,
+    'dispatch-redis.e2e-spec.ts': 7,
+    'delivery-search.e2e-spec.ts': 10,
 };
+const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 
 export interface E2eConfigOptions {
     /** Environment as the server would see it (REDIS_URL, ELASTICSEARCH_URL, ...). */
@@ -40,8 +44,9 @@ export interface E2eConfigOptions {
  */
 export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): RuntimeVendureConfig {
     const file = path.basename(testFile);
-    const port = PORTS[file];
-    if (!port) throw new Error(`Add ${file} to PORTS in e2e/config/e2e-config.ts`);
+    const offset = PORT_OFFSETS[file];
+    if (!offset) throw new Error(`Add ${file} to PORT_OFFSETS in e2e/config/e2e-config.ts`);
+    const port = PORT_BASE + offset;
     const settings = readSettings({
         DATA_DIR: path.join(e2eEnv('tmpDir'), file),
         DEMO_DATA: 'false',
