@@ -14,10 +14,6 @@ const swc = [
 ];
 
 module.exports = {
-    // A Redis client of the production-mode suite (dispatch-redis) is left open after
-    // server.destroy() and keeps jest alive; not found yet (see the closing note). Without this,
-    // a run would hang until CI's time limit instead of ending with its summary.
-    forceExit: true,
     projects: [
         {
             displayName: 'unit',

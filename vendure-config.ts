@@ -17,6 +17,7 @@ import { Es9Plugin } from './plugins/es9';
 import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-store-info';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
+import { BullMQConnectionsPlugin } from './src/runtime/bullmq-connections';
 import { redisOptionsFromUrl } from './src/runtime/redis-options';
 import { RuntimeSettings } from './src/runtime/settings';
 
@@ -55,6 +56,7 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
                 queueOptions: { prefix: REDIS_NAMESPACE },
                 workerOptions: { prefix: REDIS_NAMESPACE },
             }),
+            BullMQConnectionsPlugin,
             RedisCachePlugin.init({
                 namespace: `${REDIS_NAMESPACE}:cache`,
                 // Fail fast: a cache read must not wait for a Redis that is down.
