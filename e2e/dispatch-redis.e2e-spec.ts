@@ -16,7 +16,6 @@ import {
     TransactionalConnection,
 } from '@vendure/core';
 import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
-import gql from 'graphql-tag';
 import { Redis } from 'ioredis';
 
 import {
@@ -30,100 +29,19 @@ import {
 import { loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { expectNearestDriver } from './fixtures/dispatch';
 import {
-    CHANNEL_VARIANTS,
-    ChannelVariantsResult,
-    ORDER_WITH_SELLER_ORDERS,
-    OrderWithSellerOrdersResult,
-} from './graphql/admin-documents';
-import {
-    ActiveOrderResult,
-    ADD_ITEM_TO_ORDER,
-    ADD_PAYMENT,
-    DELIVERY_AVAILABILITY,
-    DeliveryAvailabilityResult,
-    ELIGIBLE_SHIPPING_METHODS,
-    EligibleShippingMethodsResult,
-    SET_CUSTOMER,
-    SET_DELIVERY_LOCATION,
-    SET_SHIPPING_ADDRESS,
-    SET_SHIPPING_METHOD,
-    TRANSITION_ORDER,
-} from './graphql/shop-documents';
+    ASSIGNMENT,
+    Assignment,
+    DriverRow,
+    DRIVERS,
+    DriversResult,
+    MARK_READY,
+    MarkReadyResult,
+} from './graphql/dispatch-documents';
 import { ensureRedisServer, RunningRedis, startRedisServer } from './setup/redis-server';
-import { haversineKm } from './utils/haversine';
-
-interface Assignment {
-    id: string;
-    status: string;
-    pickupDistanceKm: number | null;
-    dropoffLatitude: number;
-    dropoffLongitude: number;
-    driver: { id: string; status: string } | null;
-    pickupStockLocation: { customFields: { latitude: number; longitude: number } };
-    events: Array<{ fromStatus: string | null; toStatus: string; actor: string }>;
-}
-
-const ASSIGNMENT_FIELDS = `
-    id
-    status
-    pickupDistanceKm
-    dropoffLatitude
-    dropoffLongitude
-    driver {
-        id
-        status
-    }
-    pickupStockLocation {
-        customFields {
-            latitude
-            longitude
-        }
-    }
-    events {
-        fromStatus
-        toStatus
-        actor
-    }
-`;
-
-const MARK_READY = gql`
-    mutation MarkReady($orderId: ID!) {
-        markOrderReadyForDispatch(orderId: $orderId) {
-            __typename
-            ... on DeliveryAssignment {
-                ${ASSIGNMENT_FIELDS}
-            }
-        }
-    }
-`;
-
-const ASSIGNMENT = gql`
-    query Assignment($id: ID!) {
-        deliveryAssignment(id: $id) {
-            ${ASSIGNMENT_FIELDS}
-        }
-    }
-`;
-
-const DRIVERS = gql`
-    query Drivers {
-        drivers(options: { take: 100 }) {
-            items {
-                id
-                status
-                latitude
-                longitude
-            }
-        }
-    }
-`;
-interface DriverRow {
-    id: string;
-    status: string;
-    latitude: number;
-    longitude: number;
-}
+import { eventually } from './utils/eventually';
 
 const NAMESPACE = '{vqd}:drivers';
 const HEARTBEAT_MS = 45_000;
@@ -216,7 +134,7 @@ async function expectGeoSetMatchesAvailable() {
 }
 
 async function drivers(): Promise<DriverRow[]> {
-    return (await env.adminClient.query<{ drivers: { items: DriverRow[] } }>(DRIVERS)).drivers.items;
+    return (await env.adminClient.query<DriversResult>(DRIVERS)).drivers.items;
 }
 
 async function assignment(id: string): Promise<Assignment> {
@@ -224,98 +142,20 @@ async function assignment(id: string): Promise<Assignment> {
         .deliveryAssignment;
 }
 
+/** Marks the seller order ready; every order these tests mark can ship. */
 async function markReady(orderId: string): Promise<Assignment & { __typename: string }> {
-    return (
-        await env.adminClient.query<{ markOrderReadyForDispatch: Assignment & { __typename: string } }>(
-            MARK_READY,
-            { orderId },
-        )
-    ).markOrderReadyForDispatch;
+    const result = (await env.adminClient.query<MarkReadyResult>(MARK_READY, { orderId }))
+        .markOrderReadyForDispatch;
+    expect(result).toMatchObject({ __typename: 'DeliveryAssignment', id: expect.any(String) });
+    return result as Assignment & { __typename: string };
 }
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000) {
-    const until = Date.now() + timeoutMs;
-    let value = await read();
-    while (!done(value) && Date.now() < until) {
-        await new Promise(resolve => setTimeout(resolve, 200));
-        value = await read();
-    }
-    return value;
-}
-
-/** The assigned driver is one of the nearest AVAILABLE drivers of `before`, at that distance. */
-function expectNearest(assigned: Assignment, before: DriverRow[]) {
-    const pickup = assigned.pickupStockLocation.customFields;
-    const distances = before
-        .filter(driver => driver.status === 'AVAILABLE')
-        .map(driver => ({ id: driver.id, km: haversineKm(pickup, driver) }));
-    const nearestKm = Math.min(...distances.map(entry => entry.km));
-    expect(nearestKm).toBeLessThanOrEqual(100);
-    const nearest = distances.filter(entry => Math.abs(entry.km - nearestKm) < 0.001).map(entry => entry.id);
-    expect(nearest).toContain(assigned.driver?.id);
-    expect(assigned.pickupDistanceKm).toBeCloseTo(nearestKm, 2);
-}
-
-async function deliverableVariantOf(sellerCode: string): Promise<string> {
-    env.adminClient.setChannelToken(sellerCode);
-    const { productVariants } = await env.adminClient.query<ChannelVariantsResult>(CHANNEL_VARIANTS);
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-    const { deliveryAvailability } = await env.shopClient.query<DeliveryAvailabilityResult>(
-        DELIVERY_AVAILABILITY,
-        { ids: productVariants.items.map(variant => variant.id) },
-    );
-    const deliverable = deliveryAvailability.find(answer => answer.fastDelivery);
-    if (!deliverable) throw new Error(`No variant of ${sellerCode} is deliverable to the test address`);
-    return deliverable.productVariantId;
-}
-
-let customerCount = 0;
 
 /** A paid checkout in The Loop (60601) with one item of each of two sellers; its seller orders. */
-async function placeOrder(): Promise<OrderWithSellerOrdersResult['order']> {
-    const shop = env.shopClient;
-    await shop.asAnonymousUser();
-    await shop.query(SET_DELIVERY_LOCATION, { input: { postalCode: '60601', countryCode: 'US' } });
-    let orderId = '';
-    for (const seller of city.sellers.slice(0, 2)) {
-        const { addItemToOrder } = await shop.query<{ addItemToOrder: ActiveOrderResult }>(
-            ADD_ITEM_TO_ORDER,
-            {
-                productVariantId: await deliverableVariantOf(seller.code),
-                quantity: 1,
-            },
-        );
-        orderId = addItemToOrder.id;
-    }
-    customerCount++;
-    await shop.query(SET_CUSTOMER, {
-        input: {
-            firstName: 'Redis',
-            lastName: `Customer${customerCount}`,
-            emailAddress: `r${customerCount}@example.com`,
-        },
-    });
-    await shop.query(SET_SHIPPING_ADDRESS, {
-        input: {
-            fullName: 'Redis Customer',
-            streetLine1: '100 W Randolph St',
-            city: 'Chicago',
-            postalCode: '60601',
-            countryCode: 'US',
-        },
-    });
-    const { eligibleShippingMethods } =
-        await shop.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
-    await shop.query(SET_SHIPPING_METHOD, { ids: eligibleShippingMethods.map(method => method.id) });
-    await shop.query(TRANSITION_ORDER, { state: 'ArrangingPayment' });
-    const { addPaymentToOrder } = await shop.query<{ addPaymentToOrder: ActiveOrderResult }>(ADD_PAYMENT, {
-        input: { method: 'instant-payment', metadata: {} },
-    });
-    expect(addPaymentToOrder.state).toBe('PaymentSettled');
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-    return (
-        await env.adminClient.query<OrderWithSellerOrdersResult>(ORDER_WITH_SELLER_ORDERS, { id: orderId })
-    ).order;
+async function placeOrder(): Promise<PlacedOrder> {
+    return placePaidOrder(
+        env,
+        city.sellers.slice(0, 2).map(seller => seller.code),
+    );
 }
 
 /** A Redis on the port of the stopped one, empty, as after a restart without persistence. */
@@ -340,7 +180,7 @@ async function restartRedis(): Promise<void> {
 }
 
 describe('dispatch through Redis', () => {
-    let order: OrderWithSellerOrdersResult['order'];
+    let order: PlacedOrder;
     let firstAssignment: Assignment;
 
     beforeAll(async () => {
@@ -359,12 +199,12 @@ describe('dispatch through Redis', () => {
         const before = await drivers();
         const marked = await markReady(order.sellerOrders[0].id);
         expect(marked.__typename).toBe('DeliveryAssignment');
-        firstAssignment = await waitFor(
+        firstAssignment = await eventually(
             () => assignment(marked.id),
             value => value.status === 'ASSIGNED',
         );
         expect(firstAssignment.status).toBe('ASSIGNED');
-        expectNearest(firstAssignment, before);
+        expectNearestDriver(firstAssignment, before);
         // The Lua claim marked the driver BUSY in Redis and took them out of the GEO set.
         const driverId = firstAssignment.driver?.id ?? '';
         expect(await redisAdmin.hget(`${NAMESPACE}:status`, driverId)).toBe('BUSY');
@@ -416,14 +256,14 @@ describe('dispatch through Redis', () => {
         expect(swept.dispatchedDirectly.map(String)).toEqual([marked.id]);
         const assigned = await assignment(marked.id);
         expect(assigned.status).toBe('ASSIGNED');
-        expectNearest(assigned, before);
+        expectNearestDriver(assigned, before);
 
         await restartRedis();
         // The index reconnects and is rebuilt from the database.
         const expected = await expectedGeoMembers();
         // The test's own client reconnects too: until then, nothing is read.
         const readWhenBack = () => geoMembers().catch(() => ['(not reconnected)']);
-        const rebuilt = await waitFor(readWhenBack, members => members.join() === expected.join(), 20_000);
+        const rebuilt = await eventually(readWhenBack, members => members.join() === expected.join(), 20_000);
         expect(rebuilt).toEqual(expected);
         expect(rebuilt).not.toContain(assigned.driver?.id);
         expect(await redisAdmin.hget(`${NAMESPACE}:status`, assigned.driver?.id ?? '')).toBe('BUSY');
@@ -442,13 +282,13 @@ describe('the demo fleet', () => {
         const order = await placeOrder();
         service(DemoFleetService).start({ tickMs: 200, speedKmh: 600, dwellMs: 500 });
         const marked = await markReady(order.sellerOrders[0].id);
-        const assigned = await waitFor(
+        const assigned = await eventually(
             () => assignment(marked.id),
             value => value.status !== 'PENDING',
         );
         expect(assigned.driver).not.toBeNull();
         const driverId = assigned.driver?.id ?? '';
-        const done = await waitFor(
+        const done = await eventually(
             () => assignment(marked.id),
             value => value.status === 'DELIVERED',
             30_000,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 
 import { freePort } from '../src/runtime/embedded-postgres';
+import { dispatchAcceptance } from './acceptance/dispatch-acceptance';
 import { e2eEnv } from './config/e2e-env';
 import { AppProcess, graphql, isAlive, readiness, startApp, stopApp, waitFor } from './utils/app-process';
 import { databaseUrl as urlOf, freshDatabase } from './utils/database';
@@ -190,13 +191,14 @@ describe('embedded default: npm start on a fresh data folder', () => {
         expect(app.output()).toContain('Demo marketplace already populated');
         expect(await counts(port, 'superadmin', 'superadmin')).toEqual(firstCounts);
         await acceptance(port);
+        await dispatchAcceptance(port, { username: 'superadmin', password: 'superadmin' });
 
         const postgresPid = await readPostgresPid(dataDir);
         const stopped = await stopApp(app, 'SIGINT');
         expect(stopped.code).toBe(0);
         expect(stopped.ms).toBeLessThan(10_000);
         expect(isAlive(postgresPid)).toBe(false);
-    }, 120_000);
+    }, 360_000);
 });
 
 describe('production: DATABASE_URL and REDIS_URL, server and worker processes', () => {
@@ -271,10 +273,16 @@ describe('production: DATABASE_URL and REDIS_URL, server and worker processes', 
         const result = await counts(port, env.SUPERADMIN_USERNAME, env.SUPERADMIN_PASSWORD);
         expect(result.products).toBeGreaterThanOrEqual(50);
         expect(result.searchable).toBeGreaterThanOrEqual(result.products);
+        await acceptance(port);
+        // Dispatch jobs run in the worker process, on BullMQ; drivers match through Redis GEO.
+        await dispatchAcceptance(port, {
+            username: env.SUPERADMIN_USERNAME,
+            password: env.SUPERADMIN_PASSWORD,
+        });
 
         const [serverStop, workerStop] = await Promise.all([stopApp(server), stopApp(worker)]);
         expect(serverStop).toMatchObject({ code: 0 });
         expect(workerStop).toMatchObject({ code: 0 });
         expect(Math.max(serverStop.ms, workerStop.ms)).toBeLessThan(10_000);
-    }, 240_000);
+    }, 360_000);
 });

@@ -4,6 +4,7 @@ import gql from 'graphql-tag';
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { deliverableVariantOf } from './fixtures/checkout';
 import {
     ADD_FULFILLMENT,
     CHANNEL_VARIANTS,
@@ -19,8 +20,6 @@ import {
     ActiveOrderResult,
     ADD_ITEM_TO_ORDER,
     ADD_PAYMENT,
-    DELIVERY_AVAILABILITY,
-    DeliveryAvailabilityResult,
     ELIGIBLE_SHIPPING_METHODS,
     EligibleShippingMethodsResult,
     PRODUCT_COUNT,
@@ -142,22 +141,6 @@ describe('a checkout across two sellers', () => {
         return result;
     }
 
-    /** A variant of the seller that can be delivered to the customer's location. */
-    async function deliverableVariantOf(sellerCode: string): Promise<string> {
-        adminClient.setChannelToken(sellerCode);
-        const { productVariants } = await adminClient.query<ChannelVariantsResult>(CHANNEL_VARIANTS);
-        adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-        const { deliveryAvailability } = await shopClient.query<DeliveryAvailabilityResult>(
-            DELIVERY_AVAILABILITY,
-            {
-                ids: productVariants.items.map(variant => variant.id),
-            },
-        );
-        const deliverable = deliveryAvailability.find(answer => answer.fastDelivery);
-        if (!deliverable) throw new Error(`No variant of ${sellerCode} is deliverable to the test address`);
-        return deliverable.productVariantId;
-    }
-
     async function fetchOrder() {
         const { order } = await adminClient.query<OrderWithSellerOrdersResult>(ORDER_WITH_SELLER_ORDERS, {
             id: orderId,
@@ -175,8 +158,8 @@ describe('a checkout across two sellers', () => {
             },
         );
         expect(setDeliveryLocation.__typename).toBe('DeliveryLocation');
-        const grocery = await deliverableVariantOf(city.sellers[0].code);
-        const pharmacy = await deliverableVariantOf(city.sellers[1].code);
+        const grocery = await deliverableVariantOf({ adminClient, shopClient }, city.sellers[0].code);
+        const pharmacy = await deliverableVariantOf({ adminClient, shopClient }, city.sellers[1].code);
         purchased.set(grocery, 1).set(pharmacy, 2);
         stockBefore = await stockOf([grocery, pharmacy]);
         await shopClient.query(ADD_ITEM_TO_ORDER, { productVariantId: grocery, quantity: 1 });

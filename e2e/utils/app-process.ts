@@ -88,6 +88,7 @@ export async function graphql<T>(
     api: 'shop-api' | 'admin-api',
     query: string,
     token?: string,
+    variables?: Record<string, unknown>,
 ): Promise<{ data: T; token?: string }> {
     const response = await fetch(`http://127.0.0.1:${port}/${api}`, {
         method: 'POST',
@@ -95,7 +96,7 @@ export async function graphql<T>(
             'content-type': 'application/json',
             ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
-        body: JSON.stringify({ query }),
+        body: JSON.stringify({ query, variables }),
     });
     const body = (await response.json()) as { data: T; errors?: Array<{ message: string }> };
     if (body.errors?.length) throw new Error(body.errors.map(error => error.message).join('; '));

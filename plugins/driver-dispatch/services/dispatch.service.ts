@@ -385,7 +385,8 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
 
     /**
      * Takes the delivery off its driver. Without `driverId` it goes back to PENDING and is
-     * dispatched again without that driver; with `driverId` that (AVAILABLE) driver gets it.
+     * dispatched again without that driver (a waiting delivery is dispatched again at once); with
+     * `driverId` that (AVAILABLE) driver gets it.
      */
     async reassignDelivery(
         ctx: RequestContext,
@@ -404,6 +405,11 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             assignment = moved;
         } else if (assignment.status !== DeliveryStatus.PENDING) {
             return new DeliveryTransitionError(assignment.status, DeliveryStatus.ASSIGNED);
+        } else if (driverId == null) {
+            // Already waiting: try now instead of at the next retry. Nothing changed in this
+            // transaction, so the job may run before it commits.
+            await this.enqueue(ctx, assignment.id, assignment.correlationId);
+            return assignment;
         }
         if (driverId == null) return assignment;
 
