@@ -7,6 +7,7 @@
  */
 import { TransactionalConnection } from '@vendure/core';
 import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import gql from 'graphql-tag';
 
 import { DispatchService } from '../plugins/driver-dispatch';
 import { loadDemoCity } from '../src/demo/demo-data';
@@ -30,6 +31,8 @@ import {
     CONFIRM_DELIVERY,
     CONFIRM_PICKUP,
     DELETE_DRIVER,
+    DELIVERY_TRACKING,
+    DeliveryTrackingResult,
     DriverRow,
     DRIVERS,
     DriversResult,
@@ -40,6 +43,20 @@ import {
     UPDATE_DRIVER,
 } from './graphql/dispatch-documents';
 import { eventually } from './utils/eventually';
+
+const CONFIRM_DELIVERY_WITH_CODE_RESULT = gql`
+    mutation ConfirmDeliveryCode($id: ID!, $code: String) {
+        confirmDelivery(assignmentId: $id, code: $code) {
+            __typename
+            ... on ErrorResult {
+                message
+            }
+            ... on DeliveryCodeError {
+                attemptsLeft
+            }
+        }
+    }
+`;
 
 const FORBIDDEN = 'You are not currently authorized to perform this action';
 
@@ -108,6 +125,7 @@ describe('an order ready for dispatch', () => {
     let assignmentId: string;
     let assigned: Assignment;
     let driverEmail: string;
+    let deliveryCode: string;
     let fleetBefore: DriverRow[];
 
     beforeAll(async () => {
@@ -212,13 +230,45 @@ describe('an order ready for dispatch', () => {
         expect(setDriverStatus.__typename).toBe('DriverHasOpenAssignmentError');
     });
 
-    it('moves the seller order to Delivered and frees the driver when delivered', async () => {
+    it('shows the customer the delivery, the driver on it and the code to give them', async () => {
+        const { deliveryTracking } = await shopClient.query<DeliveryTrackingResult>(DELIVERY_TRACKING, {
+            orderCode: order.code,
+        });
+        // The customer's order has two seller orders; only the first is on its way.
+        const sellerOrderCode = order.sellerOrders[0].code;
+        expect(deliveryTracking.map(entry => entry.orderCode)).toEqual([sellerOrderCode]);
+        const [entry] = deliveryTracking;
+        expect(entry).toMatchObject({ status: 'PICKED_UP', sellerName: expect.any(String) });
+        expect(entry.deliveryCode).toMatch(/^\d{4}$/);
+        expect(entry.driverName).toEqual(expect.any(String));
+        expect(entry.driverLatitude).toEqual(expect.any(Number));
+        expect(entry.etaMinutes).toBeGreaterThanOrEqual(1);
+        deliveryCode = entry.deliveryCode ?? '';
+        // The seller order's own code finds the same delivery.
+        const bySellerOrder = await shopClient.query<DeliveryTrackingResult>(DELIVERY_TRACKING, {
+            orderCode: sellerOrderCode,
+        });
+        expect(bySellerOrder.deliveryTracking).toEqual(deliveryTracking);
+    });
+
+    it('refuses a wrong delivery code, saying how many tries are left, and changes nothing', async () => {
+        await asDriver(driverEmail);
+        const wrong = deliveryCode === '0000' ? '1111' : '0000';
+        const { confirmDelivery } = await adminClient.query<{
+            confirmDelivery: ActionResult & { attemptsLeft?: number };
+        }>(CONFIRM_DELIVERY_WITH_CODE_RESULT, { id: assignmentId, code: wrong });
+        expect(confirmDelivery).toMatchObject({ __typename: 'DeliveryCodeError', attemptsLeft: 4 });
+        expect(confirmDelivery.message).toMatch(/wrong/);
+        await asStaff();
+        expect((await assignment(assignmentId)).status).toBe('PICKED_UP');
+        expect(await sellerOrderState(order.id, sellerOrderId)).toBe('Shipped');
+    });
+
+    it('moves the seller order to Delivered and frees the driver when delivered with the code', async () => {
         await asDriver(driverEmail);
         const { confirmDelivery } = await adminClient.query<{ confirmDelivery: ActionResult }>(
             CONFIRM_DELIVERY,
-            {
-                id: assignmentId,
-            },
+            { id: assignmentId, code: deliveryCode },
         );
         expect(confirmDelivery).toMatchObject({ __typename: 'DeliveryAssignment', status: 'DELIVERED' });
         await asStaff();
@@ -230,6 +280,17 @@ describe('an order ready for dispatch', () => {
             ['ASSIGNED', 'PICKED_UP', actor],
             ['PICKED_UP', 'DELIVERED', actor],
         ]);
+        const { deliveryTracking } = await shopClient.query<DeliveryTrackingResult>(DELIVERY_TRACKING, {
+            orderCode: order.code,
+        });
+        // Delivered: no more driver position, no more code.
+        expect(deliveryTracking[0]).toMatchObject({
+            status: 'DELIVERED',
+            driverLatitude: null,
+            driverLongitude: null,
+            deliveryCode: null,
+            etaMinutes: null,
+        });
     });
 
     it('treats a repeated step as a no-op and refuses going back', async () => {

@@ -140,7 +140,11 @@ export async function dispatchAcceptance(port: number, staff: { username: string
 
     // 1. The nearest of several drivers is assigned; marking again, also at once, changes nothing.
     const first = await paidSellerOrder(port, staffToken);
-    const marks = await Promise.all([markReady(first), markReady(first), markReady(first)]);
+    const marks = await Promise.all([
+        markReady(first.sellerOrderId),
+        markReady(first.sellerOrderId),
+        markReady(first.sellerOrderId),
+    ]);
     expect(marks.map(mark => mark.__typename)).toEqual([
         'DeliveryAssignment',
         'DeliveryAssignment',
@@ -163,7 +167,7 @@ export async function dispatchAcceptance(port: number, staff: { username: string
         await paidSellerOrder(port, staffToken),
         await paidSellerOrder(port, staffToken),
     ];
-    const marked = await Promise.all(more.map(markReady));
+    const marked = await Promise.all(more.map(order => markReady(order.sellerOrderId)));
     // Two drivers are free for three orders: two are assigned, one waits after a failed attempt.
     const outcomes = await eventually(
         () => Promise.all(marked.map(mark => assignment(mark.id))),
@@ -189,17 +193,34 @@ export async function dispatchAcceptance(port: number, staff: { username: string
     expect((await assignment(firstAssigned.id)).status).toBe('ASSIGNED');
 
     // 4. Pickup and delivery move the Vendure order; the freed driver serves the waiting order.
-    const action = (name: string) =>
-        admin<Record<string, { __typename: string; status?: string }>>(
-            `mutation ($id: ID!) { ${name}(assignmentId: $id) { __typename ... on DeliveryAssignment { status } } }`,
-            owner.token,
-            { id: firstAssigned.id },
-        ).then(result => result[name]);
-    expect(await action('confirmPickup')).toMatchObject({ status: 'PICKED_UP' });
-    expect(await orderState(first)).toBe('Shipped');
+    const { confirmPickup } = await admin<{ confirmPickup: { status?: string } }>(
+        'mutation ($id: ID!) { confirmPickup(assignmentId: $id) { ... on DeliveryAssignment { status } } }',
+        owner.token,
+        { id: firstAssigned.id },
+    );
+    expect(confirmPickup).toMatchObject({ status: 'PICKED_UP' });
+    expect(await orderState(first.sellerOrderId)).toBe('Shipped');
+    // At the door the customer reads out the code their tracking shows.
+    const tracking = await graphql<{
+        deliveryTracking: Array<{ status: string; deliveryCode: string | null }>;
+    }>(
+        port,
+        'shop-api',
+        'query ($code: String!) { deliveryTracking(orderCode: $code) { status deliveryCode } }',
+        first.shopToken,
+        { code: first.code },
+    );
+    expect(tracking.data.deliveryTracking).toEqual([
+        { status: 'PICKED_UP', deliveryCode: expect.stringMatching(/^\d{4}$/) },
+    ]);
     await ping();
-    expect(await action('confirmDelivery')).toMatchObject({ status: 'DELIVERED' });
-    expect(await orderState(first)).toBe('Delivered');
+    const { confirmDelivery } = await admin<{ confirmDelivery: { status?: string } }>(
+        'mutation ($id: ID!, $code: String) { confirmDelivery(assignmentId: $id, code: $code) { ... on DeliveryAssignment { status } } }',
+        owner.token,
+        { id: firstAssigned.id, code: tracking.data.deliveryTracking[0].deliveryCode },
+    );
+    expect(confirmDelivery).toMatchObject({ status: 'DELIVERED' });
+    expect(await orderState(first.sellerOrderId)).toBe('Delivered');
     const served = await eventually(
         () => assignment(waiting[0].id),
         value => value.status === 'ASSIGNED',
@@ -222,11 +243,16 @@ export async function dispatchAcceptance(port: number, staff: { username: string
     }
 }
 
-/**
- * A guest checkout in The Loop of one deliverable variant, paid with the demo's instant payment;
- * returns the id of its one seller order.
- */
-async function paidSellerOrder(port: number, staffToken: string): Promise<string> {
+interface PaidOrder {
+    /** The id of its one seller order, which is what gets delivered. */
+    sellerOrderId: string;
+    code: string;
+    /** The guest customer's shop session. */
+    shopToken: string;
+}
+
+/** A guest checkout in The Loop of one deliverable variant, paid with the demo's instant payment. */
+async function paidSellerOrder(port: number, staffToken: string): Promise<PaidOrder> {
     const shop = async <T>(query: string, variables?: Record<string, unknown>) => {
         const result = await graphql<T>(port, 'shop-api', query, token, variables);
         token = result.token ?? token;
@@ -239,8 +265,8 @@ async function paidSellerOrder(port: number, staffToken: string): Promise<string
     const { search } = await shop<{ search: { items: Array<{ productVariantId: string }> } }>(
         '{ search(input: { take: 1, deliveryLocation: { postalCode: "60601", countryCode: "US" } }) { items { productVariantId } } }',
     );
-    const { addItemToOrder } = await shop<{ addItemToOrder: { id: string } }>(
-        'mutation ($id: ID!) { addItemToOrder(productVariantId: $id, quantity: 1) { ... on Order { id } } }',
+    const { addItemToOrder } = await shop<{ addItemToOrder: { id: string; code: string } }>(
+        'mutation ($id: ID!) { addItemToOrder(productVariantId: $id, quantity: 1) { ... on Order { id code } } }',
         { id: search.items[0].productVariantId },
     );
     const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
@@ -284,5 +310,5 @@ async function paidSellerOrder(port: number, staffToken: string): Promise<string
         { id: addItemToOrder.id },
     ).then(result => result.data);
     expect(order.sellerOrders).toHaveLength(1);
-    return order.sellerOrders[0].id;
+    return { sellerOrderId: order.sellerOrders[0].id, code: addItemToOrder.code, shopToken: token ?? '' };
 }

@@ -208,3 +208,38 @@ export const CANCEL_ORDER = gql`
         }
     }
 `;
+
+/** Shop API: the customer follows their order. */
+export const DELIVERY_TRACKING = gql`
+    query DeliveryTracking($orderCode: String!) {
+        deliveryTracking(orderCode: $orderCode) {
+            orderCode
+            sellerName
+            status
+            driverName
+            driverLatitude
+            driverLongitude
+            etaMinutes
+            deliveryCode
+            assignedAt
+            pickedUpAt
+            deliveredAt
+        }
+    }
+`;
+export interface DeliveryTrackingEntry {
+    orderCode: string;
+    sellerName: string | null;
+    status: string;
+    driverName: string | null;
+    driverLatitude: number | null;
+    driverLongitude: number | null;
+    etaMinutes: number | null;
+    deliveryCode: string | null;
+    assignedAt: string | null;
+    pickedUpAt: string | null;
+    deliveredAt: string | null;
+}
+export interface DeliveryTrackingResult {
+    deliveryTracking: DeliveryTrackingEntry[];
+}

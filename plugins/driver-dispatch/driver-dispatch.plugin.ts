@@ -1,7 +1,9 @@
-import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
+import { LanguageCode, PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
+import gql from 'graphql-tag';
 
 import { SellerStoreInfoPlugin } from '../seller-store-info';
 import { adminApiExtensions } from './api/api-extensions';
+import { DeliveryTrackingShopResolver } from './api/delivery-tracking-shop.resolver';
 import {
     DeliveryActionResultResolver,
     DeliveryAssignmentEntityResolver,
@@ -10,6 +12,8 @@ import {
     MarkOrderReadyResultResolver,
 } from './api/dispatch-admin.resolver';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
+import { DriverAppAdminResolver } from './api/driver-app-admin.resolver';
+import { driverAppAdminApiExtensions, trackingShopApiExtensions } from './api/driver-app-api-extensions';
 import { dispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
@@ -22,6 +26,7 @@ import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
+import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
 import { DispatchSweepService } from './services/dispatch-sweep.service';
@@ -49,10 +54,21 @@ import { DriverLocationService } from './services/driver-location.service';
         DispatchService,
         DispatchSweepService,
         DemoFleetService,
+        DeliveryTrackingService,
     ],
-    exports: [DriverService, DriverLocationService, DispatchService, DispatchSweepService, DemoFleetService],
+    exports: [
+        DriverService,
+        DriverLocationService,
+        DispatchService,
+        DispatchSweepService,
+        DemoFleetService,
+        DeliveryTrackingService,
+    ],
     adminApiExtensions: {
-        schema: adminApiExtensions,
+        schema: gql`
+            ${adminApiExtensions}
+            ${driverAppAdminApiExtensions}
+        `,
         resolvers: [
             DriverAdminResolver,
             SetDriverStatusResultResolver,
@@ -61,7 +77,12 @@ import { DriverLocationService } from './services/driver-location.service';
             DriverEntityResolver,
             DeliveryActionResultResolver,
             MarkOrderReadyResultResolver,
+            DriverAppAdminResolver,
         ],
+    },
+    shopApiExtensions: {
+        schema: trackingShopApiExtensions,
+        resolvers: [DeliveryTrackingShopResolver],
     },
     configuration: config => {
         config.authOptions.customPermissions.push(
@@ -70,6 +91,14 @@ import { DriverLocationService } from './services/driver-location.service';
             driverSelfPermission,
         );
         config.shippingOptions.fulfillmentHandlers.push(localCourierFulfillmentHandler);
+        config.customFields.Order.push({
+            name: 'placedInSessionId',
+            type: 'int',
+            nullable: true,
+            internal: true,
+            readonly: true,
+            label: [{ languageCode: LanguageCode.en, value: 'Placed in session' }],
+        });
         config.schedulerOptions.tasks = [...(config.schedulerOptions.tasks ?? []), dispatchSweepTask];
         return config;
     },

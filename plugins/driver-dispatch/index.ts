@@ -10,6 +10,8 @@ export * from './events/delivery-assigned-event';
 export * from './events/delivery-status-event';
 export * from './events/driver-available-event';
 export * from './options';
+export * from './services/delivery-code';
+export * from './services/delivery-tracking.service';
 export * from './services/demo-fleet.service';
 export * from './services/dispatch.service';
 export * from './services/dispatch-sweep.service';

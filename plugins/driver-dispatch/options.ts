@@ -27,6 +27,30 @@ export interface DriverDispatchPluginOptions {
      * @default false
      */
     demoFleet?: boolean;
+    /**
+     * @description
+     * Proof of delivery: the driver must enter the customer's one-time delivery code (shown in
+     * `deliveryTracking`) in `confirmDelivery`. Five wrong codes lock the delivery for 15 minutes.
+     * Staff with `ManageDispatch` confirm without a code.
+     *
+     * @default true
+     */
+    requireDeliveryCode?: boolean;
+    /**
+     * @description
+     * Average courier speed for the customer's `etaMinutes`, over the straight-line distance.
+     *
+     * @default 20
+     */
+    etaSpeedKmh?: number;
+    /**
+     * @description
+     * Minutes added to the estimate while the goods are not picked up yet (parking, the store
+     * handing them over).
+     *
+     * @default 5
+     */
+    etaPickupBufferMinutes?: number;
 }
 
 export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOptions, 'redisUrl'>> &
@@ -34,4 +58,7 @@ export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOpt
     redisUrl: undefined,
     maxSearchRadiusKm: 100,
     demoFleet: false,
+    requireDeliveryCode: true,
+    etaSpeedKmh: 20,
+    etaPickupBufferMinutes: 5,
 };

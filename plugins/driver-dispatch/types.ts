@@ -15,3 +15,18 @@ export enum DeliveryStatus {
 
 /** Statuses in which an assignment holds its driver. */
 export const OPEN_WITH_DRIVER: DeliveryStatus[] = [DeliveryStatus.ASSIGNED, DeliveryStatus.PICKED_UP];
+
+/**
+ * Reason codes a driver (or staff) may give when reporting a delivery failed. The other codes of
+ * a delivery event are set by their own operations: `DRIVER_DECLINED` by `declineDelivery`,
+ * `CANCELLED_BY_ADMIN` by `cancelDelivery`, `DRIVER_OFFLINE` by the sweep.
+ */
+export const FAILURE_REASON_CODES = ['PICKUP_FAILED', 'DELIVERY_FAILED', 'TIMEOUT'] as const;
+export type FailureReasonCode = (typeof FAILURE_REASON_CODES)[number];
+
+declare module '@vendure/core/dist/entity/custom-entity-fields' {
+    interface CustomOrderFields {
+        /** The shop session that placed the order: a guest's tracking is tied to it. */
+        placedInSessionId: number | null;
+    }
+}

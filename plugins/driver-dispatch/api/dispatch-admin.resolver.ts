@@ -20,9 +20,9 @@ import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { Driver } from '../entities/driver.entity';
 import { DispatchService } from '../services/dispatch.service';
 import { DriverService } from '../services/driver.service';
-import { DeliveryTransitionError, OrderNotReadyForDispatchError } from './error-results';
+import { DeliveryCodeError, DeliveryTransitionError, OrderNotReadyForDispatchError } from './error-results';
 
-type DeliveryActionResult = DeliveryAssignment | DeliveryTransitionError;
+export type DeliveryActionResult = DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError;
 
 @Resolver()
 export class DispatchAdminResolver {
@@ -101,7 +101,6 @@ export class DispatchAdminResolver {
         return this.dispatchService.confirmPickup(ctx, args.assignmentId);
     }
 
-    // The delivery code is accepted and not yet checked: that comes with the driver app.
     @Mutation()
     @Transaction()
     @Allow(driverSelfPermission.Permission, manageDispatchPermission.Permission)
@@ -109,7 +108,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID; code?: string | null },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.confirmDelivery(ctx, args.assignmentId);
+        return this.dispatchService.confirmDelivery(ctx, args.assignmentId, args.code);
     }
 }
 

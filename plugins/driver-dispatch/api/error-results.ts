@@ -34,3 +34,14 @@ export class OrderNotReadyForDispatchError {
 
     constructor(readonly message: string) {}
 }
+
+/** A wrong or missing delivery code, or a delivery locked after too many wrong ones. */
+export class DeliveryCodeError {
+    readonly __typename = 'DeliveryCodeError';
+    readonly errorCode = 'DELIVERY_CODE_ERROR';
+
+    constructor(
+        readonly message: string,
+        readonly attemptsLeft: number,
+    ) {}
+}

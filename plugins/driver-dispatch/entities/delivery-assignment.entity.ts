@@ -88,6 +88,21 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     @Column({ type: 'simple-json', default: '[]' })
     excludedDriverIds: number[];
 
+    /**
+     * The one-time code the customer sees in `deliveryTracking` and the driver enters at the door
+     * (proof of delivery). Never exposed on the admin type.
+     */
+    @Column({ type: 'varchar', length: 8, nullable: true })
+    deliveryCode: string | null;
+
+    /** Wrong delivery codes in a row. */
+    @Column({ type: 'int', default: 0 })
+    codeFailures: number;
+
+    /** Set after too many wrong codes: no code is accepted until then. */
+    @Column({ type: 'timestamp', nullable: true })
+    codeLockedUntil: Date | null;
+
     @OneToMany(() => DeliveryEvent, event => event.assignment)
     events: DeliveryEvent[];
 }

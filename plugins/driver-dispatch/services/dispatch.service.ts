@@ -28,7 +28,11 @@ import {
 import { In } from 'typeorm';
 
 import { boundingBox, distanceKm, LatLng } from '../../../src/common/geo';
-import { DeliveryTransitionError, OrderNotReadyForDispatchError } from '../api/error-results';
+import {
+    DeliveryCodeError,
+    DeliveryTransitionError,
+    OrderNotReadyForDispatchError,
+} from '../api/error-results';
 import { LOCAL_COURIER_HANDLER_CODE } from '../config/local-courier-fulfillment-handler';
 import {
     DISPATCH_QUEUE_NAME,
@@ -43,7 +47,14 @@ import { DeliveryAssignedEvent } from '../events/delivery-assigned-event';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverDispatchPluginOptions } from '../options';
-import { DeliveryStatus, DriverStatus, OPEN_WITH_DRIVER } from '../types';
+import {
+    DeliveryStatus,
+    DriverStatus,
+    FAILURE_REASON_CODES,
+    FailureReasonCode,
+    OPEN_WITH_DRIVER,
+} from '../types';
+import { checkDeliveryCode, generateDeliveryCode } from './delivery-code';
 import { DriverService } from './driver.service';
 import { DriverLocationService } from './driver-location.service';
 
@@ -108,7 +119,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         private readonly drivers: DriverService,
         private readonly locations: DriverLocationService,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
-        private readonly options: Required<Pick<DriverDispatchPluginOptions, 'maxSearchRadiusKm'>>,
+        private readonly options: Required<
+            Pick<DriverDispatchPluginOptions, 'maxSearchRadiusKm' | 'requireDeliveryCode'>
+        >,
     ) {}
 
     async onModuleInit(): Promise<void> {
@@ -272,6 +285,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
                 correlationId: randomUUID(),
                 fulfillmentId: Number(fulfillment.id),
                 excludedDriverIds: [],
+                deliveryCode: generateDeliveryCode(),
+                codeFailures: 0,
+                codeLockedUntil: null,
             }),
         );
         await this.appendEvent(ctx, assignment, null, { actor: await this.actorOf(ctx) });
@@ -361,13 +377,101 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         return this.transition(ctx, assignment.id, DeliveryStatus.PICKED_UP, { actor });
     }
 
-    /** Handed over: the Fulfillment goes to Delivered and the driver is AVAILABLE again. */
+    /**
+     * Handed over: the Fulfillment goes to Delivered and the driver is AVAILABLE again. The driver
+     * proves it with the customer's delivery code (unless `requireDeliveryCode` is off); staff
+     * confirm without it, and the event says so.
+     */
     async confirmDelivery(
         ctx: RequestContext,
         assignmentId: ID,
-    ): Promise<DeliveryAssignment | DeliveryTransitionError> {
+        code?: string | null,
+    ): Promise<DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError> {
         const { assignment, actor } = await this.forDriverOrStaff(ctx, assignmentId);
-        return this.transition(ctx, assignment.id, DeliveryStatus.DELIVERED, { actor });
+        if (actor.startsWith('staff:')) {
+            return this.transition(ctx, assignment.id, DeliveryStatus.DELIVERED, {
+                actor,
+                note: 'Confirmed by staff without the delivery code',
+            });
+        }
+        return this.confirmDeliveryWithCode(ctx, assignment.id, code, actor);
+    }
+
+    /** The driver's side of {@link confirmDelivery}: the code is checked on the locked row. */
+    private async confirmDeliveryWithCode(
+        ctx: RequestContext,
+        assignmentId: ID,
+        code: string | null | undefined,
+        actor: string,
+    ): Promise<DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError> {
+        const locked = await this.lock(ctx, assignmentId);
+        // Only a delivery that can be delivered now asks for the code; a repeat is a no-op.
+        const checkCode = this.options.requireDeliveryCode && locked.status === DeliveryStatus.PICKED_UP;
+        if (checkCode) {
+            const check = checkDeliveryCode(
+                {
+                    code: locked.deliveryCode,
+                    failures: locked.codeFailures,
+                    lockedUntil: locked.codeLockedUntil,
+                },
+                code,
+                new Date(),
+            );
+            await this.connection
+                .getRepository(ctx, DeliveryAssignment)
+                .update(
+                    { id: locked.id },
+                    { codeFailures: check.next.failures, codeLockedUntil: check.next.lockedUntil },
+                );
+            if (!check.accepted) {
+                Logger.info(
+                    `Wrong delivery code for delivery ${String(locked.id)} (${check.attemptsLeft} left) [correlationId=${locked.correlationId}]`,
+                    loggerCtx,
+                );
+                return new DeliveryCodeError(check.message, check.attemptsLeft);
+            }
+        }
+        return this.transition(ctx, locked.id, DeliveryStatus.DELIVERED, { actor });
+    }
+
+    /**
+     * The assigned driver turns the delivery down before pickup: it goes back to PENDING and is
+     * dispatched again without them; they are AVAILABLE again.
+     */
+    async declineDelivery(
+        ctx: RequestContext,
+        assignmentId: ID,
+        reason?: string | null,
+    ): Promise<DeliveryAssignment | DeliveryTransitionError> {
+        const { assignment, actor } = await this.ownAsDriver(ctx, assignmentId);
+        return this.transition(ctx, assignment.id, DeliveryStatus.PENDING, {
+            actor,
+            reasonCode: 'DRIVER_DECLINED',
+            note: reason ?? null,
+        });
+    }
+
+    /**
+     * The delivery could not be completed (reported by its driver, or by staff): FAILED, and the
+     * driver is free again. The order is neither cancelled nor refunded: staff decide.
+     */
+    async reportDeliveryFailed(
+        ctx: RequestContext,
+        assignmentId: ID,
+        reasonCode: string,
+        note?: string | null,
+    ): Promise<DeliveryAssignment | DeliveryTransitionError> {
+        if (!FAILURE_REASON_CODES.includes(reasonCode as FailureReasonCode)) {
+            throw new UserInputError(
+                `Unknown reason code "${reasonCode}": use one of ${FAILURE_REASON_CODES.join(', ')}`,
+            );
+        }
+        const { assignment, actor } = await this.forDriverOrStaff(ctx, assignmentId);
+        return this.transition(ctx, assignment.id, DeliveryStatus.FAILED, {
+            actor,
+            reasonCode,
+            note: note ?? null,
+        });
     }
 
     async cancelDelivery(
@@ -660,11 +764,16 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         assignmentId: ID,
         driverId: ID,
         to: DeliveryStatus.PICKED_UP | DeliveryStatus.DELIVERED,
-    ): Promise<DeliveryAssignment | DeliveryTransitionError> {
+    ): Promise<DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError> {
         return this.connection.withTransaction(ctx, async txCtx => {
             const assignment = await this.lock(txCtx, assignmentId);
             if (!idsAreEqual(assignment.driverId ?? undefined, driverId)) throw new ForbiddenError();
-            return this.transition(txCtx, assignment.id, to, { actor: `driver:${String(driverId)}` });
+            const actor = `driver:${String(driverId)}`;
+            if (to === DeliveryStatus.DELIVERED) {
+                // The demo customer reads the code out at the door.
+                return this.confirmDeliveryWithCode(txCtx, assignment.id, assignment.deliveryCode, actor);
+            }
+            return this.transition(txCtx, assignment.id, to, { actor });
         });
     }
 
@@ -711,6 +820,21 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             return { assignment: visible, actor: await this.actorOf(ctx) };
         }
         throw new ForbiddenError();
+    }
+
+    /** Only the assigned driver themselves; staff and other drivers are refused. */
+    private async ownAsDriver(
+        ctx: RequestContext,
+        assignmentId: ID,
+    ): Promise<{ assignment: DeliveryAssignment; actor: string }> {
+        const driver = await this.drivers.findActive(ctx);
+        if (!driver) throw new ForbiddenError();
+        const assignment = await this.connection
+            .getRepository(ctx, DeliveryAssignment)
+            .findOne({ where: { id: assignmentId } });
+        if (!assignment) throw new EntityNotFoundError('DeliveryAssignment', assignmentId);
+        if (!idsAreEqual(driver.id, assignment.driverId ?? undefined)) throw new ForbiddenError();
+        return { assignment, actor: `driver:${String(driver.id)}` };
     }
 
     /** `staff:<administratorId>` for a logged-in administrator, else `system`. */

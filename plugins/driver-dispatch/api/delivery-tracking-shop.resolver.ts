@@ -1,0 +1,19 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Allow, Ctx, Permission, RequestContext } from '@vendure/core';
+
+import { DeliveryTracking, DeliveryTrackingService } from '../services/delivery-tracking.service';
+
+@Resolver()
+export class DeliveryTrackingShopResolver {
+    constructor(private readonly trackingService: DeliveryTrackingService) {}
+
+    // Public: ownership is checked inside, and a stranger gets the same empty list as a wrong code.
+    @Query()
+    @Allow(Permission.Public)
+    deliveryTracking(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { orderCode: string },
+    ): Promise<DeliveryTracking[]> {
+        return this.trackingService.trackingFor(ctx, args.orderCode);
+    }
+}
