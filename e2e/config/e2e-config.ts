@@ -29,6 +29,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'dispatch.e2e-spec.ts': 6,
     'dispatch-redis.e2e-spec.ts': 7,
     'delivery-search.e2e-spec.ts': 10,
+    'es9-unavailable.e2e-spec.ts': 20,
+    'es9-live.e2e-spec.ts': 21,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 
@@ -62,6 +64,8 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
     return mergeConfig(mergeConfig(defaultConfig, config), {
         apiOptions: { port },
         defaultChannelToken: E2E_DEFAULT_CHANNEL_TOKEN,
-        logger: process.env.LOG ? new DefaultLogger({ level: LogLevel.Info }) : new NoopLogger(),
+        logger: process.env.LOG
+            ? new DefaultLogger({ level: process.env.LOG === 'debug' ? LogLevel.Debug : LogLevel.Info })
+            : new NoopLogger(),
     });
 }
