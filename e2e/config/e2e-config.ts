@@ -64,8 +64,6 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
     return mergeConfig(mergeConfig(defaultConfig, config), {
         apiOptions: { port },
         defaultChannelToken: E2E_DEFAULT_CHANNEL_TOKEN,
-        logger: process.env.LOG
-            ? new DefaultLogger({ level: process.env.LOG === 'debug' ? LogLevel.Debug : LogLevel.Info })
-            : new NoopLogger(),
+        logger: process.env.LOG ? new DefaultLogger({ level: LogLevel.Info }) : new NoopLogger(),
     });
 }
