@@ -13,7 +13,6 @@ import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { migrations } from './migrations';
 import { DriverDispatchPlugin } from './plugins/driver-dispatch';
-import { Es9Plugin } from './plugins/es9';
 import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-store-info';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
@@ -72,17 +71,23 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         // Up to 10 jobs per poll and queue: one at a time the SQL queue settles 5 jobs a second.
         plugins.push(DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true, concurrency: 10 }));
     }
-    // Vendure's default search with seller-store-info's strategy (the 5 km rule inside the SQL);
-    // es9's Elasticsearch search is to come: with ELASTICSEARCH_URL set, es9 is registered and
-    // Elasticsearch is checked for readiness.
-    plugins.push(
-        DefaultSearchPlugin.init({
-            bufferUpdates: false,
-            indexStockStatus: true,
-            searchStrategy: new DeliverySearchStrategy(),
-        }),
-    );
-    if (settings.elasticsearchUrl) plugins.push(Es9Plugin.init({ url: settings.elasticsearchUrl }));
+    if (settings.elasticsearchUrl) {
+        // Search on Elasticsearch 9: the community plugin configured by es9, instead of the default
+        // search. Required here, not imported above, so that without ELASTICSEARCH_URL nothing of
+        // es9, the community plugin or the Elasticsearch client is even loaded.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { es9SearchPlugins } = require('./plugins/es9') as typeof import('./plugins/es9');
+        plugins.push(...es9SearchPlugins({ url: settings.elasticsearchUrl }));
+    } else {
+        // Vendure's default search with seller-store-info's strategy (the 5 km rule inside the SQL).
+        plugins.push(
+            DefaultSearchPlugin.init({
+                bufferUpdates: false,
+                indexStockStatus: true,
+                searchStrategy: new DeliverySearchStrategy(),
+            }),
+        );
+    }
 
     return {
         apiOptions: {

@@ -30,6 +30,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'dispatch-redis.e2e-spec.ts': 7,
     'delivery-search.e2e-spec.ts': 10,
     'driver-app.e2e-spec.ts': 13,
+    'es9-unavailable.e2e-spec.ts': 20,
+    'es9-live.e2e-spec.ts': 21,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 

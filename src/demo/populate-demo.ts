@@ -323,13 +323,22 @@ async function createDemoDrivers(app: INestApplicationContext, ctx: RequestConte
     }
 }
 
-/** Ready means searchable: wait (bounded) for the reindex job that covers the new catalogue. */
+/**
+ * Ready means searchable: wait (bounded) for the reindex job that covers the new catalogue. A
+ * failed reindex (Elasticsearch down: search is advisory) leaves the demo populated; es9 reindexes
+ * when Elasticsearch answers.
+ */
 async function reindexAndWait(app: INestApplicationContext, ctx: RequestContext) {
     const job = await app.get(SearchService).reindex(ctx);
     if (job instanceof SubscribableJob) {
-        await lastValueFrom(job.updates({ pollInterval: 200, timeoutMs: 60_000 }), {
-            defaultValue: undefined,
-        });
+        try {
+            await lastValueFrom(job.updates({ pollInterval: 200, timeoutMs: 60_000 }), {
+                defaultValue: undefined,
+            });
+        } catch (error) {
+            const message = error instanceof Error ? error.message : String(error);
+            Logger.warn(`The search index is not complete yet (reindex failed: ${message})`, loggerCtx);
+        }
     }
 }
 
