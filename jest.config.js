@@ -14,6 +14,9 @@ const swc = [
 ];
 
 module.exports = {
+    // A global option (ignored inside a project): e2e steps hash passwords and start servers, and
+    // these machines are shared; a slow step must not fail at jest's default of 5 s.
+    testTimeout: 120000,
     projects: [
         {
             displayName: 'unit',
@@ -28,7 +31,6 @@ module.exports = {
             globalSetup: '<rootDir>/e2e/setup/global-setup.ts',
             globalTeardown: '<rootDir>/e2e/setup/global-teardown.ts',
             transform: { '^.+\\.tsx?$': swc },
-            testTimeout: 120000,
         },
     ],
 };
