@@ -9,6 +9,7 @@ import {
     DriverEntityResolver,
     MarkOrderReadyResultResolver,
 } from './api/dispatch-admin.resolver';
+import { DispatchEventsController } from './api/dispatch-events.controller';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
 import { dispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
@@ -24,6 +25,7 @@ import { Driver } from './entities/driver.entity';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
+import { DispatchEventStreamService } from './services/dispatch-event-stream.service';
 import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
@@ -49,7 +51,9 @@ import { DriverLocationService } from './services/driver-location.service';
         DispatchService,
         DispatchSweepService,
         DemoFleetService,
+        DispatchEventStreamService,
     ],
+    controllers: [DispatchEventsController],
     exports: [DriverService, DriverLocationService, DispatchService, DispatchSweepService, DemoFleetService],
     adminApiExtensions: {
         schema: adminApiExtensions,

@@ -1,3 +1,4 @@
+export * from './api/dispatch-live-events';
 export * from './api/error-results';
 export * from './config/dispatch-sweep-task';
 export * from './config/local-courier-fulfillment-handler';
@@ -9,9 +10,12 @@ export * from './entities/driver.entity';
 export * from './events/delivery-assigned-event';
 export * from './events/delivery-status-event';
 export * from './events/driver-available-event';
+export * from './events/driver-location-event';
+export * from './events/driver-status-event';
 export * from './options';
 export * from './services/demo-fleet.service';
 export * from './services/dispatch.service';
+export * from './services/dispatch-event-stream.service';
 export * from './services/dispatch-sweep.service';
 export * from './services/driver.service';
 export * from './services/driver-location.service';

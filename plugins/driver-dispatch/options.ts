@@ -27,6 +27,32 @@ export interface DriverDispatchPluginOptions {
      * @default false
      */
     demoFleet?: boolean;
+    /**
+     * @description
+     * How many recent events the live stream (`GET /dispatch/events`) keeps, so that a client
+     * reconnecting with `Last-Event-ID` gets what it missed: in Redis (about this many, the stream
+     * is trimmed approximately) with `redisUrl`, else in the process's memory. Location pings are
+     * events too: size it to pings per second times the longest gap a resume should bridge.
+     *
+     * @default 10000
+     */
+    liveEventRetention?: number;
+    /**
+     * @description
+     * How often an idle live stream gets a comment line, so proxies do not close it.
+     *
+     * @default 15000
+     */
+    liveEventKeepAliveMs?: number;
+    /**
+     * @description
+     * How often each live stream checks that its session is still valid and still allows the
+     * stream (a deleted or disabled driver's sessions are revoked): the stream ends within this
+     * time after the revocation.
+     *
+     * @default 5000
+     */
+    liveEventSessionCheckMs?: number;
 }
 
 export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOptions, 'redisUrl'>> &
@@ -34,4 +60,7 @@ export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOpt
     redisUrl: undefined,
     maxSearchRadiusKm: 100,
     demoFleet: false,
+    liveEventRetention: 10000,
+    liveEventKeepAliveMs: 15000,
+    liveEventSessionCheckMs: 5000,
 };
