@@ -1,11 +1,14 @@
+import { Server } from 'node:http';
+
 import {
-    BeforeApplicationShutdown,
     Inject,
     Injectable,
     OnApplicationBootstrap,
     OnApplicationShutdown,
+    OnModuleDestroy,
+    Optional,
 } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import {
     ChannelService,
     EventBus,
@@ -88,7 +91,7 @@ interface StreamClient {
  */
 @Injectable()
 export class DispatchEventStreamService
-    implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+    implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
 {
     private readonly log: DispatchEventLog;
     private readonly clients = new Set<StreamClient>();
@@ -107,6 +110,7 @@ export class DispatchEventStreamService
         private readonly drivers: DriverService,
         private readonly moduleRef: ModuleRef,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) private readonly options: StreamOptions,
+        @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
     ) {
         this.log = options.redisUrl
             ? new RedisDispatchEventLog({ redisUrl: options.redisUrl, retention: options.liveEventRetention })
@@ -116,6 +120,7 @@ export class DispatchEventStreamService
     async onApplicationBootstrap(): Promise<void> {
         // The log lives in plugin options, not in Vendure's config: this service runs its init/destroy.
         await this.log.init?.(new Injector(this.moduleRef));
+        this.endStreamsWhenServerCloses();
         this.subscriptions.push(
             this.eventBus
                 .ofType(DeliveryStatusEvent)
@@ -148,11 +153,29 @@ export class DispatchEventStreamService
         );
     }
 
-    /** Open streams keep the HTTP server from closing: they end here, before it closes. */
-    async beforeApplicationShutdown(): Promise<void> {
+    /**
+     * Open streams keep the HTTP server from closing: Apollo's drain (in the GraphQL module's
+     * onModuleDestroy, which Nest calls before this one) would wait 10 s for them and then cut
+     * them. So they end as soon as the server starts closing, and here at the latest.
+     */
+    private endStreamsWhenServerCloses(): void {
+        const server: unknown = this.httpAdapterHost?.httpAdapter?.getHttpServer();
+        if (!(server instanceof Server)) return; // a worker serves no HTTP
+        const close = server.close.bind(server);
+        server.close = (callback?: (error?: Error) => void) => {
+            this.endAllStreams();
+            return close(callback);
+        };
+    }
+
+    private endAllStreams(): void {
         this.shuttingDown = true;
-        for (const subscription of this.subscriptions) subscription.unsubscribe();
         for (const client of [...this.clients]) this.close(client);
+    }
+
+    async onModuleDestroy(): Promise<void> {
+        this.endAllStreams();
+        for (const subscription of this.subscriptions) subscription.unsubscribe();
         (await this.following)?.();
         await this.appending;
     }
