@@ -29,6 +29,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'dispatch.e2e-spec.ts': 6,
     'dispatch-redis.e2e-spec.ts': 7,
     'delivery-search.e2e-spec.ts': 10,
+    'dispatch-events.e2e-spec.ts': 11,
     'driver-app.e2e-spec.ts': 13,
     'es9-unavailable.e2e-spec.ts': 20,
     'es9-live.e2e-spec.ts': 21,

@@ -11,6 +11,7 @@ import {
     DriverEntityResolver,
     MarkOrderReadyResultResolver,
 } from './api/dispatch-admin.resolver';
+import { DispatchEventsController } from './api/dispatch-events.controller';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
 import { DriverAppAdminResolver } from './api/driver-app-admin.resolver';
 import { driverAppAdminApiExtensions, trackingShopApiExtensions } from './api/driver-app-api-extensions';
@@ -29,6 +30,7 @@ import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './opt
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
+import { DispatchEventStreamService } from './services/dispatch-event-stream.service';
 import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
@@ -55,7 +57,9 @@ import { DriverLocationService } from './services/driver-location.service';
         DispatchSweepService,
         DemoFleetService,
         DeliveryTrackingService,
+        DispatchEventStreamService,
     ],
+    controllers: [DispatchEventsController],
     exports: [
         DriverService,
         DriverLocationService,
@@ -63,6 +67,7 @@ import { DriverLocationService } from './services/driver-location.service';
         DispatchSweepService,
         DemoFleetService,
         DeliveryTrackingService,
+        DispatchEventStreamService,
     ],
     adminApiExtensions: {
         schema: gql`

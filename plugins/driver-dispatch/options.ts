@@ -51,6 +51,32 @@ export interface DriverDispatchPluginOptions {
      * @default 5
      */
     etaPickupBufferMinutes?: number;
+    /**
+     * @description
+     * How many recent events the live stream (`GET /dispatch/events`) keeps, so that a client
+     * reconnecting with `Last-Event-ID` gets what it missed: in Redis (about this many, the stream
+     * is trimmed approximately) with `redisUrl`, else in the process's memory. Location pings are
+     * events too: size it to pings per second times the longest gap a resume should bridge.
+     *
+     * @default 10000
+     */
+    liveEventRetention?: number;
+    /**
+     * @description
+     * How often an idle live stream gets a comment line, so proxies do not close it.
+     *
+     * @default 15000
+     */
+    liveEventKeepAliveMs?: number;
+    /**
+     * @description
+     * How often each live stream checks that its session is still valid and still allows the
+     * stream (a deleted or disabled driver's sessions are revoked): the stream ends within this
+     * time after the revocation.
+     *
+     * @default 5000
+     */
+    liveEventSessionCheckMs?: number;
 }
 
 export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOptions, 'redisUrl'>> &
@@ -61,4 +87,7 @@ export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOpt
     requireDeliveryCode: true,
     etaSpeedKmh: 20,
     etaPickupBufferMinutes: 5,
+    liveEventRetention: 10000,
+    liveEventKeepAliveMs: 15000,
+    liveEventSessionCheckMs: 5000,
 };

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ID, Logger, RequestContext, TransactionalConnection } from '@vendure/core';
+import { EventBus, ID, Logger, RequestContext, TransactionalConnection } from '@vendure/core';
 
 import { HEARTBEAT_TTL_SECONDS, loggerCtx } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
+import { DriverStatusEvent } from '../events/driver-status-event';
 import { DeliveryStatus, DriverStatus } from '../types';
 import { DispatchService } from './dispatch.service';
 import { DriverLocationService } from './driver-location.service';
@@ -38,10 +39,11 @@ export class DispatchSweepService {
         private readonly connection: TransactionalConnection,
         private readonly dispatchService: DispatchService,
         private readonly locations: DriverLocationService,
+        private readonly eventBus: EventBus,
     ) {}
 
     async sweep(ctx: RequestContext): Promise<DispatchSweepResult> {
-        const driversOffline = await this.expireHeartbeats();
+        const driversOffline = await this.expireHeartbeats(ctx);
         const { requeued, dispatchedDirectly } = await this.requeueWaiting(ctx);
         if (driversOffline.length || requeued.length || dispatchedDirectly.length) {
             Logger.info(
@@ -59,7 +61,7 @@ export class DispatchSweepService {
      * whose status was set within the window (staff just put them on duty) gets that window for a
      * first ping; until then they are not claimable anyway.
      */
-    private async expireHeartbeats(): Promise<ID[]> {
+    private async expireHeartbeats(ctx: RequestContext): Promise<ID[]> {
         // This process's buffered pings count as seen.
         await this.locations.flush();
         const cutoff = new Date(Date.now() - HEARTBEAT_TTL_SECONDS * 1000);
@@ -76,7 +78,10 @@ export class DispatchSweepService {
             .returning(['id'])
             .execute();
         const ids = (result.raw as Array<{ id: number }>).map(row => row.id);
-        for (const id of ids) await this.locations.statusChanged(id, DriverStatus.OFFLINE);
+        for (const id of ids) {
+            await this.locations.statusChanged(id, DriverStatus.OFFLINE);
+            await this.eventBus.publish(new DriverStatusEvent(ctx, id, DriverStatus.OFFLINE));
+        }
         return ids;
     }
 

@@ -46,6 +46,7 @@ import { Driver } from '../entities/driver.entity';
 import { DeliveryAssignedEvent } from '../events/delivery-assigned-event';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverAvailableEvent } from '../events/driver-available-event';
+import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverDispatchPluginOptions } from '../options';
 import {
     DeliveryStatus,
@@ -366,6 +367,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
                 assigned.correlationId,
             ),
         );
+        await this.eventBus.publish(new DriverStatusEvent(ctx, claimed.driverId, DriverStatus.BUSY));
     }
 
     /** The driver has the goods: the Fulfillment (and so the order) goes to Shipped. */
@@ -529,6 +531,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             );
         }
         await this.locations.statusChanged(driver.id, DriverStatus.BUSY);
+        await this.eventBus.publish(new DriverStatusEvent(ctx, driver.id, DriverStatus.BUSY));
         assignment.driverId = Number(driver.id);
         assignment.assignedAt = new Date();
         assignment.pickupDistanceKm = null;
@@ -628,6 +631,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             },
         );
         await this.locations.statusChanged(driverId, DriverStatus.AVAILABLE);
+        await this.eventBus.publish(new DriverStatusEvent(ctx, driverId, DriverStatus.AVAILABLE));
         await this.eventBus.publish(new DriverAvailableEvent(ctx, driverId));
     }
 

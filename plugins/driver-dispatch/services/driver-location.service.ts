@@ -6,11 +6,12 @@ import {
     OnApplicationShutdown,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
+import { EventBus, ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
 
 import { LatLng } from '../../../src/common/geo';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, POSITION_FLUSH_INTERVAL_MS } from '../constants';
 import { Driver } from '../entities/driver.entity';
+import { DriverLocationEvent } from '../events/driver-location-event';
 import { DriverDispatchPluginOptions } from '../options';
 import { DriverLocationIndex } from '../strategies/driver-location-index/driver-location-index';
 import { RedisDriverLocationIndex } from '../strategies/driver-location-index/redis-driver-location-index';
@@ -57,6 +58,7 @@ export class DriverLocationService
     constructor(
         private readonly connection: TransactionalConnection,
         private readonly moduleRef: ModuleRef,
+        private readonly eventBus: EventBus,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) options: Pick<DriverDispatchPluginOptions, 'redisUrl'>,
     ) {
         if (options.redisUrl) this.redisIndex = new RedisDriverLocationIndex({ redisUrl: options.redisUrl });
@@ -114,7 +116,12 @@ export class DriverLocationService
         const key = String(driverId);
         const previous = this.pending.get(key);
         // Pings may arrive out of order: keep the newest.
-        if (!previous || previous.at <= at) this.pending.set(key, { driverId, ...position, at });
+        if (!previous || previous.at <= at) {
+            this.pending.set(key, { driverId, ...position, at });
+            await this.eventBus.publish(
+                new DriverLocationEvent(driverId, position.latitude, position.longitude, at),
+            );
+        }
         const redisIndex = this.redisIndex;
         if (redisIndex)
             await this.onRedis('record a position', () => redisIndex.recordPosition(driverId, position, at));

@@ -29,6 +29,7 @@ import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
 import { DriverAvailableEvent } from '../events/driver-available-event';
+import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 import { DriverLocationService } from './driver-location.service';
 
@@ -225,6 +226,7 @@ export class DriverService {
     /** Tells the index; a driver going AVAILABLE lets waiting deliveries try again (after commit). */
     private async statusChanged(ctx: RequestContext, driver: Driver): Promise<void> {
         await this.locations.statusChanged(driver.id, driver.status);
+        await this.eventBus.publish(new DriverStatusEvent(ctx, driver.id, driver.status));
         if (driver.status === DriverStatus.AVAILABLE) {
             await this.eventBus.publish(new DriverAvailableEvent(ctx, driver.id));
         }

@@ -1,0 +1,431 @@
+import { Server } from 'node:http';
+
+import {
+    Inject,
+    Injectable,
+    OnApplicationBootstrap,
+    OnApplicationShutdown,
+    OnModuleDestroy,
+    Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import {
+    ChannelService,
+    EventBus,
+    ID,
+    idsAreEqual,
+    Injector,
+    Logger,
+    RequestContext,
+    SessionService,
+    TransactionalConnection,
+} from '@vendure/core';
+import type { Request, Response } from 'express';
+import { Subscription } from 'rxjs';
+
+import {
+    assignmentEventType,
+    concernedDriverId,
+    DispatchLiveEvent,
+    RESYNC_EVENT,
+    sseComment,
+    sseFrame,
+    sseRetry,
+} from '../api/dispatch-live-events';
+import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
+import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
+import { DeliveryStatusEvent } from '../events/delivery-status-event';
+import { DriverLocationEvent } from '../events/driver-location-event';
+import { DriverStatusEvent } from '../events/driver-status-event';
+import { DriverDispatchPluginOptions } from '../options';
+import { DispatchEventLog, LoggedDispatchEvent } from '../strategies/dispatch-event-log/dispatch-event-log';
+import { compareEventIds, isEventId } from '../strategies/dispatch-event-log/event-id';
+import { InMemoryDispatchEventLog } from '../strategies/dispatch-event-log/in-memory-dispatch-event-log';
+import { RedisDispatchEventLog } from '../strategies/dispatch-event-log/redis-dispatch-event-log';
+import { DriverService } from './driver.service';
+import { audienceOf, isEmptyAudience, LiveEventAudience, mayReceive } from './live-event-audience';
+
+type StreamOptions = Required<
+    Pick<
+        DriverDispatchPluginOptions,
+        'liveEventRetention' | 'liveEventKeepAliveMs' | 'liveEventSessionCheckMs'
+    >
+> &
+    Pick<DriverDispatchPluginOptions, 'redisUrl'>;
+
+/** How long an EventSource waits before reconnecting after the stream broke. */
+const RECONNECT_DELAY_MS = 2000;
+/** A client that lets this much pile up unread is too slow to follow: its stream is ended. */
+const MAX_UNSENT_BYTES = 1024 * 1024;
+
+/** One open stream. */
+interface StreamClient {
+    res: Response;
+    userId: ID;
+    sessionToken: string;
+    driverId: string | null;
+    audience: LiveEventAudience;
+    /** Live events that arrive while the missed ones are replayed wait here, in order. */
+    backlog: LoggedDispatchEvent[] | undefined;
+    /** The newest log entry this client has been given or skipped: where it would resume. */
+    position: string | undefined;
+    /** `position` as last sent in an `id:` line. */
+    sentPosition: string | undefined;
+    timers: NodeJS.Timeout[];
+    closed: boolean;
+}
+
+/**
+ * The live push of dispatch (`GET /dispatch/events`, server-sent events).
+ *
+ * Every process turns the events of its EventBus (after their transaction committed) into
+ * {@link DispatchLiveEvent}s and appends them to the {@link DispatchEventLog}: a Redis Stream with
+ * `redisUrl`, so every process sees every other's, else an in-process buffer. Each process that
+ * serves streams follows the log and writes each event to the open streams whose audience may
+ * receive it. The log's ids are the SSE ids, so a client reconnecting with `Last-Event-ID` first
+ * gets what it missed while the log still holds it, else a `stream.resync` event.
+ *
+ * Who receives what is decided from the session at connect ({@link audienceOf}) and again every
+ * `liveEventSessionCheckMs`: a stream whose session was revoked (the driver was deleted or
+ * disabled) or no longer allows it ends then.
+ */
+@Injectable()
+export class DispatchEventStreamService
+    implements OnApplicationBootstrap, OnModuleDestroy, OnApplicationShutdown
+{
+    private readonly log: DispatchEventLog;
+    private readonly clients = new Set<StreamClient>();
+    private readonly subscriptions: Subscription[] = [];
+    private following: Promise<() => void> | undefined;
+    /** Appends run one after another, so the log keeps the order of this process's events. */
+    private appending: Promise<void> = Promise.resolve();
+    private appendOutageLogged = false;
+    private shuttingDown = false;
+
+    constructor(
+        private readonly connection: TransactionalConnection,
+        private readonly eventBus: EventBus,
+        private readonly sessionService: SessionService,
+        private readonly channelService: ChannelService,
+        private readonly drivers: DriverService,
+        private readonly moduleRef: ModuleRef,
+        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) private readonly options: StreamOptions,
+        @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
+    ) {
+        this.log = options.redisUrl
+            ? new RedisDispatchEventLog({ redisUrl: options.redisUrl, retention: options.liveEventRetention })
+            : new InMemoryDispatchEventLog(options.liveEventRetention);
+    }
+
+    async onApplicationBootstrap(): Promise<void> {
+        // The log lives in plugin options, not in Vendure's config: this service runs its init/destroy.
+        await this.log.init?.(new Injector(this.moduleRef));
+        this.endStreamsWhenServerCloses();
+        this.subscriptions.push(
+            this.eventBus
+                .ofType(DeliveryStatusEvent)
+                .subscribe(event => this.append(() => this.assignmentEvent(event))),
+            this.eventBus.ofType(DriverStatusEvent).subscribe(event =>
+                this.append(() =>
+                    Promise.resolve({
+                        type: 'driver.status',
+                        data: {
+                            driverId: String(event.driverId),
+                            status: event.status,
+                            at: event.createdAt.toISOString(),
+                        },
+                    }),
+                ),
+            ),
+            this.eventBus.ofType(DriverLocationEvent).subscribe(event =>
+                this.append(() =>
+                    Promise.resolve({
+                        type: 'driver.location',
+                        data: {
+                            driverId: String(event.driverId),
+                            latitude: event.latitude,
+                            longitude: event.longitude,
+                            at: event.at.toISOString(),
+                        },
+                    }),
+                ),
+            ),
+        );
+    }
+
+    /**
+     * Open streams keep the HTTP server from closing: Apollo's drain (in the GraphQL module's
+     * onModuleDestroy, which Nest calls before this one) would wait 10 s for them and then cut
+     * them. So they end as soon as the server starts closing, and here at the latest.
+     */
+    private endStreamsWhenServerCloses(): void {
+        const server: unknown = this.httpAdapterHost?.httpAdapter?.getHttpServer();
+        if (!(server instanceof Server)) return; // a worker serves no HTTP
+        const close = server.close.bind(server);
+        server.close = (callback?: (error?: Error) => void) => {
+            this.endAllStreams();
+            return close(callback);
+        };
+    }
+
+    private endAllStreams(): void {
+        this.shuttingDown = true;
+        for (const client of [...this.clients]) this.close(client);
+    }
+
+    async onModuleDestroy(): Promise<void> {
+        this.endAllStreams();
+        for (const subscription of this.subscriptions) subscription.unsubscribe();
+        (await this.following)?.();
+        await this.appending;
+    }
+
+    async onApplicationShutdown(): Promise<void> {
+        await this.log.destroy?.();
+    }
+
+    /** How many streams this process serves (readiness, tests). */
+    get openStreams(): number {
+        return this.clients.size;
+    }
+
+    /**
+     * Serves one stream: refuses it (401 without a valid session, 403 when the session may
+     * receive nothing), else holds the response open and writes events until the client goes.
+     */
+    async connect(ctx: RequestContext, req: Request, res: Response): Promise<void> {
+        const session = ctx.session;
+        const user = session?.user;
+        if (this.shuttingDown) {
+            refuse(res, 503, 'The server is shutting down: reconnect in a moment');
+            return;
+        }
+        if (!session || !user) {
+            refuse(
+                res,
+                401,
+                'Not signed in: send the admin API session token as "Authorization: Bearer <token>" ' +
+                    '(or the admin session cookie)',
+            );
+            return;
+        }
+        const driver = await this.drivers.findActive(ctx);
+        const driverId = driver ? String(driver.id) : null;
+        const audience = await this.audience(user.channelPermissions, driverId);
+        if (isEmptyAudience(audience)) {
+            refuse(
+                res,
+                403,
+                'This login may not receive dispatch events: it takes a driver login (DriverSelf), ' +
+                    'or ManageDispatch, ReadOrder or ReadDriver',
+            );
+            return;
+        }
+
+        const client: StreamClient = {
+            res,
+            userId: user.id,
+            sessionToken: session.token,
+            driverId,
+            audience,
+            // Whatever arrives until the stream is set up (and the missed events are sent) waits here.
+            backlog: [],
+            position: undefined,
+            sentPosition: undefined,
+            timers: [],
+            closed: false,
+        };
+        // Registered before the log is read, so nothing appended from now on is missed.
+        this.clients.add(client);
+        res.on('close', () => this.close(client));
+        await this.follow();
+        if (client.closed) return;
+
+        res.writeHead(200, {
+            'Content-Type': 'text/event-stream; charset=utf-8',
+            'Cache-Control': 'no-cache, no-transform',
+            Connection: 'keep-alive',
+            // nginx would otherwise buffer the stream.
+            'X-Accel-Buffering': 'no',
+        });
+        res.socket?.setNoDelay(true);
+        res.write(sseRetry(RECONNECT_DELAY_MS));
+        res.write(sseComment('connected'));
+        const keepAlive = setInterval(() => this.keepAlive(client), this.options.liveEventKeepAliveMs);
+        const sessionCheck = setInterval(
+            () => void this.checkSession(client),
+            this.options.liveEventSessionCheckMs,
+        );
+        for (const timer of [keepAlive, sessionCheck]) {
+            timer.unref();
+            client.timers.push(timer);
+        }
+        const resumeFrom = lastEventIdOf(req);
+        if (resumeFrom !== undefined) await this.replay(client, resumeFrom);
+        const backlog = client.backlog ?? [];
+        client.backlog = undefined;
+        for (const entry of backlog) {
+            if (!client.position || compareEventIds(entry.id, client.position) > 0)
+                this.deliver(client, entry);
+        }
+    }
+
+    /** Sends what the client missed since `lastEventId`, or `stream.resync` when that is gone. */
+    private async replay(client: StreamClient, lastEventId: string): Promise<void> {
+        let missed: LoggedDispatchEvent[] | 'gone';
+        try {
+            missed = isEventId(lastEventId) ? await this.log.readAfter(lastEventId) : 'gone';
+        } catch (error) {
+            Logger.warn(`Cannot replay live events after ${lastEventId}: ${describe(error)}`, loggerCtx);
+            missed = 'gone';
+        }
+        if (missed === 'gone') {
+            this.write(
+                client,
+                sseFrame({
+                    event: RESYNC_EVENT,
+                    data: { reason: `Events after ${lastEventId} are no longer available: reload` },
+                }),
+            );
+        } else {
+            for (const entry of missed) this.deliver(client, entry);
+        }
+    }
+
+    /** Starts following the log when the first stream opens (a worker never does). */
+    private async follow(): Promise<void> {
+        this.following ??= this.log.subscribe(entry => {
+            for (const client of this.clients) {
+                if (client.backlog) client.backlog.push(entry);
+                else this.deliver(client, entry);
+            }
+        });
+        await this.following;
+    }
+
+    private deliver(client: StreamClient, entry: LoggedDispatchEvent): void {
+        client.position = entry.id;
+        if (!mayReceive(client.audience, entry.event)) return;
+        client.sentPosition = entry.id;
+        this.write(client, sseFrame({ id: entry.id, event: entry.event.type, data: entry.event.data }));
+    }
+
+    /**
+     * A comment keeps proxies from closing the idle stream. When events were skipped for this
+     * client since its last one, an `id:` line without data moves its resume point past them
+     * (EventSource takes the id without firing an event), so a later resume needs no old entries.
+     */
+    private keepAlive(client: StreamClient): void {
+        if (client.backlog === undefined && client.position && client.position !== client.sentPosition) {
+            client.sentPosition = client.position;
+            this.write(client, `id: ${client.position}\n\n`);
+        }
+        this.write(client, sseComment('keep-alive'));
+    }
+
+    /** Ends the stream when its session is gone or no longer allows it. */
+    private async checkSession(client: StreamClient): Promise<void> {
+        try {
+            const session = await this.sessionService.getSessionFromToken(client.sessionToken);
+            const user = session?.user;
+            if (!user || !idsAreEqual(user.id, client.userId)) {
+                this.close(client);
+                return;
+            }
+            client.audience = await this.audience(user.channelPermissions, client.driverId);
+            if (isEmptyAudience(client.audience)) this.close(client);
+        } catch (error) {
+            // The database or cache did not answer: keep the stream, check again next time.
+            Logger.verbose(`Live stream session check failed: ${describe(error)}`, loggerCtx);
+        }
+    }
+
+    private async audience(
+        channelPermissions: Array<{ id: ID; permissions: string[] }>,
+        driverId: string | null,
+    ): Promise<LiveEventAudience> {
+        const defaultChannel = await this.channelService.getDefaultChannel();
+        return audienceOf(channelPermissions, defaultChannel.id, driverId);
+    }
+
+    private write(client: StreamClient, chunk: string): void {
+        if (client.closed) return;
+        if (client.res.writableLength > MAX_UNSENT_BYTES) {
+            Logger.warn(
+                `A live stream of user ${String(client.userId)} fell behind and was closed`,
+                loggerCtx,
+            );
+            this.close(client);
+            return;
+        }
+        client.res.write(chunk);
+    }
+
+    private close(client: StreamClient): void {
+        if (client.closed) return;
+        client.closed = true;
+        for (const timer of client.timers) clearInterval(timer);
+        this.clients.delete(client);
+        client.res.end();
+    }
+
+    /** Queues an append behind the previous ones; a failure is logged once per outage. */
+    private append(build: () => Promise<DispatchLiveEvent | undefined>): void {
+        this.appending = this.appending.then(async () => {
+            try {
+                const event = await build();
+                if (!event) return;
+                await this.log.append(event);
+                if (this.appendOutageLogged) {
+                    this.appendOutageLogged = false;
+                    Logger.info('Live events reach the event log again', loggerCtx);
+                }
+            } catch (error) {
+                if (this.appendOutageLogged) return;
+                this.appendOutageLogged = true;
+                // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
+                Logger.warn(`Live events are not published: ${describe(error)}`, loggerCtx);
+            }
+        });
+    }
+
+    private async assignmentEvent(event: DeliveryStatusEvent): Promise<DispatchLiveEvent> {
+        // Read after the move committed: who holds it now, who it was taken from, its channels.
+        const assignment = await this.connection.rawConnection.getRepository(DeliveryAssignment).findOne({
+            where: { id: event.assignmentId },
+            relations: { channels: true },
+            select: { id: true, driverId: true, excludedDriverIds: true, channels: { id: true } },
+        });
+        return {
+            type: assignmentEventType(event.fromStatus, event.toStatus),
+            channelIds: assignment?.channels.map(channel => String(channel.id)) ?? [],
+            data: {
+                assignmentId: String(event.assignmentId),
+                orderId: String(event.orderId),
+                driverId: assignment ? concernedDriverId(event.fromStatus, event.toStatus, assignment) : null,
+                status: event.toStatus,
+                fromStatus: event.fromStatus,
+                reasonCode: event.reasonCode,
+                correlationId: event.correlationId,
+                at: event.createdAt.toISOString(),
+            },
+        };
+    }
+}
+
+/** `Last-Event-ID` as EventSource sends it on reconnect, or `?lastEventId=` for a fresh EventSource. */
+function lastEventIdOf(req: Request): string | undefined {
+    const header = req.get('last-event-id')?.trim();
+    if (header) return header;
+    const query: unknown = req.query.lastEventId;
+    return typeof query === 'string' && query.trim() ? query.trim() : undefined;
+}
+
+function refuse(res: Response, statusCode: number, message: string): void {
+    if (statusCode === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    res.status(statusCode).json({ statusCode, message });
+}
+
+function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+}
