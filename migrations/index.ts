@@ -4,6 +4,7 @@ import { DeliveryLocations1795735168340 } from './1795735168340-delivery-locatio
 import { DeliveryFromShippingAddress1795736225435 } from './1795736225435-delivery-from-shipping-address';
 import { Drivers1795737030896 } from './1795737030896-drivers';
 import { DeliveryAssignments1795738372135 } from './1795738372135-delivery-assignments';
+import { DriverEnabled1795744466131 } from './1795744466131-driver-enabled';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -11,4 +12,5 @@ export const migrations: Array<new () => object> = [
     DeliveryFromShippingAddress1795736225435,
     Drivers1795737030896,
     DeliveryAssignments1795738372135,
+    DriverEnabled1795744466131,
 ];
