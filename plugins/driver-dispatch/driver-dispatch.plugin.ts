@@ -27,6 +27,7 @@ import { DispatchService } from './services/dispatch.service';
 import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
+import { PingRateLimiter } from './services/ping-rate-limiter.service';
 
 /**
  * @description
@@ -45,12 +46,20 @@ import { DriverLocationService } from './services/driver-location.service';
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         DriverLocationService,
+        PingRateLimiter,
         DriverService,
         DispatchService,
         DispatchSweepService,
         DemoFleetService,
     ],
-    exports: [DriverService, DriverLocationService, DispatchService, DispatchSweepService, DemoFleetService],
+    exports: [
+        DriverService,
+        DriverLocationService,
+        DispatchService,
+        DispatchSweepService,
+        DemoFleetService,
+        PingRateLimiter,
+    ],
     adminApiExtensions: {
         schema: adminApiExtensions,
         resolvers: [

@@ -1,4 +1,5 @@
 export * from './api/error-results';
+export * from './api/thrown-errors';
 export * from './config/dispatch-sweep-task';
 export * from './config/local-courier-fulfillment-handler';
 export * from './constants';
@@ -15,4 +16,5 @@ export * from './services/dispatch.service';
 export * from './services/dispatch-sweep.service';
 export * from './services/driver.service';
 export * from './services/driver-location.service';
+export * from './services/ping-rate-limiter.service';
 export * from './types';

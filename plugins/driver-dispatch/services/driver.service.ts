@@ -33,6 +33,7 @@ import { Driver } from '../entities/driver.entity';
 import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 import { DriverLocationService } from './driver-location.service';
+import { PingRateLimiter } from './ping-rate-limiter.service';
 
 export interface CreateDriverInput {
     name: string;
@@ -76,6 +77,7 @@ export class DriverService {
         private readonly locations: DriverLocationService,
         private readonly eventBus: EventBus,
         private readonly sessionService: SessionService,
+        private readonly pingRateLimiter: PingRateLimiter,
     ) {}
 
     async findAll(ctx: RequestContext, options?: ListQueryOptions<Driver>): Promise<PaginatedList<Driver>> {
@@ -219,10 +221,14 @@ export class DriverService {
         return { result: DeletionResult.DELETED };
     }
 
-    /** A ping of the logged-in driver: position and heartbeat only, never the status. */
+    /**
+     * A ping of the logged-in driver: position and heartbeat only, never the status. A ping past
+     * the driver's `locationPingLimit` is refused before anything is recorded.
+     */
     async updateActiveLocation(ctx: RequestContext, position: LatLng): Promise<Driver> {
         this.assertCoordinates(position);
         const driver = await this.activeOrForbidden(ctx);
+        await this.pingRateLimiter.admit(driver.id);
         const at = new Date();
         await this.locations.recordPosition(driver.id, position, at);
         return this.withLatestPosition(driver);
