@@ -29,6 +29,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'dispatch.e2e-spec.ts': 6,
     'dispatch-redis.e2e-spec.ts': 7,
     'delivery-search.e2e-spec.ts': 10,
+    'driver-admin.e2e-spec.ts': 12,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 
