@@ -5,6 +5,7 @@ import { DeliveryFromShippingAddress1795736225435 } from './1795736225435-delive
 import { Drivers1795737030896 } from './1795737030896-drivers';
 import { DeliveryAssignments1795738372135 } from './1795738372135-delivery-assignments';
 import { DeliveryCodes1795744377433 } from './1795744377433-delivery-codes';
+import { DriverEnabled1795744466131 } from './1795744466131-driver-enabled';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -13,4 +14,5 @@ export const migrations: Array<new () => object> = [
     Drivers1795737030896,
     DeliveryAssignments1795738372135,
     DeliveryCodes1795744377433,
+    DriverEnabled1795744466131,
 ];

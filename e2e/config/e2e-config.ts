@@ -33,6 +33,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'driver-app.e2e-spec.ts': 13,
     'es9-unavailable.e2e-spec.ts': 20,
     'es9-live.e2e-spec.ts': 21,
+    'driver-admin.e2e-spec.ts': 12,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 

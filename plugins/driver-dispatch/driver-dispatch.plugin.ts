@@ -34,6 +34,7 @@ import { DispatchEventStreamService } from './services/dispatch-event-stream.ser
 import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
+import { PingRateLimiter } from './services/ping-rate-limiter.service';
 
 /**
  * @description
@@ -52,6 +53,7 @@ import { DriverLocationService } from './services/driver-location.service';
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         DriverLocationService,
+        PingRateLimiter,
         DriverService,
         DispatchService,
         DispatchSweepService,
@@ -68,6 +70,7 @@ import { DriverLocationService } from './services/driver-location.service';
         DemoFleetService,
         DeliveryTrackingService,
         DispatchEventStreamService,
+        PingRateLimiter,
     ],
     adminApiExtensions: {
         schema: gql`

@@ -1,5 +1,6 @@
 export * from './api/dispatch-live-events';
 export * from './api/error-results';
+export * from './api/thrown-errors';
 export * from './config/dispatch-sweep-task';
 export * from './config/local-courier-fulfillment-handler';
 export * from './constants';
@@ -21,4 +22,5 @@ export * from './services/dispatch-event-stream.service';
 export * from './services/dispatch-sweep.service';
 export * from './services/driver.service';
 export * from './services/driver-location.service';
+export * from './services/ping-rate-limiter.service';
 export * from './types';

@@ -77,6 +77,25 @@ export interface DriverDispatchPluginOptions {
      * @default 5000
      */
     liveEventSessionCheckMs?: number;
+    /**
+     * @description
+     * How many location pings (`updateDriverLocation`) one driver may send per window. The driver
+     * app pings at least every 20 s, and a phone that was offline may send a few queued pings at
+     * once; a driver past the limit gets a `TOO_MANY_REQUESTS` error saying when to retry, and the
+     * refused ping changes nothing. Counted per driver in Redis when `redisUrl` is set (shared by
+     * all processes; while Redis is unreachable pings are let through), else in this process.
+     *
+     * @default { points: 10, durationSeconds: 10 }
+     */
+    locationPingLimit?: LocationPingLimit;
+}
+
+/** A fixed window: at most `points` pings per `durationSeconds`, per driver. */
+export interface LocationPingLimit {
+    /** Pings allowed in one window (a positive whole number). */
+    points: number;
+    /** Length of the window in seconds (a positive whole number: Redis counts in seconds). */
+    durationSeconds: number;
 }
 
 export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOptions, 'redisUrl'>> &
@@ -90,4 +109,5 @@ export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOpt
     liveEventRetention: 10000,
     liveEventKeepAliveMs: 15000,
     liveEventSessionCheckMs: 5000,
+    locationPingLimit: { points: 10, durationSeconds: 10 },
 };

@@ -15,6 +15,8 @@ export const adminApiExtensions = gql`
         phoneNumber: String
         emailAddress: String!
         status: DriverStatus!
+        "A disabled driver cannot act as a driver (their sessions were revoked) and is never dispatched."
+        enabled: Boolean!
         latitude: Float
         longitude: Float
         "When the driver's app last reported a position (the heartbeat)."
@@ -55,6 +57,11 @@ export const adminApiExtensions = gql`
         phoneNumber: String
         "AVAILABLE or OFFLINE: BUSY belongs to dispatch."
         status: DriverStatus
+        """
+        false: revokes the driver's sessions at once, sets them OFFLINE and out of the index (refused
+        while they hold a delivery); true: enabled again, still OFFLINE until they go on duty.
+        """
+        enabled: Boolean
     }
 
     enum DeliveryStatus {

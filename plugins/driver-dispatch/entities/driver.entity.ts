@@ -40,6 +40,13 @@ export class Driver extends VendureEntity {
     @Column({ type: 'timestamp', nullable: true })
     lastDeliveredAt: Date | null;
 
+    /**
+     * Staff disable a driver (their sessions are revoked, they are OFFLINE): a disabled driver may
+     * still log in, but every driver operation refuses them and dispatch never picks them.
+     */
+    @Column({ default: true })
+    enabled: boolean;
+
     /** Demo drivers are the ones the built-in demo fleet may move. */
     @Column({ default: false })
     isDemo: boolean;

@@ -336,9 +336,15 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
             assigned = await this.connection.withTransaction(ctx, async txCtx => {
                 const locked = await this.lock(txCtx, assignment.id);
                 if (locked.status !== DeliveryStatus.PENDING) return undefined;
-                await this.connection
+                // A driver disabled between the claim and now is not assigned: the job tries again.
+                const taken = await this.connection
                     .getRepository(txCtx, Driver)
-                    .update({ id: claimed.driverId }, { status: DriverStatus.BUSY });
+                    .update({ id: claimed.driverId, enabled: true }, { status: DriverStatus.BUSY });
+                if (!taken.affected) {
+                    throw new Error(
+                        `Driver ${String(claimed.driverId)} was disabled while being assigned [correlationId=${assignment.correlationId}]`,
+                    );
+                }
                 locked.driverId = Number(claimed.driverId);
                 locked.assignedAt = new Date();
                 locked.pickupDistanceKm = claimed.distanceKm;

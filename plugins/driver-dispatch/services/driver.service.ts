@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DeletionResponse, DeletionResult } from '@vendure/common/lib/generated-types';
 import { SUPER_ADMIN_ROLE_CODE } from '@vendure/common/lib/shared-constants';
 import {
+    Administrator,
     AdministratorService,
     ChannelService,
     EntityNotFoundError,
@@ -16,6 +17,7 @@ import {
     RequestContextService,
     Role,
     RoleService,
+    SessionService,
     TransactionalConnection,
     User,
     UserInputError,
@@ -32,6 +34,7 @@ import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 import { DriverLocationService } from './driver-location.service';
+import { PingRateLimiter } from './ping-rate-limiter.service';
 
 export interface CreateDriverInput {
     name: string;
@@ -45,6 +48,8 @@ export interface UpdateDriverInput {
     name?: string | null;
     phoneNumber?: string | null;
     status?: DriverStatus | null;
+    /** false disables the driver (sessions revoked, OFFLINE, out of the index); true enables them again. */
+    enabled?: boolean | null;
 }
 
 /** What code (not the API) may set on a new driver: the demo seeds a positioned, AVAILABLE fleet. */
@@ -72,6 +77,8 @@ export class DriverService {
         private readonly requestContextService: RequestContextService,
         private readonly locations: DriverLocationService,
         private readonly eventBus: EventBus,
+        private readonly sessionService: SessionService,
+        private readonly pingRateLimiter: PingRateLimiter,
     ) {}
 
     async findAll(ctx: RequestContext, options?: ListQueryOptions<Driver>): Promise<PaginatedList<Driver>> {
@@ -86,7 +93,10 @@ export class DriverService {
         return driver ? this.withLatestPosition(driver) : undefined;
     }
 
-    /** The driver record of the logged-in user, if they are a driver. */
+    /**
+     * The driver record of the logged-in user, if they are a driver. A disabled driver is refused
+     * here, so every driver operation refuses them, whatever session they come with.
+     */
     async findActive(ctx: RequestContext): Promise<Driver | undefined> {
         if (ctx.activeUserId == null) return undefined;
         const driver = await this.connection
@@ -96,6 +106,7 @@ export class DriverService {
             .where('administrator.userId = :userId', { userId: ctx.activeUserId })
             .andWhere('administrator.deletedAt IS NULL')
             .getOne();
+        if (driver && !driver.enabled) throw new ForbiddenError();
         return driver ? this.withLatestPosition(driver) : undefined;
     }
 
@@ -139,10 +150,38 @@ export class DriverService {
         return driver;
     }
 
-    /** Staff edit a driver: name, phone number, and AVAILABLE or OFFLINE. */
+    /**
+     * Staff edit a driver: name, phone number, AVAILABLE or OFFLINE, and enabled. Disabling revokes
+     * the driver's sessions, sets them OFFLINE and takes them out of the index, in this
+     * transaction; it is refused while they hold a delivery, as deleting is. Enabling again leaves
+     * them OFFLINE: they go on duty themselves (or staff set them AVAILABLE).
+     */
     async update(ctx: RequestContext, input: UpdateDriverInput): Promise<Driver> {
-        const driver = await this.getOrThrow(ctx, input.id);
+        // The row lock needs a transaction (the resolver's, when there is one).
+        return this.connection.withTransaction(ctx, txCtx => this.updateInTransaction(txCtx, input));
+    }
+
+    private async updateInTransaction(ctx: RequestContext, input: UpdateDriverInput): Promise<Driver> {
+        // Locked: a claim (a conditional UPDATE on this row) cannot interleave with disabling.
+        const driver = await this.getOrThrow(ctx, input.id, { lock: true });
         if (input.status != null) this.assertChoosableStatus(input.status);
+        const enabled = input.enabled ?? driver.enabled;
+        if (!enabled && input.status === DriverStatus.AVAILABLE) {
+            throw new UserInputError(
+                `${driver.name} is disabled: enable them (enabled: true) before setting them AVAILABLE`,
+            );
+        }
+        const disabling = driver.enabled && !enabled;
+        // Disabling sets OFFLINE: the same rule as any status change while on a delivery.
+        const nextStatus = disabling ? DriverStatus.OFFLINE : (input.status ?? driver.status);
+        const statusChanged = nextStatus !== driver.status;
+        if ((statusChanged || disabling) && (await this.hasOpenAssignment(ctx, driver.id))) {
+            throw new UserInputError(
+                `${driver.name} is on a delivery: cancel or reassign it before ${
+                    disabling ? 'disabling the driver' : 'changing their status'
+                }`,
+            );
+        }
         if (input.name != null) {
             const name = input.name.trim();
             if (!name) throw new UserInputError('A driver needs a name');
@@ -155,14 +194,10 @@ export class DriverService {
             }
         }
         if (input.phoneNumber !== undefined) driver.phoneNumber = input.phoneNumber;
-        const statusChanged = input.status != null && input.status !== driver.status;
-        if (statusChanged && (await this.hasOpenAssignment(ctx, driver.id))) {
-            throw new UserInputError(
-                `${driver.name} is on a delivery: cancel or reassign it before changing their status`,
-            );
-        }
-        if (input.status != null) driver.status = input.status;
+        driver.status = nextStatus;
+        driver.enabled = enabled;
         const saved = await this.connection.getRepository(ctx, Driver).save(driver);
+        if (disabling) await this.revokeSessions(ctx, saved);
         if (statusChanged) await this.statusChanged(ctx, saved);
         return this.withLatestPosition(saved);
     }
@@ -187,10 +222,14 @@ export class DriverService {
         return { result: DeletionResult.DELETED };
     }
 
-    /** A ping of the logged-in driver: position and heartbeat only, never the status. */
+    /**
+     * A ping of the logged-in driver: position and heartbeat only, never the status. A ping past
+     * the driver's `locationPingLimit` is refused before anything is recorded.
+     */
     async updateActiveLocation(ctx: RequestContext, position: LatLng): Promise<Driver> {
         this.assertCoordinates(position);
         const driver = await this.activeOrForbidden(ctx);
+        await this.pingRateLimiter.admit(driver.id);
         const at = new Date();
         await this.locations.recordPosition(driver.id, position, at);
         return this.withLatestPosition(driver);
@@ -239,10 +278,29 @@ export class DriverService {
         return driver;
     }
 
-    private async getOrThrow(ctx: RequestContext, id: ID): Promise<Driver> {
-        const driver = await this.connection.getRepository(ctx, Driver).findOne({ where: { id } });
+    private async getOrThrow(ctx: RequestContext, id: ID, options: { lock?: boolean } = {}): Promise<Driver> {
+        const query = this.connection
+            .getRepository(ctx, Driver)
+            .createQueryBuilder('driver')
+            .where('driver.id = :id', { id });
+        if (options.lock) query.setLock('pessimistic_write');
+        const driver = await query.getOne();
         if (!driver) throw new EntityNotFoundError('Driver', id);
         return driver;
+    }
+
+    /**
+     * Logs the driver out everywhere, inside the caller's transaction. Vendure also drops the
+     * sessions from its session cache (shared through Redis in production), so the old token is
+     * refused on its next request; `findActive` refusing disabled drivers covers a cache entry that
+     * another request may have written back meanwhile.
+     */
+    private async revokeSessions(ctx: RequestContext, driver: Driver): Promise<void> {
+        if (driver.administratorId == null) return;
+        const administrator = await this.connection
+            .getRepository(ctx, Administrator)
+            .findOne({ where: { id: driver.administratorId }, relations: { user: true } });
+        if (administrator?.user) await this.sessionService.deleteSessionsByUser(ctx, administrator.user);
     }
 
     private assertChoosableStatus(status: DriverStatus) {

@@ -1,0 +1,143 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { ID, Logger } from '@vendure/core';
+import { Redis } from 'ioredis';
+import {
+    RateLimiterAbstract,
+    RateLimiterMemory,
+    RateLimiterRedis,
+    RateLimiterRes,
+} from 'rate-limiter-flexible';
+
+import { redisOptionsFromUrl } from '../../../src/runtime/redis-options';
+import { LocationPingRateLimitError } from '../api/thrown-errors';
+import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
+import { defaultDriverDispatchOptions, DriverDispatchPluginOptions, LocationPingLimit } from '../options';
+
+/** Prefix of the per-driver counters in Redis: the suite's hash tag keeps them on one shard. */
+export const PING_LIMIT_KEY_PREFIX = '{vqd}:ping-limit';
+
+/**
+ * Counts each driver's location pings against `locationPingLimit` (a fixed window per driver).
+ *
+ * - With `redisUrl`, the counters live in Redis (one atomic script per ping), so every server
+ *   process counts together. The client fails fast (no offline queue, 1 s command timeout): while
+ *   Redis is unreachable pings are let through, not refused nor delayed, and the outage is logged
+ *   once; a limit is a guard against floods, never a reason to lose a driver's position.
+ * - Without it (the embedded default, one process), the counters live in this process's memory.
+ */
+@Injectable()
+export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
+    private readonly limit: LocationPingLimit;
+    private readonly limiter: RateLimiterAbstract;
+    private readonly redis: Redis | undefined;
+    private redisDown = false;
+
+    constructor(
+        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
+        options: Pick<DriverDispatchPluginOptions, 'redisUrl' | 'locationPingLimit'>,
+    ) {
+        this.limit = options.locationPingLimit ?? defaultDriverDispatchOptions.locationPingLimit;
+        assertLimit(this.limit);
+        const limiterOptions = {
+            keyPrefix: PING_LIMIT_KEY_PREFIX,
+            points: this.limit.points,
+            duration: this.limit.durationSeconds,
+        };
+        if (options.redisUrl) {
+            this.redis = new Redis({
+                ...redisOptionsFromUrl(options.redisUrl),
+                connectionName: 'driver-dispatch:ping-limit',
+                lazyConnect: true,
+                enableOfflineQueue: false,
+                maxRetriesPerRequest: 1,
+                commandTimeout: 1000,
+                connectTimeout: 2000,
+                // Keep trying in the background, at most every 5 s, so the limit comes back by itself.
+                retryStrategy: (attempt: number) => Math.min(attempt * 500, 5000),
+                disconnectTimeout: 200,
+            });
+            this.redis.on('error', (error: Error) => this.outage(error));
+            this.limiter = new RateLimiterRedis({
+                ...limiterOptions,
+                storeClient: this.redis,
+                // Not connected: refuse at once (and so let the ping through) instead of waiting.
+                rejectIfRedisNotReady: true,
+            });
+        } else {
+            this.limiter = new RateLimiterMemory(limiterOptions);
+        }
+    }
+
+    /** Where the counters live: `redis` (shared by all processes) or `memory` (this process). */
+    get store(): 'redis' | 'memory' {
+        return this.redis ? 'redis' : 'memory';
+    }
+
+    /** A Redis that is down at start must not stop the server: pings pass until it is back. */
+    async onApplicationBootstrap(): Promise<void> {
+        try {
+            await this.redis?.connect();
+        } catch {
+            // Logged by the error listener; ioredis keeps reconnecting.
+        }
+    }
+
+    async onApplicationShutdown(): Promise<void> {
+        if (!this.redis) return;
+        try {
+            await this.redis.quit();
+        } catch {
+            // Not connected: nothing to say goodbye to.
+            this.redis.disconnect();
+        }
+    }
+
+    /**
+     * Counts one ping of the driver. Throws {@link LocationPingRateLimitError} when the driver is
+     * past the limit; the caller records nothing then.
+     */
+    async admit(driverId: ID): Promise<void> {
+        try {
+            await this.limiter.consume(String(driverId));
+        } catch (rejection) {
+            if (rejection instanceof RateLimiterRes) {
+                this.recovered();
+                throw new LocationPingRateLimitError(
+                    this.limit.points,
+                    this.limit.durationSeconds,
+                    Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
+                );
+            }
+            // Redis failed: fail open.
+            this.outage(rejection);
+            return;
+        }
+        this.recovered();
+    }
+
+    private outage(error: unknown) {
+        if (this.redisDown) return;
+        this.redisDown = true;
+        Logger.warn(
+            `Location ping limit: Redis unreachable (${error instanceof Error ? error.message : String(error)}); ` +
+                'letting pings through unlimited until it answers again',
+            loggerCtx,
+        );
+    }
+
+    private recovered() {
+        if (!this.redisDown) return;
+        this.redisDown = false;
+        Logger.info('Location ping limit: Redis answers again', loggerCtx);
+    }
+}
+
+function assertLimit(limit: LocationPingLimit) {
+    for (const [name, value] of Object.entries(limit)) {
+        if (!Number.isInteger(value) || value < 1) {
+            throw new Error(
+                `DriverDispatchPlugin option locationPingLimit.${name} must be a positive whole number, got ${String(value)}`,
+            );
+        }
+    }
+}
