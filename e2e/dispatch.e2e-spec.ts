@@ -559,21 +559,23 @@ describe('more orders than drivers', () => {
         expect(after.events).toHaveLength(before.events.length);
     });
 
-    it('reassigns without the current driver, who serves the oldest waiting order instead', async () => {
+    it('reassigns without the current driver, who then serves one of the waiting orders', async () => {
+        // Which waiting order the freed driver gets depends on whether the "driver available"
+        // dispatch (oldest waiting first, tested above) or a retry job gets there first.
         const list = await all();
         const taken = list.filter(item => item.status === 'ASSIGNED').pop() as Assignment;
-        const waiting = list.find(item => item.status === 'PENDING') as Assignment;
+        const waitingIds = list.filter(item => item.status === 'PENDING').map(item => item.id);
         const driverId = taken.driver?.id;
         const { reassignDelivery } = await adminClient.query<{ reassignDelivery: ActionResult }>(REASSIGN, {
             id: taken.id,
         });
         expect(reassignDelivery).toMatchObject({ __typename: 'DeliveryAssignment', status: 'PENDING' });
         await freshHeartbeats();
-        const served = await eventually(
-            () => assignment(waiting.id),
-            value => value.status === 'ASSIGNED',
+        const settled = await eventually(all, items =>
+            items.some(item => waitingIds.includes(item.id) && item.status === 'ASSIGNED'),
         );
-        expect(served.driver?.id).toBe(driverId);
+        const served = settled.filter(item => waitingIds.includes(item.id) && item.status === 'ASSIGNED');
+        expect(served.map(item => item.driver?.id)).toEqual([driverId]);
         const reassigned = await assignment(taken.id);
         expect(reassigned.status).toBe('PENDING');
         expect(reassigned.driver).toBeNull();
