@@ -102,6 +102,7 @@ import { DriverLocationService } from './services/driver-location.service';
         config.schedulerOptions.tasks = [...(config.schedulerOptions.tasks ?? []), dispatchSweepTask];
         return config;
     },
+    dashboard: './dashboard/index.tsx',
     compatibility: '^3.7.0',
 })
 export class DriverDispatchPlugin {
