@@ -14,6 +14,8 @@ export interface DispatchMapProps {
     height?: number;
 }
 
+const NO_ANIMATION = { zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false };
+
 /** Chicago, where the demo lives: the view before any data has arrived. */
 const DEFAULT_CENTER: L.LatLngTuple = [41.8781, -87.6298];
 
@@ -37,7 +39,8 @@ export function DispatchMap({
 
     useEffect(() => {
         if (!container.current) return;
-        const instance = L.map(container.current, { center: DEFAULT_CENTER, zoom: 12 });
+        // No animations: a page left during a zoom animation would make Leaflet throw on removed panes.
+        const instance = L.map(container.current, { center: DEFAULT_CENTER, zoom: 12, ...NO_ANIMATION });
         L.tileLayer(tiles.url, { attribution: tiles.attribution, maxZoom: 19 }).addTo(instance);
         map.current = instance;
         layers.current = L.layerGroup().addTo(instance);
@@ -110,7 +113,7 @@ export function DispatchMap({
                 .addTo(group);
         }
         if (!fitted.current && bounds.length) {
-            instance.fitBounds(L.latLngBounds(bounds), { padding: [30, 30], maxZoom: 15 });
+            instance.fitBounds(L.latLngBounds(bounds), { padding: [30, 30], maxZoom: 15, animate: false });
             fitted.current = true;
         }
     }, [drivers, stores, deliveries, tiles.url]);

@@ -49,7 +49,14 @@ export function StoreLocationMap({ context }: Readonly<{ context: PageContextVal
 
     useEffect(() => {
         if (!container.current || !tiles.data) return;
-        const instance = L.map(container.current, { center: [41.8781, -87.6298], zoom: 11 });
+        // No animations: a page left during a zoom animation would make Leaflet throw on removed panes.
+        const instance = L.map(container.current, {
+            center: [41.8781, -87.6298],
+            zoom: 11,
+            zoomAnimation: false,
+            fadeAnimation: false,
+            markerZoomAnimation: false,
+        });
         L.tileLayer(tiles.data.url, { attribution: tiles.data.attribution, maxZoom: 19 }).addTo(instance);
         instance.on('click', (event: L.LeafletMouseEvent) => {
             if (!form) return;
@@ -80,7 +87,7 @@ export function StoreLocationMap({ context }: Readonly<{ context: PageContextVal
                 iconSize: [16, 16],
             }),
         }).addTo(instance);
-        instance.setView([lat, lng], Math.max(instance.getZoom(), 14));
+        instance.setView([lat, lng], Math.max(instance.getZoom(), 14), { animate: false });
     }, [lat, lng, tiles.data]);
 
     return (
