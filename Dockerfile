@@ -10,7 +10,7 @@ COPY package.json package-lock.json ./
 # npm 10 in this image ignores package.json's `allowScripts` (npm 11) and runs install scripts;
 # bcrypt, sharp and msgpackr-extract use their prebuilt binaries, so no compiler is needed.
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json vendure-config.ts ./
+COPY tsconfig.json tsconfig.build.json vendure-config.ts vite.config.mts ./
 COPY src ./src
 COPY plugins ./plugins
 COPY migrations ./migrations

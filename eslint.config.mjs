@@ -4,7 +4,7 @@ import simpleImportSort from 'eslint-plugin-simple-import-sort';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-    { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', '**/*.mjs', '**/*.js'] },
+    { ignores: ['node_modules/', 'dist/', 'data/', 'coverage/', '**/*.mjs', '**/*.js', 'vite.config.mts'] },
     eslint.configs.recommended,
     ...tseslint.configs.recommendedTypeChecked,
     {
@@ -29,6 +29,18 @@ export default tseslint.config(
             '@typescript-eslint/no-unsafe-argument': 'off',
             '@typescript-eslint/no-unsafe-call': 'off',
             '@typescript-eslint/no-unsafe-return': 'off',
+        },
+    },
+    {
+        // The dashboard extensions are browser code built by vite, type-checked with their own
+        // tsconfig (DOM, JSX, bundler resolution); the server's tsconfig excludes them.
+        files: ['plugins/*/dashboard/**/*.{ts,tsx}'],
+        languageOptions: {
+            parserOptions: {
+                projectService: false,
+                project: './tsconfig.dashboard.json',
+                tsconfigRootDir: import.meta.dirname,
+            },
         },
     },
     {

@@ -9,6 +9,7 @@ import {
     RedisCachePlugin,
     VendureConfig,
 } from '@vendure/core';
+import { DashboardPlugin } from '@vendure/dashboard/plugin';
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { migrations } from './migrations';
@@ -46,6 +47,8 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         }),
         DriverDispatchPlugin.init({ redisUrl: settings.redisUrl, demoFleet: settings.demoFleet }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
+        // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.
+        DashboardPlugin.init({ route: 'dashboard', appDir: path.join(PROJECT_ROOT, 'dist', 'dashboard') }),
     ];
     if (redis) {
         plugins.push(

@@ -243,7 +243,7 @@ export async function dispatchAcceptance(port: number, staff: { username: string
     }
 }
 
-interface PaidOrder {
+export interface PaidOrder {
     /** The id of its one seller order, which is what gets delivered. */
     sellerOrderId: string;
     code: string;
@@ -252,7 +252,7 @@ interface PaidOrder {
 }
 
 /** A guest checkout in The Loop of one deliverable variant, paid with the demo's instant payment. */
-async function paidSellerOrder(port: number, staffToken: string): Promise<PaidOrder> {
+export async function paidSellerOrder(port: number, staffToken: string): Promise<PaidOrder> {
     const shop = async <T>(query: string, variables?: Record<string, unknown>) => {
         const result = await graphql<T>(port, 'shop-api', query, token, variables);
         token = result.token ?? token;

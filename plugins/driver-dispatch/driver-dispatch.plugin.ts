@@ -110,6 +110,7 @@ import { PingRateLimiter } from './services/ping-rate-limiter.service';
         config.schedulerOptions.tasks = [...(config.schedulerOptions.tasks ?? []), dispatchSweepTask];
         return config;
     },
+    dashboard: './dashboard/index.tsx',
     compatibility: '^3.7.0',
 })
 export class DriverDispatchPlugin {

@@ -34,7 +34,27 @@ export interface SellerStoreInfoPluginOptions {
      * @default PostalCodeGeocodingStrategy (the imported GeoNames postal-code table)
      */
     geocodingStrategy?: GeocodingStrategy;
+    /**
+     * @description
+     * Map tiles of the dashboard's maps (the stock location's point here, driver-dispatch's live
+     * map): a Leaflet URL template with `{z}`, `{x}`, `{y}` (and optionally `{s}`), and the
+     * attribution the tile provider asks for. Without a reachable tile server the maps still show
+     * their markers and lines on a blank background.
+     *
+     * @default OpenStreetMap's standard tiles
+     */
+    mapTiles?: MapTileOptions;
 }
+
+export interface MapTileOptions {
+    url: string;
+    attribution: string;
+}
+
+export const OPENSTREETMAP_TILES: MapTileOptions = {
+    url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    attribution: '&copy; OpenStreetMap contributors',
+};
 
 /** The options with their defaults applied. */
 export interface SellerStoreInfoOptions {
@@ -42,12 +62,14 @@ export interface SellerStoreInfoOptions {
     defaultCountryCode?: string;
     redisUrl?: string;
     geocodingStrategy: GeocodingStrategy;
+    mapTiles: MapTileOptions;
 }
 
 export function withDefaults(options: SellerStoreInfoPluginOptions): SellerStoreInfoOptions {
     return {
         maxDistanceKm: 5,
         geocodingStrategy: new PostalCodeGeocodingStrategy(),
+        mapTiles: OPENSTREETMAP_TILES,
         ...options,
     };
 }

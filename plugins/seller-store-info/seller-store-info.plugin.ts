@@ -69,6 +69,7 @@ import { StoreLocator } from './services/store-locator.service';
         config.catalogOptions.stockLocationStrategy = new NearestStoreStockLocationStrategy();
         return config;
     },
+    dashboard: './dashboard/index.tsx',
     compatibility: '^3.7.0',
 })
 export class SellerStoreInfoPlugin {

@@ -89,7 +89,14 @@ export const adminApiExtensions = gql`
         lookups: Int!
     }
 
+    "Map tiles for the dashboard's maps (the mapTiles plugin option)."
+    type MapTileSettings {
+        url: String!
+        attribution: String!
+    }
+
     extend type Query {
         storeLocatorStats: StoreLocatorStats!
+        mapTileSettings: MapTileSettings!
     }
 `;

@@ -1,0 +1,226 @@
+/**
+ * The dashboard in a real browser: Debian's chromium driven by playwright-core (never a downloaded
+ * browser) against the built app as `npm start` runs it (dist/src/index.js serving dist/dashboard),
+ * with the embedded demo (20 drivers, 3 sellers, 10 stores, the demo fleet). A failing test leaves a
+ * screenshot in e2e/screenshots/ (git-ignored).
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
+
+import { freePort } from '../src/runtime/embedded-postgres';
+import { paidSellerOrder } from './acceptance/dispatch-acceptance';
+import { e2eEnv } from './config/e2e-env';
+import { ensureChromium } from './setup/chromium';
+import { AppProcess, graphql, readiness, startApp, stopApp, waitFor } from './utils/app-process';
+
+const FIRST_START_TIMEOUT = 180_000;
+const UI_TIMEOUT = 30_000;
+/** One browser test: a few page loads and waits of at most UI_TIMEOUT each. */
+const TEST_TIMEOUT = 120_000;
+const SCREENSHOTS = path.resolve(__dirname, 'screenshots');
+const CREDENTIALS = { username: 'superadmin', password: 'superadmin' };
+
+describe('dashboard in headless chromium', () => {
+    let app: AppProcess | undefined;
+    let port: number;
+    let base: string;
+    let browser: Browser | undefined;
+    let page: Page;
+    let staffToken: string;
+    const consoleErrors: string[] = [];
+
+    /** Runs one test's steps; on failure saves a screenshot named after the test, then fails. */
+    async function withScreenshot(name: string, steps: () => Promise<void>): Promise<void> {
+        try {
+            await steps();
+        } catch (error) {
+            await fs.mkdir(SCREENSHOTS, { recursive: true });
+            const file = path.join(SCREENSHOTS, `dashboard-${name}.png`);
+            await page?.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+            console.log(`[dashboard e2e] screenshot of the failure: ${file}`);
+            throw error;
+        }
+    }
+
+    /** Failed tile loads are expected offline, and so is a 404 from a server without the event stream. */
+    function isExpected(message: ConsoleMessage): boolean {
+        const url = message.location().url ?? '';
+        const fromApp = url.startsWith(`http://127.0.0.1:${port}/`) && !url.includes('/dispatch/events');
+        return message.text().startsWith('Failed to load resource') && !fromApp;
+    }
+
+    beforeAll(async () => {
+        const executablePath = ensureChromium(message => console.log(`[dashboard e2e] ${message}`));
+        port = await freePort();
+        base = `http://127.0.0.1:${port}/dashboard`;
+        app = startApp('index', {
+            DATA_DIR: path.join(e2eEnv('tmpDir'), 'dashboard-embedded'),
+            PORT: String(port),
+        });
+        const started = Date.now();
+        await waitFor(
+            'the demo server to be ready',
+            async () => (await readiness(port)).status === 200,
+            FIRST_START_TIMEOUT,
+            app,
+        );
+        console.log(`[dashboard e2e] demo server ready in ${Date.now() - started} ms`);
+        const login = await graphql<{ login: { identifier?: string } }>(
+            port,
+            'admin-api',
+            `mutation { login(username: "${CREDENTIALS.username}", password: "${CREDENTIALS.password}") { ... on CurrentUser { identifier } } }`,
+        );
+        staffToken = login.token ?? '';
+        browser = await chromium.launch({
+            executablePath,
+            args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+        });
+        page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        page.setDefaultTimeout(UI_TIMEOUT);
+        page.on('console', message => {
+            if (message.type() === 'error' && !isExpected(message)) {
+                consoleErrors.push(`${message.text()} (${message.location().url})`);
+            }
+        });
+        page.on('pageerror', error => consoleErrors.push(`uncaught: ${error.message}`));
+    }, FIRST_START_TIMEOUT + 120_000);
+
+    afterAll(async () => {
+        await browser?.close();
+        if (app && app.child.exitCode === null) await stopApp(app);
+    });
+
+    it(
+        'logs in as the superadmin',
+        async () => {
+            await withScreenshot('login', async () => {
+                const started = Date.now();
+                await page.goto(`${base}/login`);
+                await page.locator('input[name="username"]').fill(CREDENTIALS.username);
+                await page.locator('input[name="password"]').fill(CREDENTIALS.password);
+                await page.locator('button[type="submit"]').click();
+                await page.waitForURL(url => !url.pathname.endsWith('/login'));
+                await page.getByRole('button', { name: 'Delivery', exact: true }).waitFor();
+                console.log(`[dashboard e2e] logged in in ${Date.now() - started} ms`);
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'lists the demo drivers, searchable by name and filtered by status',
+        async () => {
+            await withScreenshot('drivers', async () => {
+                await openDeliveryPage(page, 'Drivers');
+                await page.waitForURL(/\/dashboard\/drivers$/);
+                await expectCount(page.getByTestId('driver-row'), 20);
+                const first = await page.getByTestId('driver-row').first().locator('a').first().innerText();
+                await page.getByLabel('Search by name').fill(first);
+                await expectCount(page.getByTestId('driver-row'), 1);
+                await page.getByLabel('Search by name').fill('');
+                await page.getByLabel('Status').selectOption('BUSY');
+                await waitUntil('only BUSY drivers listed', async () =>
+                    (await page.getByTestId('driver-row').locator('[data-status]').allInnerTexts()).every(
+                        text => text === 'BUSY',
+                    ),
+                );
+                await page.getByLabel('Status').selectOption('');
+                await expectCount(page.getByTestId('driver-row'), 20);
+                await page.getByTestId('driver-row').first().locator('a').first().click();
+                await page.getByRole('heading', { name: first }).waitFor();
+                await page.getByText('Recent deliveries', { exact: true }).waitFor();
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'shows every driver and store on the live map, without tiles',
+        async () => {
+            await withScreenshot('map', async () => {
+                await openDeliveryPage(page, 'Live map');
+                await page.waitForURL(/\/dashboard\/dispatch\/map$/);
+                const { drivers } = (
+                    await graphql<{ drivers: { items: Array<{ latitude: number | null }> } }>(
+                        port,
+                        'admin-api',
+                        '{ drivers(options: { take: 1000 }) { items { latitude } } }',
+                        staffToken,
+                    )
+                ).data;
+                const positioned = drivers.items.filter(driver => driver.latitude != null).length;
+                expect(positioned).toBe(20);
+                await expectCount(page.locator('.vqd-driver-marker'), positioned);
+                await expectCount(page.locator('.vqd-store-marker'), 10);
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'marks a paid order ready from its page and sees its delivery on the board',
+        async () => {
+            await withScreenshot('mark-ready', async () => {
+                const order = await paidSellerOrder(port, staffToken);
+                const { order: sellerOrder } = (
+                    await graphql<{ order: { code: string; aggregateOrderId: string } }>(
+                        port,
+                        'admin-api',
+                        'query ($id: ID!) { order(id: $id) { code aggregateOrderId } }',
+                        staffToken,
+                        { id: order.sellerOrderId },
+                    )
+                ).data;
+                await page.goto(
+                    `${base}/orders/${sellerOrder.aggregateOrderId}/seller-orders/${order.sellerOrderId}`,
+                );
+                const panel = page.getByTestId('order-delivery-panel');
+                await panel.getByRole('button', { name: 'Mark ready for dispatch' }).click();
+                // Dispatched at once to a demo driver (the demo fleet then drives it to the door).
+                await waitUntil('the panel shows the delivery', async () =>
+                    ['PENDING', 'ASSIGNED', 'PICKED_UP', 'DELIVERED'].includes(
+                        (await panel.getAttribute('data-status')) ?? '',
+                    ),
+                );
+                await panel.getByTestId('delivery-timeline').waitFor();
+
+                await openDeliveryPage(page, 'Dispatch board');
+                await page.waitForURL(/\/dashboard\/dispatch\/board$/);
+                const card = page.locator(
+                    `[data-testid="assignment-card"][data-order-code="${sellerOrder.code}"]`,
+                );
+                await card.waitFor();
+                expect(['PENDING', 'ASSIGNED', 'PICKED_UP', 'DELIVERED']).toContain(
+                    await card.getAttribute('data-status'),
+                );
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it('logged no console errors on the way', () => {
+        expect(consoleErrors).toEqual([]);
+    });
+});
+
+/** Opens a page of the Delivery section from the navigation, expanding the section when folded. */
+async function openDeliveryPage(page: Page, title: string): Promise<void> {
+    const link = page.getByRole('link', { name: title, exact: true }).first();
+    if (!(await link.isVisible())) await page.getByRole('button', { name: 'Delivery', exact: true }).click();
+    await link.click();
+}
+
+async function expectCount(locator: ReturnType<Page['locator']>, count: number): Promise<void> {
+    await waitUntil(`${count} of ${locator.toString()}`, async () => (await locator.count()) === count);
+}
+
+async function waitUntil(description: string, predicate: () => Promise<boolean>, timeoutMs = UI_TIMEOUT) {
+    const started = Date.now();
+    while (Date.now() - started < timeoutMs) {
+        if (await predicate().catch(() => false)) return;
+        await new Promise(resolve => setTimeout(resolve, 200));
+    }
+    throw new Error(`Timed out after ${timeoutMs} ms waiting for ${description}`);
+}

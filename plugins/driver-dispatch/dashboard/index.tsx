@@ -1,0 +1,27 @@
+// driver-dispatch's dashboard extension: a "Delivery" section with the drivers, the live map and
+// the dispatch board, and the delivery panel on order pages. See the plugin README (Dashboard).
+import { defineDashboardExtension } from '@vendure/dashboard';
+import { Truck } from 'lucide-react';
+
+import { dispatchBoardRoute } from './dispatch-board';
+import { driverDetailRoute } from './driver-detail';
+import { driversListRoute } from './drivers-list';
+import { liveMapRoute } from './live-map';
+import { OrderDeliveryPanel } from './order-delivery-panel';
+
+defineDashboardExtension({
+    navSections: [{ id: 'delivery', title: 'Delivery', icon: Truck, order: 250 }],
+    routes: [driversListRoute, driverDetailRoute, liveMapRoute, dispatchBoardRoute],
+    // A single-shop order and a marketplace's seller order have the same panel.
+    pageBlocks: ['order-detail', 'seller-order-detail'].map(pageId => ({
+        id: 'delivery-panel',
+        title: 'Delivery',
+        location: {
+            pageId,
+            column: 'side' as const,
+            position: { blockId: 'state', order: 'after' as const },
+        },
+        component: OrderDeliveryPanel,
+        requiresPermission: ['ManageDispatch', 'ReadOrder'],
+    })),
+});
