@@ -29,6 +29,8 @@ describe('dashboard in headless chromium', () => {
     let browser: Browser | undefined;
     let page: Page;
     let staffToken: string;
+    /** The seller order marked ready through the dashboard, and its page. */
+    let marked: { code: string; url: string } | undefined;
     const consoleErrors: string[] = [];
 
     /** Runs one test's steps; on failure saves a screenshot named after the test, then fails. */
@@ -173,9 +175,9 @@ describe('dashboard in headless chromium', () => {
                         { id: order.sellerOrderId },
                     )
                 ).data;
-                await page.goto(
-                    `${base}/orders/${sellerOrder.aggregateOrderId}/seller-orders/${order.sellerOrderId}`,
-                );
+                const url = `${base}/orders/${sellerOrder.aggregateOrderId}/seller-orders/${order.sellerOrderId}`;
+                marked = { code: sellerOrder.code, url };
+                await page.goto(url);
                 const panel = page.getByTestId('order-delivery-panel');
                 await panel.getByRole('button', { name: 'Mark ready for dispatch' }).click();
                 // Dispatched at once to a demo driver (the demo fleet then drives it to the door).
@@ -195,6 +197,44 @@ describe('dashboard in headless chromium', () => {
                 expect(['PENDING', 'ASSIGNED', 'PICKED_UP', 'DELIVERED']).toContain(
                     await card.getAttribute('data-status'),
                 );
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'runs that delivery to Delivered from the order panel, and the board follows',
+        async () => {
+            await withScreenshot('deliver', async () => {
+                if (!marked) throw new Error('No order was marked ready by the test before');
+                await page.goto(marked.url);
+                const panel = page.getByTestId('order-delivery-panel');
+                await panel.getByTestId('delivery-timeline').waitFor();
+                // Staff confirm each step; the demo fleet may take a step first, which is fine:
+                // either way the panel must move on to DELIVERED.
+                await waitUntil(
+                    'the delivery to be DELIVERED',
+                    async () => {
+                        const status = await panel.getAttribute('data-status');
+                        if (status === 'DELIVERED') return true;
+                        const step = status === 'ASSIGNED' ? 'Confirm pickup' : 'Confirm delivery';
+                        const button = panel.getByRole('button', { name: step, exact: true });
+                        if (['ASSIGNED', 'PICKED_UP'].includes(status ?? '') && (await button.isVisible())) {
+                            await button.click();
+                        }
+                        return false;
+                    },
+                    60_000,
+                );
+                const timeline = panel.getByTestId('delivery-timeline');
+                await timeline.locator('[data-status="PICKED_UP"]').first().waitFor();
+                await timeline.locator('[data-status="DELIVERED"]').first().waitFor();
+                await openDeliveryPage(page, 'Dispatch board');
+                await page
+                    .locator(
+                        `[data-testid="assignment-card"][data-order-code="${marked.code}"][data-status="DELIVERED"]`,
+                    )
+                    .waitFor();
             });
         },
         TEST_TIMEOUT,

@@ -35,3 +35,6 @@ export const DISPATCH_QUEUE_NAME = 'dispatch';
 
 /** A driver unseen this long is OFFLINE (DESIGN: the app pings at least every 20 s). */
 export const HEARTBEAT_TTL_SECONDS = 45;
+
+/** How often the `dispatch-sweep` task runs by default: well inside the heartbeat window. */
+export const DEFAULT_SWEEP_SCHEDULE = '*/20 * * * * *';

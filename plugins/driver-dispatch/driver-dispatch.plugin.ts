@@ -15,7 +15,7 @@ import { DispatchEventsController } from './api/dispatch-events.controller';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
 import { DriverAppAdminResolver } from './api/driver-app-admin.resolver';
 import { driverAppAdminApiExtensions, trackingShopApiExtensions } from './api/driver-app-api-extensions';
-import { dispatchSweepTask } from './config/dispatch-sweep-task';
+import { createDispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
     DRIVER_DISPATCH_PLUGIN_OPTIONS,
@@ -107,7 +107,10 @@ import { PingRateLimiter } from './services/ping-rate-limiter.service';
             readonly: true,
             label: [{ languageCode: LanguageCode.en, value: 'Placed in session' }],
         });
-        config.schedulerOptions.tasks = [...(config.schedulerOptions.tasks ?? []), dispatchSweepTask];
+        config.schedulerOptions.tasks = [
+            ...(config.schedulerOptions.tasks ?? []),
+            createDispatchSweepTask(DriverDispatchPlugin.options.sweepSchedule),
+        ];
         return config;
     },
     dashboard: './dashboard/index.tsx',

@@ -1,3 +1,5 @@
+import { DEFAULT_SWEEP_SCHEDULE } from './constants';
+
 /**
  * @description
  * Options of the {@link DriverDispatchPlugin}.
@@ -17,6 +19,15 @@ export interface DriverDispatchPluginOptions {
      * @default 100
      */
     maxSearchRadiusKm?: number;
+    /**
+     * @description
+     * When the `dispatch-sweep` scheduled task runs (cron with seconds): heartbeat expiry, lost
+     * dispatch jobs re-queued, direct dispatch while the job queue is unreachable. Keep it well
+     * inside the 45 s heartbeat window. `runDispatchSweep(injector, ctx)` runs one sweep now.
+     *
+     * @default '*\/20 * * * * *' (every 20 s)
+     */
+    sweepSchedule?: string;
     /**
      * @description
      * Runs the built-in demo fleet in the process that runs the worker: it keeps the demo drivers
@@ -102,6 +113,7 @@ export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOpt
     Pick<DriverDispatchPluginOptions, 'redisUrl'> = {
     redisUrl: undefined,
     maxSearchRadiusKm: 100,
+    sweepSchedule: DEFAULT_SWEEP_SCHEDULE,
     demoFleet: false,
     requireDeliveryCode: true,
     etaSpeedKmh: 20,

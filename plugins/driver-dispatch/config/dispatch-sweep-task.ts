@@ -1,5 +1,6 @@
 import { Injector, RequestContext, ScheduledTask } from '@vendure/core';
 
+import { DEFAULT_SWEEP_SCHEDULE } from '../constants';
 import { DispatchSweepResult, DispatchSweepService } from '../services/dispatch-sweep.service';
 
 /**
@@ -11,13 +12,15 @@ export function runDispatchSweep(injector: Injector, ctx: RequestContext): Promi
 }
 
 /**
- * The `dispatch-sweep` task, every 20 s: well inside the 45 s heartbeat window, so a driver unseen
- * for 45 s is OFFLINE within about a minute. Vendure's database-backed scheduler runs it in one
- * process at a time (the worker, or the server when the worker runs in it).
+ * The `dispatch-sweep` task, every 20 s by default, so a driver unseen for 45 s is OFFLINE within
+ * about a minute. Vendure's database-backed scheduler runs it in one process at a time (the
+ * worker, or the server when the worker runs in it).
  */
-export const dispatchSweepTask = new ScheduledTask({
-    id: 'dispatch-sweep',
-    description: 'Marks drivers with an expired heartbeat OFFLINE and re-dispatches waiting deliveries',
-    schedule: '*/20 * * * * *',
-    execute: async ({ injector, scheduledContext }) => runDispatchSweep(injector, scheduledContext),
-});
+export function createDispatchSweepTask(schedule = DEFAULT_SWEEP_SCHEDULE): ScheduledTask {
+    return new ScheduledTask({
+        id: 'dispatch-sweep',
+        description: 'Marks drivers with an expired heartbeat OFFLINE and re-dispatches waiting deliveries',
+        schedule,
+        execute: async ({ injector, scheduledContext }) => runDispatchSweep(injector, scheduledContext),
+    });
+}
