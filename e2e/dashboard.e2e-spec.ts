@@ -9,6 +9,8 @@ import path from 'node:path';
 
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 
+import { loadDemoCity } from '../src/demo/demo-data';
+import { DEMO_SELLER_PASSWORD } from '../src/demo/populate-demo';
 import { freePort } from '../src/runtime/embedded-postgres';
 import { paidSellerOrder } from './acceptance/dispatch-acceptance';
 import { e2eEnv } from './config/e2e-env';
@@ -32,6 +34,8 @@ describe('dashboard in headless chromium', () => {
     /** The seller order marked ready through the dashboard, and its page. */
     let marked: { code: string; url: string } | undefined;
     const consoleErrors: string[] = [];
+    /** HTTP statuses of the dashboard's requests to the live event stream. */
+    const streamStatuses: number[] = [];
 
     /** Runs one test's steps; on failure saves a screenshot named after the test, then fails. */
     async function withScreenshot(name: string, steps: () => Promise<void>): Promise<void> {
@@ -87,6 +91,9 @@ describe('dashboard in headless chromium', () => {
             }
         });
         page.on('pageerror', error => consoleErrors.push(`uncaught: ${error.message}`));
+        page.on('response', response => {
+            if (response.url().includes('/dispatch/events')) streamStatuses.push(response.status());
+        });
     }, FIRST_START_TIMEOUT + 120_000);
 
     afterAll(async () => {
@@ -156,6 +163,10 @@ describe('dashboard in headless chromium', () => {
                 expect(positioned).toBe(20);
                 await expectCount(page.locator('.vqd-driver-marker'), positioned);
                 await expectCount(page.locator('.vqd-store-marker'), 10);
+                // The map follows the live event stream (and polls besides).
+                await waitUntil('the live event stream to be open', () =>
+                    Promise.resolve(streamStatuses.includes(200)),
+                );
             });
         },
         TEST_TIMEOUT,
@@ -235,6 +246,43 @@ describe('dashboard in headless chromium', () => {
                         `[data-testid="assignment-card"][data-order-code="${marked.code}"][data-status="DELIVERED"]`,
                     )
                     .waitFor();
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        "shows a seller's staff only what their permissions allow",
+        async () => {
+            await withScreenshot('seller-staff', async () => {
+                const seller = loadDemoCity().sellers[0];
+                const context = await browser?.newContext({ viewport: { width: 1400, height: 1000 } });
+                if (!context) throw new Error('No browser');
+                const sellerPage = await context.newPage();
+                sellerPage.setDefaultTimeout(UI_TIMEOUT);
+                try {
+                    await sellerPage.goto(`${base}/login`);
+                    await sellerPage.locator('input[name="username"]').fill(`${seller.code}@demo.example`);
+                    await sellerPage.locator('input[name="password"]').fill(DEMO_SELLER_PASSWORD);
+                    await sellerPage.locator('button[type="submit"]').click();
+                    await sellerPage.waitForURL(url => !url.pathname.endsWith('/login'));
+                    // ReadOrder but neither ReadDriver nor ManageDispatch: the board, read-only.
+                    await openDeliveryPage(sellerPage, 'Dispatch board');
+                    await sellerPage.waitForURL(/\/dashboard\/dispatch\/board$/);
+                    expect(await sellerPage.getByRole('link', { name: 'Drivers', exact: true }).count()).toBe(
+                        0,
+                    );
+                    expect(
+                        await sellerPage.getByRole('link', { name: 'Live map', exact: true }).count(),
+                    ).toBe(0);
+                    expect(await sellerPage.getByRole('button', { name: 'Reassign' }).count()).toBe(0);
+                    expect(await sellerPage.getByRole('button', { name: 'Cancel delivery' }).count()).toBe(0);
+                    await sellerPage.goto(`${base}/drivers`);
+                    await sellerPage.getByTestId('not-allowed').waitFor();
+                    expect(await sellerPage.getByTestId('driver-row').count()).toBe(0);
+                } finally {
+                    await context.close();
+                }
             });
         },
         TEST_TIMEOUT,
