@@ -146,6 +146,91 @@ describe('dashboard in headless chromium', () => {
     );
 
     it(
+        'disables a driver from their page, and enables them again',
+        async () => {
+            await withScreenshot('disable-driver', async () => {
+                const driversNow = async () =>
+                    (
+                        await graphql<{
+                            drivers: { items: Array<{ id: string; status: string; enabled: boolean }> };
+                        }>(
+                            port,
+                            'admin-api',
+                            '{ drivers(options: { take: 1000 }) { items { id status enabled } } }',
+                            staffToken,
+                        )
+                    ).data.drivers.items;
+                const driver = (await driversNow()).find(item => item.enabled && item.status !== 'BUSY');
+                if (!driver) throw new Error('No driver off a delivery to disable');
+                await page.goto(`${base}/drivers/${driver.id}`);
+                const state = page.getByTestId('driver-enabled');
+                await state.waitFor();
+                expect(await state.getAttribute('data-enabled')).toBe('true');
+                await page.getByRole('button', { name: 'Disable driver', exact: true }).click();
+                await waitUntil(
+                    'the page to show the driver disabled',
+                    async () => (await state.getAttribute('data-enabled')) === 'false',
+                );
+                expect((await driversNow()).find(item => item.id === driver.id)).toMatchObject({
+                    enabled: false,
+                    status: 'OFFLINE',
+                });
+                await page.getByRole('button', { name: 'Enable driver', exact: true }).click();
+                await waitUntil(
+                    'the page to show the driver enabled',
+                    async () => (await state.getAttribute('data-enabled')) === 'true',
+                );
+                expect((await driversNow()).find(item => item.id === driver.id)).toMatchObject({
+                    enabled: true,
+                    status: 'OFFLINE',
+                });
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'creates a driver with their login, and edits them',
+        async () => {
+            await withScreenshot('create-driver', async () => {
+                const email = `dashboard-driver-${Date.now()}@example.com`;
+                await page.goto(`${base}/drivers/new`);
+                await page.locator('#driver-name').fill('Dashboard Driver');
+                await page.locator('#driver-email').fill(email);
+                await page.locator('#driver-password').fill('dashboard-password');
+                await page.getByRole('button', { name: 'Create', exact: true }).click();
+                await page.getByRole('heading', { name: 'Dashboard Driver' }).waitFor();
+                await page.locator('#driver-phone').fill('+1 312 555 0100');
+                await page.getByRole('button', { name: 'Update', exact: true }).click();
+                const created = async () =>
+                    (
+                        await graphql<{
+                            drivers: { items: Array<{ phoneNumber: string | null; status: string }> };
+                        }>(
+                            port,
+                            'admin-api',
+                            `{ drivers(options: { filter: { emailAddress: { eq: "${email}" } } }) { items { phoneNumber status } } }`,
+                            staffToken,
+                        )
+                    ).data.drivers.items;
+                await waitUntil(
+                    'the phone number to be saved',
+                    async () => (await created())[0]?.phoneNumber === '+1 312 555 0100',
+                );
+                expect(await created()).toEqual([{ phoneNumber: '+1 312 555 0100', status: 'OFFLINE' }]);
+                // The new login works: the driver can log in to the admin API.
+                const login = await graphql<{ login: { identifier?: string } }>(
+                    port,
+                    'admin-api',
+                    `mutation { login(username: "${email}", password: "dashboard-password") { ... on CurrentUser { identifier } } }`,
+                );
+                expect(login.data.login.identifier).toBe(email);
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
         'shows every driver and store on the live map, without tiles',
         async () => {
             await withScreenshot('map', async () => {

@@ -53,6 +53,8 @@ export interface Driver {
     phoneNumber: string | null;
     emailAddress: string;
     status: DriverStatus;
+    /** False when staff disabled the driver: no login works, dispatch never assigns them. */
+    enabled: boolean;
     latitude: number | null;
     longitude: number | null;
     lastSeenAt: string | null;
@@ -80,7 +82,7 @@ const ASSIGNMENT_FIELDS = `
     ${ORDER_FIELDS}`;
 const EVENT_FIELDS = 'events { createdAt fromStatus toStatus reasonCode note actor }';
 const DRIVER_FIELDS = `
-    id createdAt name phoneNumber emailAddress status latitude longitude lastSeenAt
+    id createdAt name phoneNumber emailAddress status enabled latitude longitude lastSeenAt
     activeAssignment { id status ${ORDER_FIELDS} }`;
 
 export async function fetchDrivers(
@@ -189,6 +191,7 @@ export interface DriverInput {
     emailAddress?: string;
     password?: string;
     status?: DriverStatus;
+    enabled?: boolean;
 }
 
 export async function createDriver(input: DriverInput): Promise<{ id: string }> {
@@ -199,11 +202,13 @@ export async function createDriver(input: DriverInput): Promise<{ id: string }> 
     return result.createDriver;
 }
 
-export async function updateDriver(input: DriverInput & { id: string }): Promise<{ id: string }> {
-    const result = await api.query<{ updateDriver: { id: string } }, { input: DriverInput & { id: string } }>(
-        `mutation DashboardUpdateDriver($input: UpdateDriverInput!) { updateDriver(input: $input) { id } }`,
-        { input },
-    );
+export async function updateDriver(input: Partial<DriverInput> & { id: string }): Promise<{ id: string }> {
+    const result = await api.query<
+        { updateDriver: { id: string } },
+        { input: Partial<DriverInput> & { id: string } }
+    >(`mutation DashboardUpdateDriver($input: UpdateDriverInput!) { updateDriver(input: $input) { id } }`, {
+        input,
+    });
     return result.updateDriver;
 }
 

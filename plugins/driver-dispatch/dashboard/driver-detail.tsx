@@ -19,10 +19,12 @@ import { DeliveryTimeline } from './delivery-timeline';
 import {
     createDriver,
     deleteDriver,
+    DeliveryAssignment,
     Driver,
     fetchAssignments,
     fetchDriver,
     fetchMapTiles,
+    MapTiles,
     updateDriver,
 } from './dispatch-api';
 import { DispatchMap } from './dispatch-map';
@@ -109,7 +111,12 @@ function NewDriverPage() {
     );
 }
 
-function DriverEditor({ driver }: Readonly<{ driver: Driver }>) {
+/** The driver's page once loaded: the editing state lives here, the blocks sit directly in the layout. */
+function DriverDetailView({
+    driver,
+    deliveries,
+    tiles,
+}: Readonly<{ driver: Driver; deliveries: DeliveryAssignment[]; tiles: MapTiles | undefined }>) {
     const abilities = useDispatchAbilities();
     const queryClient = useQueryClient();
     const navigate = useNavigate();
@@ -149,7 +156,8 @@ function DriverEditor({ driver }: Readonly<{ driver: Driver }>) {
     const dirty = name.trim() !== driver.name || (phone.trim() || null) !== driver.phoneNumber;
 
     return (
-        <>
+        <Page pageId="driver-detail" entity={driver}>
+            <PageTitle>{driver.name}</PageTitle>
             <PageActionBar>
                 {abilities.updateDrivers && (
                     <Button
@@ -170,105 +178,104 @@ function DriverEditor({ driver }: Readonly<{ driver: Driver }>) {
                     </Button>
                 )}
             </PageActionBar>
-            <PageBlock column="main" blockId="driver-form" title="Driver">
-                <div className="grid gap-4 md:grid-cols-2">
-                    <Field id="driver-name" label="Name">
-                        <Input
-                            id="driver-name"
-                            value={name}
-                            disabled={!abilities.updateDrivers}
-                            onChange={event => setName(event.target.value)}
-                        />
-                    </Field>
-                    <Field id="driver-phone" label="Phone number">
-                        <Input
-                            id="driver-phone"
-                            value={phone}
-                            disabled={!abilities.updateDrivers}
-                            onChange={event => setPhone(event.target.value)}
-                        />
-                    </Field>
-                    <Field id="driver-email" label="Email address (login)">
-                        <Input id="driver-email" value={driver.emailAddress} disabled />
-                    </Field>
-                </div>
-            </PageBlock>
-            <PageBlock column="side" blockId="driver-status" title="Status">
-                <div className="flex flex-col gap-3">
-                    <div className="flex items-center gap-2">
-                        <StatusBadge status={driver.status} />
-                        <span className="text-sm text-muted-foreground">
-                            last seen {timeAgo(driver.lastSeenAt)}
-                        </span>
-                    </div>
-                    {abilities.updateDrivers && driver.status === 'OFFLINE' && (
-                        <Button
-                            variant="outline"
-                            disabled={saving}
-                            onClick={() =>
-                                void save(
-                                    { id: driver.id, name: driver.name, status: 'AVAILABLE' },
-                                    'Enabled',
-                                )
-                            }
-                        >
-                            Enable (AVAILABLE)
-                        </Button>
-                    )}
-                    {abilities.updateDrivers && driver.status === 'AVAILABLE' && (
-                        <Button
-                            variant="outline"
-                            disabled={saving}
-                            onClick={() =>
-                                void save({ id: driver.id, name: driver.name, status: 'OFFLINE' }, 'Disabled')
-                            }
-                        >
-                            Disable (OFFLINE)
-                        </Button>
-                    )}
-                    {driver.status === 'BUSY' && (
-                        <span className="text-xs text-muted-foreground">
-                            BUSY belongs to dispatch: the driver is free again when the delivery ends.
-                        </span>
-                    )}
-                </div>
-            </PageBlock>
-        </>
-    );
-}
-
-function DriverDetailPage({ id }: Readonly<{ id: string }>) {
-    const abilities = useDispatchAbilities();
-    const driver = useQuery({
-        queryKey: [DISPATCH_QUERY_KEY, 'driver', id, abilities.readOrders],
-        queryFn: () => fetchDriver(id, abilities.readOrders),
-        enabled: abilities.readDrivers,
-        refetchInterval: POLL_INTERVAL_MS,
-    });
-    const tiles = useQuery({ queryKey: ['map-tiles'], queryFn: fetchMapTiles, staleTime: Infinity });
-    const recent = useQuery({
-        queryKey: [DISPATCH_QUERY_KEY, 'driver-deliveries', id, abilities.readOrders],
-        queryFn: () => fetchAssignments({ take: RECENT_WINDOW, withEvents: true }, abilities.readOrders),
-        enabled: abilities.readDeliveries,
-        refetchInterval: POLL_INTERVAL_MS,
-    });
-    if (!abilities.readDrivers) return <NotAllowed permission="ReadDriver" />;
-    if (driver.isPending) return <div className="p-6">Loading…</div>;
-    if (!driver.data) return <div className="p-6">No driver with id {id}.</div>;
-    const current = driver.data;
-    const deliveries = (recent.data?.items ?? []).filter(item => item.driver?.id === current.id).slice(0, 10);
-
-    return (
-        <Page pageId="driver-detail" entity={current}>
-            <PageTitle>{current.name}</PageTitle>
             <PageLayout>
-                <DriverEditor driver={current} />
+                <PageBlock column="main" blockId="driver-form" title="Driver">
+                    <div className="grid gap-4 md:grid-cols-2">
+                        <Field id="driver-name" label="Name">
+                            <Input
+                                id="driver-name"
+                                value={name}
+                                disabled={!abilities.updateDrivers}
+                                onChange={event => setName(event.target.value)}
+                            />
+                        </Field>
+                        <Field id="driver-phone" label="Phone number">
+                            <Input
+                                id="driver-phone"
+                                value={phone}
+                                disabled={!abilities.updateDrivers}
+                                onChange={event => setPhone(event.target.value)}
+                            />
+                        </Field>
+                        <Field id="driver-email" label="Email address (login)">
+                            <Input id="driver-email" value={driver.emailAddress} disabled />
+                        </Field>
+                    </div>
+                </PageBlock>
+                <PageBlock column="side" blockId="driver-status" title="Status">
+                    <div className="flex flex-col gap-3">
+                        <div className="flex items-center gap-2">
+                            <StatusBadge status={driver.status} />
+                            <span className="text-sm text-muted-foreground">
+                                last seen {timeAgo(driver.lastSeenAt)}
+                            </span>
+                        </div>
+                        {abilities.updateDrivers && driver.enabled && driver.status === 'OFFLINE' && (
+                            <Button
+                                variant="outline"
+                                disabled={saving}
+                                onClick={() =>
+                                    void save({ id: driver.id, status: 'AVAILABLE' }, 'On duty (AVAILABLE)')
+                                }
+                            >
+                                Set AVAILABLE
+                            </Button>
+                        )}
+                        {abilities.updateDrivers && driver.status === 'AVAILABLE' && (
+                            <Button
+                                variant="outline"
+                                disabled={saving}
+                                onClick={() =>
+                                    void save({ id: driver.id, status: 'OFFLINE' }, 'Off duty (OFFLINE)')
+                                }
+                            >
+                                Set OFFLINE
+                            </Button>
+                        )}
+                        <div
+                            className="flex items-center gap-2 border-t pt-3"
+                            data-testid="driver-enabled"
+                            data-enabled={String(driver.enabled)}
+                        >
+                            <span className="text-sm">
+                                {driver.enabled
+                                    ? 'Login enabled'
+                                    : 'Disabled: their sessions are revoked and no driver operation works'}
+                            </span>
+                        </div>
+                        {abilities.updateDrivers && driver.enabled && (
+                            <Button
+                                variant="destructive"
+                                disabled={saving}
+                                onClick={() =>
+                                    void save({ id: driver.id, enabled: false }, 'Driver disabled')
+                                }
+                            >
+                                Disable driver
+                            </Button>
+                        )}
+                        {abilities.updateDrivers && !driver.enabled && (
+                            <Button
+                                variant="outline"
+                                disabled={saving}
+                                onClick={() => void save({ id: driver.id, enabled: true }, 'Driver enabled')}
+                            >
+                                Enable driver
+                            </Button>
+                        )}
+                        {driver.status === 'BUSY' && (
+                            <span className="text-xs text-muted-foreground">
+                                BUSY belongs to dispatch: the driver is free again when the delivery ends.
+                            </span>
+                        )}
+                    </div>
+                </PageBlock>
                 <PageBlock column="side" blockId="driver-position" title="Position">
-                    <div className="mb-2 text-sm">{formatPosition(current.latitude, current.longitude)}</div>
-                    {tiles.data && current.latitude != null && (
+                    <div className="mb-2 text-sm">{formatPosition(driver.latitude, driver.longitude)}</div>
+                    {tiles && driver.latitude != null && (
                         <DispatchMap
-                            tiles={tiles.data}
-                            drivers={[current]}
+                            tiles={tiles}
+                            drivers={[driver]}
                             stores={[]}
                             deliveries={[]}
                             height={220}
@@ -314,6 +321,29 @@ function DriverDetailPage({ id }: Readonly<{ id: string }>) {
             </PageLayout>
         </Page>
     );
+}
+
+function DriverDetailPage({ id }: Readonly<{ id: string }>) {
+    const abilities = useDispatchAbilities();
+    const driver = useQuery({
+        queryKey: [DISPATCH_QUERY_KEY, 'driver', id, abilities.readOrders],
+        queryFn: () => fetchDriver(id, abilities.readOrders),
+        enabled: abilities.readDrivers,
+        refetchInterval: POLL_INTERVAL_MS,
+    });
+    const tiles = useQuery({ queryKey: ['map-tiles'], queryFn: fetchMapTiles, staleTime: Infinity });
+    const recent = useQuery({
+        queryKey: [DISPATCH_QUERY_KEY, 'driver-deliveries', id, abilities.readOrders],
+        queryFn: () => fetchAssignments({ take: RECENT_WINDOW, withEvents: true }, abilities.readOrders),
+        enabled: abilities.readDeliveries,
+        refetchInterval: POLL_INTERVAL_MS,
+    });
+    if (!abilities.readDrivers) return <NotAllowed permission="ReadDriver" />;
+    if (driver.isPending) return <div className="p-6">Loading…</div>;
+    if (!driver.data) return <div className="p-6">No driver with id {id}.</div>;
+    const current = driver.data;
+    const deliveries = (recent.data?.items ?? []).filter(item => item.driver?.id === current.id).slice(0, 10);
+    return <DriverDetailView driver={current} deliveries={deliveries} tiles={tiles.data} />;
 }
 
 export const driverDetailRoute: DashboardRouteDefinition = {

@@ -113,6 +113,9 @@ function DriversListPage() {
                                     </TableCell>
                                     <TableCell>
                                         <StatusBadge status={driver.status} />
+                                        {!driver.enabled && (
+                                            <span className="ml-2 text-xs text-destructive">disabled</span>
+                                        )}
                                     </TableCell>
                                     <TableCell title={driver.lastSeenAt ?? ''}>
                                         {timeAgo(driver.lastSeenAt)}
