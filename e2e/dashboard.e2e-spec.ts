@@ -258,6 +258,38 @@ describe('dashboard in headless chromium', () => {
     );
 
     it(
+        "shows a store's coordinates on a small map on its stock location page",
+        async () => {
+            await withScreenshot('store-map', async () => {
+                const { stockLocations } = (
+                    await graphql<{
+                        stockLocations: {
+                            items: Array<{
+                                id: string;
+                                customFields: { latitude: number | null; longitude: number | null };
+                            }>;
+                        };
+                    }>(
+                        port,
+                        'admin-api',
+                        '{ stockLocations(options: { take: 100 }) { items { id customFields { latitude longitude } } } }',
+                        staffToken,
+                    )
+                ).data;
+                const store = stockLocations.items.find(item => item.customFields.latitude != null);
+                if (!store) throw new Error('No store with coordinates');
+                await page.goto(`${base}/stock-locations/${store.id}`);
+                const block = page.getByTestId('store-location-map');
+                await block.locator('.vqd-store-point').waitFor();
+                expect(await block.innerText()).toContain(
+                    `${store.customFields.latitude?.toFixed(5)}, ${store.customFields.longitude?.toFixed(5)}`,
+                );
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
         'marks a paid order ready from its page and sees its delivery on the board',
         async () => {
             await withScreenshot('mark-ready', async () => {
