@@ -12,26 +12,16 @@
  * claim by claim, so machine noise hits all of them alike. Writes the medians and ratios to
  * docs/BENCHMARKS.md. Not part of npm test.
  */
-import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 
 import { ensureRedisServer, startRedisServer } from '../e2e/setup/redis-server';
 import { RedisDriverLocationIndex } from '../plugins/driver-dispatch/strategies/driver-location-index/redis-driver-location-index';
 import { DriverStatus } from '../plugins/driver-dispatch/types';
 import { LatLng } from '../src/common/geo';
+import { writeBenchmarkSection } from './results';
 
-const ROOT = (function findRoot(dir: string): string {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the bench');
-    return findRoot(parent);
-})(__dirname);
 const COMMAND =
     'npx tsc -p tsconfig.json --outDir dist/bench-build && node dist/bench-build/bench/driver-claim.bench.js';
-const RESULTS_FILE = path.join(ROOT, 'docs/BENCHMARKS.md');
-const SECTION_START = '<!-- driver-claim:start -->';
-const SECTION_END = '<!-- driver-claim:end -->';
 const LOOP: LatLng = { latitude: 41.8858, longitude: -87.6181 };
 const KM_PER_DEGREE_LATITUDE = 111.32;
 
@@ -152,9 +142,7 @@ async function writeResults(
         ),
     ].join('\n');
     const cpus = os.cpus();
-    const section = `${SECTION_START}
-
-## Driver claim (Redis GEO index, \`RedisDriverLocationIndex.claimNearest\`)
+    const section = `## Driver claim (Redis GEO index, \`RedisDriverLocationIndex.claimNearest\`)
 
 ${drivers.toLocaleString('en-US')} AVAILABLE drivers spread uniformly over a 15 km disc around the Loop (Chicago); ${claims.toLocaleString('en-US')} claims per mode at random pickup points within 5 km of the centre, each released again, the modes taking turns claim by claim. One Lua script per claim, over loopback.
 
@@ -164,16 +152,8 @@ The growing radius and the fixed 100 km radius took the same driver every time: 
 
 Command: \`${COMMAND}\`
 
-Machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, redis-server from Debian on the same machine, shared with other work. Measured ${new Date().toISOString().slice(0, 10)}.
-${SECTION_END}`;
-    const current = await fs.readFile(RESULTS_FILE, 'utf8');
-    const start = current.indexOf(SECTION_START);
-    const end = current.indexOf(SECTION_END);
-    const updated =
-        start >= 0 && end > start
-            ? current.slice(0, start) + section + current.slice(end + SECTION_END.length)
-            : `${current.trimEnd()}\n\n${section}\n`;
-    await fs.writeFile(RESULTS_FILE, updated);
+Machine: ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, redis-server from Debian on the same machine, shared with other work. Measured ${new Date().toISOString().slice(0, 10)}.`;
+    await writeBenchmarkSection('driver-claim', section);
 }
 
 main().catch((error: unknown) => {

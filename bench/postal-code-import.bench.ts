@@ -23,19 +23,10 @@ import {
     importPostalCodes,
     PostalCodeImportSummary,
 } from '../plugins/seller-store-info/import/postal-code-importer';
+import { PROJECT_ROOT, RESULTS_FILE, writeBenchmarkSection } from './results';
 
-/** The project folder, wherever the compiled bench was written to. */
-const ROOT = (function findRoot(dir: string): string {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('package.json not found above the bench');
-    return findRoot(parent);
-})(__dirname);
 const COMMAND =
     'npx tsc -p tsconfig.json --outDir dist/bench-build && node dist/bench-build/bench/postal-code-import.bench.js';
-const RESULTS_FILE = path.join(ROOT, 'docs/BENCHMARKS.md');
-const SECTION_START = '<!-- postal-code-import:start -->';
-const SECTION_END = '<!-- postal-code-import:end -->';
 // Every 50th line repeats the postal code before it with another place, as GeoNames does.
 const DUPLICATE_EVERY = 50;
 const COUNTRIES =
@@ -98,7 +89,7 @@ async function runCli(
     file: string,
     databaseUrl: string,
 ): Promise<{ seconds: number; maxRssMb?: number; output: string }> {
-    const cli = path.join(ROOT, 'dist/src/scripts/import-postal-codes.js');
+    const cli = path.join(PROJECT_ROOT, 'dist/src/scripts/import-postal-codes.js');
     const started = Date.now();
     const child = spawn(process.execPath, [cli, file], {
         env: { ...process.env, DATABASE_URL: databaseUrl, VENDURE_DISABLE_TELEMETRY: 'true' },
@@ -200,7 +191,7 @@ async function main() {
             results.push(await runChild(phase, file, url));
             console.error(JSON.stringify(results[results.length - 1]));
         }
-        const cli = existsSync(path.join(ROOT, 'dist/src/scripts/import-postal-codes.js'))
+        const cli = existsSync(path.join(PROJECT_ROOT, 'dist/src/scripts/import-postal-codes.js'))
             ? await runCli(file, url)
             : undefined;
         const client = new Client({ connectionString: url });
@@ -220,7 +211,7 @@ async function main() {
             stored: Number(stored),
         });
         console.log(report);
-        await writeSection(report);
+        await writeBenchmarkSection('postal-code-import', report);
         console.error(`Written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
     } finally {
         await postgres.stop();
@@ -247,7 +238,6 @@ function formatReport(input: {
         reimport: 'import the same file again (nothing changes)',
     };
     const lines = [
-        SECTION_START,
         '## Postal-code import (`npm run postal-codes:import`)',
         '',
         `Synthetic GeoNames-format file: ${n(input.rows)} rows (${(input.bytes / 1024 / 1024).toFixed(1)} MiB), ` +
@@ -280,30 +270,8 @@ function formatReport(input: {
             `Measured ${new Date().toISOString().slice(0, 10)}.`,
         '',
         'Peak RSS is each phase’s own process (`process.resourceUsage().maxRSS`; the CLI’s from /proc VmHWM).',
-        SECTION_END,
     ];
     return lines.join('\n');
-}
-
-/** Replaces this benchmark's section of docs/BENCHMARKS.md, leaving any other section as it is. */
-async function writeSection(section: string) {
-    let current = '';
-    try {
-        current = await fs.readFile(RESULTS_FILE, 'utf8');
-    } catch {
-        current = '# Benchmarks\n';
-    }
-    const start = current.indexOf(SECTION_START);
-    const end = current.indexOf(SECTION_END);
-    const next =
-        start >= 0 && end > start
-            ? current.slice(0, start) + section + current.slice(end + SECTION_END.length)
-            : `${current.trimEnd()}\n\n${section}\n`;
-    // Formatted as `npm run lint` (prettier --check) expects, tables aligned.
-    const prettier = await import('prettier');
-    const options = await prettier.resolveConfig(RESULTS_FILE);
-    await fs.mkdir(path.dirname(RESULTS_FILE), { recursive: true });
-    await fs.writeFile(RESULTS_FILE, await prettier.format(next, { ...options, filepath: RESULTS_FILE }));
 }
 
 if (process.argv[2] === '--phase') {

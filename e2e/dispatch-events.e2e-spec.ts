@@ -7,7 +7,7 @@
  * produced by one server reaches streams of the other; a deleted driver's stream ends.
  */
 import { ConfigService, DefaultSchedulerPlugin, mergeConfig, SchedulerService } from '@vendure/core';
-import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN, TestServer } from '@vendure/testing';
+import { createTestEnvironment, TestServer } from '@vendure/testing';
 import { Redis } from 'ioredis';
 
 import { DispatchEventStreamService, DriverDispatchPlugin } from '../plugins/driver-dispatch';
@@ -20,26 +20,8 @@ import {
 } from '../src/demo/populate-demo';
 import { freePort } from '../src/runtime/embedded-postgres';
 import { e2eConfig } from './config/e2e-config';
-import {
-    CHANNEL_VARIANTS,
-    ChannelVariantsResult,
-    ORDER_WITH_SELLER_ORDERS,
-    OrderWithSellerOrdersResult,
-} from './graphql/admin-documents';
-import {
-    ActiveOrderResult,
-    ADD_ITEM_TO_ORDER,
-    ADD_PAYMENT,
-    DELIVERY_AVAILABILITY,
-    DeliveryAvailabilityResult,
-    ELIGIBLE_SHIPPING_METHODS,
-    EligibleShippingMethodsResult,
-    SET_CUSTOMER,
-    SET_DELIVERY_LOCATION,
-    SET_SHIPPING_ADDRESS,
-    SET_SHIPPING_METHOD,
-    TRANSITION_ORDER,
-} from './graphql/shop-documents';
+import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { asSuperadmin } from './fixtures/logins';
 import { ensureRedisServer, RunningRedis, startRedisServer } from './setup/redis-server';
 import { graphql } from './utils/app-process';
 import { SseClient } from './utils/sse-client';
@@ -134,61 +116,16 @@ async function admin<T>(port: number, token: string, query: string): Promise<T> 
     return (await graphql<T>(port, 'admin-api', query, token)).data;
 }
 
-async function asStaff() {
-    await env.adminClient.asSuperAdmin();
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-}
-
-async function deliverableVariantOf(sellerCode: string): Promise<string> {
-    env.adminClient.setChannelToken(sellerCode);
-    const { productVariants } = await env.adminClient.query<ChannelVariantsResult>(CHANNEL_VARIANTS);
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-    const { deliveryAvailability } = await env.shopClient.query<DeliveryAvailabilityResult>(
-        DELIVERY_AVAILABILITY,
-        { ids: productVariants.items.map(variant => variant.id) },
-    );
-    const deliverable = deliveryAvailability.find(answer => answer.fastDelivery);
-    if (!deliverable) throw new Error(`No variant of ${sellerCode} is deliverable to the test address`);
-    return deliverable.productVariantId;
+function asStaff() {
+    return asSuperadmin(env.adminClient);
 }
 
 /** A paid checkout in The Loop (60601) with one item of each of two sellers; its seller orders. */
-async function placeOrder(): Promise<OrderWithSellerOrdersResult['order']> {
-    const shop = env.shopClient;
-    await shop.asAnonymousUser();
-    await shop.query(SET_DELIVERY_LOCATION, { input: { postalCode: '60601', countryCode: 'US' } });
-    let orderId = '';
-    for (const seller of city.sellers.slice(0, 2)) {
-        const { addItemToOrder } = await shop.query<{ addItemToOrder: ActiveOrderResult }>(
-            ADD_ITEM_TO_ORDER,
-            { productVariantId: await deliverableVariantOf(seller.code), quantity: 1 },
-        );
-        orderId = addItemToOrder.id;
-    }
-    await shop.query(SET_CUSTOMER, {
-        input: { firstName: 'Live', lastName: 'Customer', emailAddress: 'live@example.com' },
-    });
-    await shop.query(SET_SHIPPING_ADDRESS, {
-        input: {
-            fullName: 'Live Customer',
-            streetLine1: '100 W Randolph St',
-            city: 'Chicago',
-            postalCode: '60601',
-            countryCode: 'US',
-        },
-    });
-    const { eligibleShippingMethods } =
-        await shop.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
-    await shop.query(SET_SHIPPING_METHOD, { ids: eligibleShippingMethods.map(method => method.id) });
-    await shop.query(TRANSITION_ORDER, { state: 'ArrangingPayment' });
-    const { addPaymentToOrder } = await shop.query<{ addPaymentToOrder: ActiveOrderResult }>(ADD_PAYMENT, {
-        input: { method: 'instant-payment', metadata: {} },
-    });
-    expect(addPaymentToOrder.state).toBe('PaymentSettled');
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-    return (
-        await env.adminClient.query<OrderWithSellerOrdersResult>(ORDER_WITH_SELLER_ORDERS, { id: orderId })
-    ).order;
+async function placeOrder(): Promise<PlacedOrder> {
+    return placePaidOrder(
+        env,
+        city.sellers.slice(0, 2).map(seller => seller.code),
+    );
 }
 
 interface DriverRow {
@@ -211,7 +148,7 @@ describe('GET /dispatch/events', () => {
     let staffB: SseClient;
     let driverOneStream: SseClient;
     let driverTwoStream: SseClient;
-    let order: OrderWithSellerOrdersResult['order'];
+    let order: PlacedOrder;
     let assignmentId: string;
 
     beforeAll(async () => {

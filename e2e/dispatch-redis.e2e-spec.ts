@@ -15,7 +15,7 @@ import {
     SchedulerService,
     TransactionalConnection,
 } from '@vendure/core';
-import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import { createTestEnvironment } from '@vendure/testing';
 import { Redis } from 'ioredis';
 
 import {
@@ -31,6 +31,7 @@ import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-d
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
 import { expectNearestDriver } from './fixtures/dispatch';
+import { asSuperadmin } from './fixtures/logins';
 import {
     ASSIGNMENT,
     Assignment,
@@ -79,9 +80,8 @@ afterAll(async () => {
     }
 });
 
-async function asStaff() {
-    await env.adminClient.asSuperAdmin();
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asStaff() {
+    return asSuperadmin(env.adminClient);
 }
 
 function service<T>(type: new (...args: never[]) => T): T {

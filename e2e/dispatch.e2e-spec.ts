@@ -11,15 +11,11 @@ import gql from 'graphql-tag';
 
 import { DispatchService } from '../plugins/driver-dispatch';
 import { loadDemoCity } from '../src/demo/demo-data';
-import {
-    DEMO_DRIVER_PASSWORD,
-    DEMO_SELLER_PASSWORD,
-    demoInitialData,
-    populateDemoMarketplace,
-} from '../src/demo/populate-demo';
+import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
 import { expectNearestDriver } from './fixtures/dispatch';
+import { asDemoDriver, asSuperadmin } from './fixtures/logins';
 import { ORDER_WITH_SELLER_ORDERS, OrderWithSellerOrdersResult } from './graphql/admin-documents';
 import {
     ActionResult,
@@ -73,14 +69,12 @@ afterAll(async () => {
     await server.destroy();
 });
 
-async function asStaff() {
-    await adminClient.asSuperAdmin();
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asStaff() {
+    return asSuperadmin(adminClient);
 }
 
-async function asDriver(emailAddress: string) {
-    await adminClient.asUserWithCredentials(emailAddress, DEMO_DRIVER_PASSWORD);
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asDriver(emailAddress: string) {
+    return asDemoDriver(adminClient, emailAddress);
 }
 
 /** The demo's pings are as old as the test run: a fresh heartbeat keeps the drivers claimable. */

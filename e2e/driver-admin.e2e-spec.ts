@@ -21,6 +21,7 @@ import { DEMO_DRIVER_PASSWORD, demoInitialData, populateDemoMarketplace } from '
 import { freePort } from '../src/runtime/embedded-postgres';
 import { e2eConfig } from './config/e2e-config';
 import { placePaidOrder } from './fixtures/checkout';
+import { asSuperadmin } from './fixtures/logins';
 import {
     ASSIGNMENT,
     Assignment,
@@ -162,9 +163,8 @@ afterAll(async () => {
     await redis?.stop();
 });
 
-async function asStaff() {
-    await env.adminClient.asSuperAdmin();
-    env.adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asStaff() {
+    return asSuperadmin(env.adminClient);
 }
 
 /** A driver app of its own: its own session token, beside the staff client. */

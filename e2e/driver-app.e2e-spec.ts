@@ -11,14 +11,10 @@ import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testi
 import gql from 'graphql-tag';
 
 import { loadDemoCity } from '../src/demo/demo-data';
-import {
-    DEMO_DRIVER_PASSWORD,
-    DEMO_SELLER_PASSWORD,
-    demoInitialData,
-    populateDemoMarketplace,
-} from '../src/demo/populate-demo';
+import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { asDemoDriver, asSuperadmin } from './fixtures/logins';
 import {
     ASSIGNMENT,
     Assignment,
@@ -166,14 +162,12 @@ afterAll(async () => {
     await server.destroy();
 });
 
-async function asStaff() {
-    await adminClient.asSuperAdmin();
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asStaff() {
+    return asSuperadmin(adminClient);
 }
 
-async function asDriver(emailAddress: string) {
-    await adminClient.asUserWithCredentials(emailAddress, DEMO_DRIVER_PASSWORD);
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asDriver(emailAddress: string) {
+    return asDemoDriver(adminClient, emailAddress);
 }
 
 async function assignment(id: string): Promise<Assignment> {

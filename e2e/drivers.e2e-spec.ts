@@ -4,13 +4,14 @@
  * status, and what a driver may not do.
  */
 import { TransactionalConnection } from '@vendure/core';
-import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import { createTestEnvironment } from '@vendure/testing';
 import gql from 'graphql-tag';
 
 import { POSITION_FLUSH_INTERVAL_MS } from '../plugins/driver-dispatch';
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_DRIVER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { asSuperadmin } from './fixtures/logins';
 
 interface DriverFields {
     id: string;
@@ -160,9 +161,8 @@ afterAll(async () => {
     await server.destroy();
 });
 
-async function asStaff() {
-    await adminClient.asSuperAdmin();
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+function asStaff() {
+    return asSuperadmin(adminClient);
 }
 
 async function listDrivers(options: object): Promise<DriversResult['drivers']> {

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
+
+import { installDebianPackages, which } from './debian-packages';
 
 /** Where the browser tests look, in order; `CHROMIUM_PATH` first when set. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -13,30 +13,13 @@ const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/
 export function ensureChromium(log: (message: string) => void): string {
     const found = findChromium();
     if (found) return found;
-    const canInstall = os.userInfo().uid === 0 && which('apt-get');
-    if (!canInstall) {
-        throw new Error(
-            'The dashboard browser tests need Chromium: install it (Debian/Ubuntu: ' +
-                'sudo apt-get install -y chromium fonts-liberation) or set CHROMIUM_PATH to a Chromium binary.',
-        );
-    }
-    log('chromium is not installed: installing Debian packages chromium and fonts-liberation with apt-get');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () =>
-        execFileSync(
-            'apt-get',
-            ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation'],
-            {
-                stdio: 'inherit',
-                env,
-            },
-        );
-    try {
-        install();
-    } catch {
-        execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-        install();
-    }
+    log('chromium is not installed');
+    installDebianPackages(
+        ['chromium', 'fonts-liberation'],
+        'The dashboard browser tests need Chromium: install it (Debian/Ubuntu: ' +
+            'sudo apt-get install -y chromium fonts-liberation) or set CHROMIUM_PATH to a Chromium binary.',
+        log,
+    );
     const installed = findChromium();
     if (!installed) throw new Error('apt-get installed chromium, but no chromium binary was found');
     return installed;
@@ -49,12 +32,4 @@ function findChromium(): string | undefined {
         return fromEnv;
     }
     return CANDIDATES.find(candidate => existsSync(candidate)) ?? which('chromium');
-}
-
-function which(command: string): string | undefined {
-    try {
-        return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-        return undefined;
-    }
 }

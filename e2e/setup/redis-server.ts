@@ -1,7 +1,7 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import os from 'node:os';
+import { ChildProcess, spawn } from 'node:child_process';
 
 import { freePort } from '../../src/runtime/embedded-postgres';
+import { installDebianPackages, which } from './debian-packages';
 
 export interface RunningRedis {
     url: string;
@@ -15,26 +15,13 @@ export interface RunningRedis {
 export function ensureRedisServer(log: (message: string) => void): string {
     const found = which('redis-server');
     if (found) return found;
-    const canInstall = os.userInfo().uid === 0 && which('apt-get');
-    if (!canInstall) {
-        throw new Error(
-            'The e2e tests need Redis: set REDIS_URL to a Redis 7 server, or install redis-server ' +
-                '(Debian/Ubuntu: sudo apt-get install -y redis-server).',
-        );
-    }
-    log('redis-server is not installed: installing Debian package redis-server with apt-get');
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = () =>
-        execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'redis-server'], {
-            stdio: 'inherit',
-            env,
-        });
-    try {
-        install();
-    } catch {
-        execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-        install();
-    }
+    log('redis-server is not installed');
+    installDebianPackages(
+        ['redis-server'],
+        'The e2e tests need Redis: set REDIS_URL to a Redis 7 server, or install redis-server ' +
+            '(Debian/Ubuntu: sudo apt-get install -y redis-server).',
+        log,
+    );
     const installed = which('redis-server');
     if (!installed) throw new Error('apt-get installed redis-server, but it is not on PATH');
     return installed;
@@ -78,12 +65,4 @@ export async function startRedisServer(binary: string): Promise<RunningRedis> {
                 child.kill('SIGTERM');
             }),
     };
-}
-
-function which(command: string): string | undefined {
-    try {
-        return execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim() || undefined;
-    } catch {
-        return undefined;
-    }
 }

@@ -1,5 +1,17 @@
 import gql from 'graphql-tag';
 
+/** In the admin and the shop API alike. */
+export const deliveryStatusEnum = gql`
+    enum DeliveryStatus {
+        PENDING
+        ASSIGNED
+        PICKED_UP
+        DELIVERED
+        FAILED
+        CANCELLED
+    }
+`;
+
 export const adminApiExtensions = gql`
     enum DriverStatus {
         AVAILABLE
@@ -64,14 +76,7 @@ export const adminApiExtensions = gql`
         enabled: Boolean
     }
 
-    enum DeliveryStatus {
-        PENDING
-        ASSIGNED
-        PICKED_UP
-        DELIVERED
-        FAILED
-        CANCELLED
-    }
+    ${deliveryStatusEnum}
 
     "One move of a delivery: who (actor), when, from, to and why."
     type DeliveryEvent {

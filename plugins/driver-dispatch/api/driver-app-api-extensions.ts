@@ -1,5 +1,7 @@
 import gql from 'graphql-tag';
 
+import { deliveryStatusEnum } from './api-extensions';
+
 /** The driver app's part of the admin API (the logged-in driver, `DriverSelf`). */
 export const driverAppAdminApiExtensions = gql`
     "What the driver app shows of the delivery the driver is on: no customer contact details, no payments."
@@ -36,14 +38,7 @@ export const driverAppAdminApiExtensions = gql`
 
 /** Customer tracking in the shop API. */
 export const trackingShopApiExtensions = gql`
-    enum DeliveryStatus {
-        PENDING
-        ASSIGNED
-        PICKED_UP
-        DELIVERED
-        FAILED
-        CANCELLED
-    }
+    ${deliveryStatusEnum}
 
     "One delivery of the customer's order (one per seller order in a marketplace)."
     type DeliveryTracking {

@@ -8,7 +8,7 @@ import {
     RateLimiterRes,
 } from 'rate-limiter-flexible';
 
-import { redisOptionsFromUrl } from '../../../src/runtime/redis-options';
+import { failFastRedisOptions } from '../../../src/runtime/redis-options';
 import { LocationPingRateLimitError } from '../api/thrown-errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions, LocationPingLimit } from '../options';
@@ -44,18 +44,7 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
             duration: this.limit.durationSeconds,
         };
         if (options.redisUrl) {
-            this.redis = new Redis({
-                ...redisOptionsFromUrl(options.redisUrl),
-                connectionName: 'driver-dispatch:ping-limit',
-                lazyConnect: true,
-                enableOfflineQueue: false,
-                maxRetriesPerRequest: 1,
-                commandTimeout: 1000,
-                connectTimeout: 2000,
-                // Keep trying in the background, at most every 5 s, so the limit comes back by itself.
-                retryStrategy: (attempt: number) => Math.min(attempt * 500, 5000),
-                disconnectTimeout: 200,
-            });
+            this.redis = new Redis(failFastRedisOptions(options.redisUrl, 'driver-dispatch:ping-limit'));
             this.redis.on('error', (error: Error) => this.outage(error));
             this.limiter = new RateLimiterRedis({
                 ...limiterOptions,

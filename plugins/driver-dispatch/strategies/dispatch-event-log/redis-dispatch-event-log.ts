@@ -1,7 +1,7 @@
 import { Injector, Logger } from '@vendure/core';
 import { Redis } from 'ioredis';
 
-import { redisOptionsFromUrl } from '../../../../src/runtime/redis-options';
+import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
 import { DispatchLiveEvent } from '../../api/dispatch-live-events';
 import { loggerCtx } from '../../constants';
 import { DispatchEventLog, LoggedDispatchEvent } from './dispatch-event-log';
@@ -58,17 +58,7 @@ export class RedisDispatchEventLog implements DispatchEventLog {
 
     /** Connects; a Redis that is down at start is not an error (appends fail until it is back). */
     async init(_injector?: Injector): Promise<void> {
-        this.writer = new Redis({
-            ...redisOptionsFromUrl(this.options.redisUrl),
-            connectionName: 'driver-dispatch:events',
-            lazyConnect: true,
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 1,
-            commandTimeout: 1000,
-            connectTimeout: 2000,
-            retryStrategy: (attempt: number) => Math.min(attempt * 500, 5000),
-            disconnectTimeout: 200,
-        });
+        this.writer = new Redis(failFastRedisOptions(this.options.redisUrl, 'driver-dispatch:events'));
         this.writer.on('error', (error: Error) => {
             if (this.writerOutageLogged) return;
             this.writerOutageLogged = true;

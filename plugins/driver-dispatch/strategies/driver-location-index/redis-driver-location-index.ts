@@ -2,7 +2,7 @@ import { ID, Injector, Logger } from '@vendure/core';
 import { Redis, Result } from 'ioredis';
 
 import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../../src/common/geo';
-import { redisOptionsFromUrl } from '../../../../src/runtime/redis-options';
+import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
 import { loggerCtx } from '../../constants';
 import { DriverStatus } from '../../types';
 import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
@@ -192,19 +192,7 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
 
     /** Connects; a Redis that is down at start is not an error (the caller uses SQL meanwhile). */
     async init(_injector?: Injector): Promise<void> {
-        this.redis = new Redis({
-            ...redisOptionsFromUrl(this.options.redisUrl),
-            connectionName: 'driver-dispatch:location-index',
-            lazyConnect: true,
-            enableOfflineQueue: false,
-            maxRetriesPerRequest: 1,
-            commandTimeout: 1000,
-            connectTimeout: 2000,
-            // Keep trying in the background, at most every 5 s, so the index comes back by itself.
-            retryStrategy: (attempt: number) => Math.min(attempt * 500, 5000),
-            // ioredis would otherwise wait 2 s on disconnect for a socket to a Redis already gone.
-            disconnectTimeout: 200,
-        });
+        this.redis = new Redis(failFastRedisOptions(this.options.redisUrl, 'driver-dispatch:location-index'));
         this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
         this.redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
         this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 5, lua: SET_STATUS_SCRIPT });
