@@ -15,6 +15,8 @@ import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 import { migrations } from './migrations';
 import { DriverDispatchPlugin } from './plugins/driver-dispatch';
 import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-store-info';
+import { graphqlErrorShield } from './src/api/graphql-error-shield';
+import { requestBodyLimit } from './src/api/request-body-limit';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
 import { BullMQConnectionsPlugin } from './src/runtime/bullmq-connections';
@@ -97,7 +99,16 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             port: settings.port,
             adminApiPath: 'admin-api',
             shopApiPath: 'shop-api',
-            cors: { origin: settings.corsOrigins, credentials: true },
+            // Configured storefronts may send cookies; the embedded default's "any origin" may not,
+            // or any website a developer visits could act with their session.
+            cors:
+                settings.corsOrigins === true
+                    ? { origin: '*', credentials: false }
+                    : { origin: settings.corsOrigins, credentials: true },
+            // Before Nest's own body parser: a body over the limit is a 413, not a 500.
+            middleware: [{ route: '/', handler: requestBodyLimit, beforeListen: true }],
+            // Whatever NODE_ENV is: no stack traces or database messages reach a client.
+            apolloServerPlugins: [graphqlErrorShield],
             // JSON POSTs pass; a cross-site HTML form cannot log a visitor in (login CSRF).
             csrfPrevention: true,
         },

@@ -233,7 +233,7 @@ describe('an order ready for dispatch', () => {
         expect(deliveryTracking.map(entry => entry.orderCode)).toEqual([sellerOrderCode]);
         const [entry] = deliveryTracking;
         expect(entry).toMatchObject({ status: 'PICKED_UP', sellerName: expect.any(String) });
-        expect(entry.deliveryCode).toMatch(/^\d{4}$/);
+        expect(entry.deliveryCode).toMatch(/^\d{6}$/);
         expect(entry.driverName).toEqual(expect.any(String));
         expect(entry.driverLatitude).toEqual(expect.any(Number));
         expect(entry.etaMinutes).toBeGreaterThanOrEqual(1);
@@ -247,7 +247,7 @@ describe('an order ready for dispatch', () => {
 
     it('refuses a wrong delivery code, saying how many tries are left, and changes nothing', async () => {
         await asDriver(driverEmail);
-        const wrong = deliveryCode === '0000' ? '1111' : '0000';
+        const wrong = deliveryCode === '000000' ? '111111' : '000000';
         const { confirmDelivery } = await adminClient.query<{
             confirmDelivery: ActionResult & { attemptsLeft?: number };
         }>(CONFIRM_DELIVERY_WITH_CODE_RESULT, { id: assignmentId, code: wrong });

@@ -38,7 +38,7 @@ const ACTIVE_DRIVER_ASSIGNMENT = gql`
         activeDriverAssignment {
             assignmentId
             status
-            orderCode
+            deliveryReference
             pickupStoreName
             pickupAddress
             pickupLatitude
@@ -245,7 +245,7 @@ describe('the driver app', () => {
         expect(activeDriverAssignment).toMatchObject({
             assignmentId: delivery.id,
             status: 'ASSIGNED',
-            orderCode: placed.sellerOrders[0].code,
+            deliveryReference: expect.stringMatching(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/),
             pickupStoreName: delivery.pickupStockLocation.name,
             pickupLatitude: delivery.pickupStockLocation.customFields.latitude,
             dropoffLatitude: delivery.dropoffLatitude,
@@ -337,7 +337,7 @@ describe('the driver app', () => {
             orderCode: placed.sellerOrders[0].code,
             status: 'PICKED_UP',
             driverLatitude: expect.any(Number),
-            deliveryCode: expect.stringMatching(/^\d{4}$/),
+            deliveryCode: expect.stringMatching(/^\d{6}$/),
         });
         // Another guest, a registered customer, and an order code that does not exist: all empty.
         await shopClient.asAnonymousUser();
@@ -365,7 +365,7 @@ describe('the driver app', () => {
         const code =
             (await shopClient.query<DeliveryTrackingResult>(DELIVERY_TRACKING, { orderCode: placed.code }))
                 .deliveryTracking[0].deliveryCode ?? '';
-        const wrong = code === '0000' ? '1111' : '0000';
+        const wrong = code === '000000' ? '111111' : '000000';
         await asDriver(second.emailAddress);
         const attemptsLeft: Array<number | undefined> = [];
         for (let i = 0; i < 5; i++) {
@@ -436,7 +436,7 @@ describe('the authorization matrix', () => {
 
     const driverOperations: Array<[string, () => Promise<unknown>]> = [
         ['confirmPickup', () => adminClient.query(CONFIRM_PICKUP, { id: open.id })],
-        ['confirmDelivery', () => adminClient.query(CONFIRM_DELIVERY, { id: open.id, code: '0000' })],
+        ['confirmDelivery', () => adminClient.query(CONFIRM_DELIVERY, { id: open.id, code: '000000' })],
         ['declineDelivery', () => adminClient.query(DECLINE, { id: open.id })],
         [
             'reportDeliveryFailed',
@@ -545,11 +545,13 @@ describe('the authorization matrix', () => {
         await expect(adminClient.query(UPDATE_LOCATION, { latitude: 91, longitude: -87.6 })).rejects.toThrow(
             /latitude/i,
         );
-        await expect(adminClient.query(CONFIRM_PICKUP, { id: '999999' })).rejects.toThrow(
-            /No DeliveryAssignment with the id "999999"/,
-        );
-        await expect(adminClient.query(DECLINE, { id: '999999' })).rejects.toThrow(/999999/);
-        const { confirmDelivery } = await adminClient.query(CONFIRM_DELIVERY, { id: open.id, code: '0000' });
+        // A delivery that does not exist gets the same answer as someone else's: no existence oracle.
+        await expect(adminClient.query(CONFIRM_PICKUP, { id: '999999' })).rejects.toThrow(FORBIDDEN);
+        await expect(adminClient.query(DECLINE, { id: '999999' })).rejects.toThrow(FORBIDDEN);
+        const { confirmDelivery } = await adminClient.query(CONFIRM_DELIVERY, {
+            id: open.id,
+            code: '000000',
+        });
         expect(confirmDelivery).toMatchObject({
             __typename: 'DeliveryTransitionError',
             fromStatus: 'ASSIGNED',

@@ -6,6 +6,7 @@ import { Drivers1795737030896 } from './1795737030896-drivers';
 import { DeliveryAssignments1795738372135 } from './1795738372135-delivery-assignments';
 import { DeliveryCodes1795744377433 } from './1795744377433-delivery-codes';
 import { DriverEnabled1795744466131 } from './1795744466131-driver-enabled';
+import { DeliveryReferences1795760000000 } from './1795760000000-delivery-references';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -15,4 +16,5 @@ export const migrations: Array<new () => object> = [
     DeliveryAssignments1795738372135,
     DeliveryCodes1795744377433,
     DriverEnabled1795744466131,
+    DeliveryReferences1795760000000,
 ];

@@ -211,7 +211,7 @@ export async function dispatchAcceptance(port: number, staff: { username: string
         { code: first.code },
     );
     expect(tracking.data.deliveryTracking).toEqual([
-        { status: 'PICKED_UP', deliveryCode: expect.stringMatching(/^\d{4}$/) },
+        { status: 'PICKED_UP', deliveryCode: expect.stringMatching(/^\d{6}$/) },
     ]);
     await ping();
     const { confirmDelivery } = await admin<{ confirmDelivery: { status?: string } }>(

@@ -142,6 +142,7 @@ export const CANCEL_DELIVERY = gql`
 /** What the dispatch suites read of a driver. */
 export interface DriverRow {
     id: string;
+    name: string;
     emailAddress: string;
     status: string;
     latitude: number;
@@ -154,6 +155,7 @@ export const DRIVERS = gql`
         drivers(options: { take: 100 }) {
             items {
                 id
+                name
                 emailAddress
                 status
                 latitude

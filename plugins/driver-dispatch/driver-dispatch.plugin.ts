@@ -27,6 +27,7 @@ import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
+import { deliveryCodePolicyProblem } from './services/delivery-code';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -120,7 +121,10 @@ export class DriverDispatchPlugin {
     static options = defaultDriverDispatchOptions;
 
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
-        this.options = { ...defaultDriverDispatchOptions, ...options };
+        const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
+        const problem = deliveryCodePolicyProblem(deliveryCode);
+        if (problem) throw new Error(`DriverDispatchPlugin: ${problem}`);
+        this.options = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
         return DriverDispatchPlugin;
     }
 }

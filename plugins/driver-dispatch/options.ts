@@ -1,4 +1,5 @@
 import { DEFAULT_SWEEP_SCHEDULE } from './constants';
+import { DEFAULT_DELIVERY_CODE_POLICY, DeliveryCodePolicy } from './services/delivery-code';
 
 /**
  * @description
@@ -41,12 +42,29 @@ export interface DriverDispatchPluginOptions {
     /**
      * @description
      * Proof of delivery: the driver must enter the customer's one-time delivery code (shown in
-     * `deliveryTracking`) in `confirmDelivery`. Five wrong codes lock the delivery for 15 minutes.
-     * Staff with `ManageDispatch` confirm without a code.
+     * `deliveryTracking`) in `confirmDelivery`. Wrong codes lock the delivery, and the driver, for a
+     * while (see `deliveryCode`). Staff with `ManageDispatch` confirm without a code.
      *
      * @default true
      */
     requireDeliveryCode?: boolean;
+    /**
+     * @description
+     * The delivery code: its digits, and how many wrong codes in a row lock one delivery and one
+     * driver (over all their deliveries), for how long. With the defaults a driver has at most 10
+     * guesses per 15 minutes at a one-in-a-million code. Give only what you change.
+     *
+     * @default { length: 6, maxAttempts: 5, maxAttemptsPerDriver: 10, lockMinutes: 15 }
+     */
+    deliveryCode?: Partial<DeliveryCodePolicy>;
+    /**
+     * @description
+     * How many live streams (`GET /dispatch/events`) one session may hold open at once; one more
+     * is refused with 429. A dashboard tab or a driver app holds one each.
+     *
+     * @default 5
+     */
+    liveStreamsPerSession?: number;
     /**
      * @description
      * Average courier speed for the customer's `etaMinutes`, over the straight-line distance.
@@ -109,13 +127,19 @@ export interface LocationPingLimit {
     durationSeconds: number;
 }
 
-export const defaultDriverDispatchOptions: Required<Omit<DriverDispatchPluginOptions, 'redisUrl'>> &
-    Pick<DriverDispatchPluginOptions, 'redisUrl'> = {
+export type ResolvedDriverDispatchOptions = Required<
+    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode'>
+> &
+    Pick<DriverDispatchPluginOptions, 'redisUrl'> & { deliveryCode: DeliveryCodePolicy };
+
+export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     redisUrl: undefined,
     maxSearchRadiusKm: 100,
     sweepSchedule: DEFAULT_SWEEP_SCHEDULE,
     demoFleet: false,
     requireDeliveryCode: true,
+    deliveryCode: DEFAULT_DELIVERY_CODE_POLICY,
+    liveStreamsPerSession: 5,
     etaSpeedKmh: 20,
     etaPickupBufferMinutes: 5,
     liveEventRetention: 10000,

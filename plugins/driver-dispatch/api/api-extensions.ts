@@ -110,6 +110,8 @@ export const adminApiExtensions = gql`
         assignedAt: DateTime
         pickedUpAt: DateTime
         deliveredAt: DateTime
+        "What the driver and the store's staff call this delivery (the driver never gets the order code)."
+        deliveryReference: String!
         "Ties the events and log lines of this delivery together."
         correlationId: String!
         events: [DeliveryEvent!]!

@@ -1,6 +1,7 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { Allow, Ctx, Permission, RequestContext } from '@vendure/core';
 
+import { boundedText, INPUT_LIMITS } from '../../shared/input-bounds';
 import { DeliveryTracking, DeliveryTrackingService } from '../services/delivery-tracking.service';
 
 @Resolver()
@@ -14,6 +15,9 @@ export class DeliveryTrackingShopResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { orderCode: string },
     ): Promise<DeliveryTracking[]> {
-        return this.trackingService.trackingFor(ctx, args.orderCode);
+        return this.trackingService.trackingFor(
+            ctx,
+            boundedText(args.orderCode, 'orderCode', INPUT_LIMITS.orderCode),
+        );
     }
 }

@@ -14,12 +14,14 @@ import {
     Transaction,
 } from '@vendure/core';
 
+import { entityId, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
 import { driverPermission, driverSelfPermission, manageDispatchPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { Driver } from '../entities/driver.entity';
 import { DispatchService } from '../services/dispatch.service';
 import { DriverService } from '../services/driver.service';
+import { OPEN_WITH_DRIVER } from '../types';
 import { DeliveryCodeError, DeliveryTransitionError, OrderNotReadyForDispatchError } from './error-results';
 
 export type DeliveryActionResult = DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError;
@@ -43,7 +45,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { id: ID },
     ): Promise<DeliveryAssignment | null> {
-        return (await this.dispatchService.findOne(ctx, args.id)) ?? null;
+        return (await this.dispatchService.findOne(ctx, entityId(args.id, 'DeliveryAssignment'))) ?? null;
     }
 
     @Query()
@@ -52,7 +54,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { orderId: ID },
     ): Promise<DeliveryAssignment | null> {
-        return (await this.dispatchService.findForOrder(ctx, args.orderId)) ?? null;
+        return (await this.dispatchService.findForOrder(ctx, entityId(args.orderId, 'Order'))) ?? null;
     }
 
     @Query()
@@ -68,7 +70,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { orderId: ID },
     ): Promise<DeliveryAssignment | OrderNotReadyForDispatchError> {
-        return this.dispatchService.markOrderReadyForDispatch(ctx, args.orderId);
+        return this.dispatchService.markOrderReadyForDispatch(ctx, entityId(args.orderId, 'Order'));
     }
 
     @Mutation()
@@ -78,7 +80,11 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID; driverId?: ID | null },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.reassignDelivery(ctx, args.assignmentId, args.driverId);
+        return this.dispatchService.reassignDelivery(
+            ctx,
+            entityId(args.assignmentId, 'DeliveryAssignment'),
+            args.driverId == null ? args.driverId : entityId(args.driverId, 'Driver'),
+        );
     }
 
     @Mutation()
@@ -88,7 +94,11 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID; reason?: string | null },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.cancelDelivery(ctx, args.assignmentId, args.reason);
+        return this.dispatchService.cancelDelivery(
+            ctx,
+            entityId(args.assignmentId, 'DeliveryAssignment'),
+            optionalBoundedText(args.reason, 'reason', INPUT_LIMITS.note),
+        );
     }
 
     @Mutation()
@@ -98,7 +108,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.confirmPickup(ctx, args.assignmentId);
+        return this.dispatchService.confirmPickup(ctx, entityId(args.assignmentId, 'DeliveryAssignment'));
     }
 
     @Mutation()
@@ -108,7 +118,11 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID; code?: string | null },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.confirmDelivery(ctx, args.assignmentId, args.code);
+        return this.dispatchService.confirmDelivery(
+            ctx,
+            entityId(args.assignmentId, 'DeliveryAssignment'),
+            optionalBoundedText(args.code, 'code', INPUT_LIMITS.deliveryCode),
+        );
     }
 }
 
@@ -127,6 +141,12 @@ export class DeliveryAssignmentEntityResolver {
         return (await this.orderService.findOne(ctx, assignment.orderId)) ?? null;
     }
 
+    /**
+     * Who is on the delivery: everyone who may see the delivery sees the driver's name. Their
+     * position only with `ReadDriver`, or while they are on this delivery (ASSIGNED or PICKED_UP),
+     * as the live stream does for a seller; contact details need `ReadDriver` (see
+     * {@link DriverEntityResolver}).
+     */
     @ResolveField()
     @Allow(
         manageDispatchPermission.Permission,
@@ -139,7 +159,11 @@ export class DeliveryAssignmentEntityResolver {
         @Parent() assignment: DeliveryAssignment,
     ): Promise<Driver | null> {
         if (assignment.driverId == null) return null;
-        return (await this.driverService.findOne(ctx, assignment.driverId)) ?? null;
+        const driver = await this.driverService.findOne(ctx, assignment.driverId);
+        if (!driver) return null;
+        if (ctx.userHasPermissions([driverPermission.Read])) return driver;
+        if (OPEN_WITH_DRIVER.includes(assignment.status)) return driver;
+        return new Driver({ ...driver, latitude: null, longitude: null, lastSeenAt: null });
     }
 
     @ResolveField()
@@ -159,17 +183,32 @@ export class DeliveryAssignmentEntityResolver {
     }
 }
 
+/** Fields of a driver that not everyone who sees the driver's name may read. */
 @Resolver('Driver')
 export class DriverEntityResolver {
     constructor(private readonly dispatchService: DispatchService) {}
 
+    /** Their delivery, whoever's it is: fleet staff and the driver themselves only. */
     @ResolveField()
-    @Allow(manageDispatchPermission.Permission, driverPermission.Read, driverSelfPermission.Permission)
+    @Allow(driverPermission.Read, driverSelfPermission.Permission)
     async activeAssignment(
         @Ctx() ctx: RequestContext,
         @Parent() driver: Driver,
     ): Promise<DeliveryAssignment | null> {
         return (await this.dispatchService.findOpenForDriver(ctx, driver.id)) ?? null;
+    }
+
+    /** Contact details: `ReadDriver`, or the driver themselves (the only driver a driver can reach). */
+    @ResolveField()
+    @Allow(driverPermission.Read, driverSelfPermission.Permission)
+    phoneNumber(@Parent() driver: Driver): string | null {
+        return driver.phoneNumber;
+    }
+
+    @ResolveField()
+    @Allow(driverPermission.Read, driverSelfPermission.Permission)
+    emailAddress(@Parent() driver: Driver): string {
+        return driver.emailAddress;
     }
 }
 

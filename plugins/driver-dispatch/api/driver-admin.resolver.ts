@@ -2,6 +2,7 @@ import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { DeletionResponse } from '@vendure/common/lib/generated-types';
 import { Allow, Ctx, ID, ListQueryOptions, PaginatedList, RequestContext, Transaction } from '@vendure/core';
 
+import { entityId } from '../../shared/input-bounds';
 import { driverPermission, driverSelfPermission } from '../constants';
 import { Driver } from '../entities/driver.entity';
 import { CreateDriverInput, DriverService, UpdateDriverInput } from '../services/driver.service';
@@ -24,7 +25,7 @@ export class DriverAdminResolver {
     @Query()
     @Allow(driverPermission.Read)
     async driver(@Ctx() ctx: RequestContext, @Args() args: { id: ID }): Promise<Driver | null> {
-        return (await this.driverService.findOne(ctx, args.id)) ?? null;
+        return (await this.driverService.findOne(ctx, entityId(args.id, 'Driver'))) ?? null;
     }
 
     @Query()
@@ -44,14 +45,14 @@ export class DriverAdminResolver {
     @Transaction()
     @Allow(driverPermission.Update)
     updateDriver(@Ctx() ctx: RequestContext, @Args() args: { input: UpdateDriverInput }): Promise<Driver> {
-        return this.driverService.update(ctx, args.input);
+        return this.driverService.update(ctx, { ...args.input, id: entityId(args.input.id, 'Driver') });
     }
 
     @Mutation()
     @Transaction()
     @Allow(driverPermission.Delete)
     deleteDriver(@Ctx() ctx: RequestContext, @Args() args: { id: ID }): Promise<DeletionResponse> {
-        return this.driverService.delete(ctx, args.id);
+        return this.driverService.delete(ctx, entityId(args.id, 'Driver'));
     }
 
     @Mutation()

@@ -1,6 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Allow, Ctx, ID, RequestContext, Transaction } from '@vendure/core';
 
+import { boundedText, entityId, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
 import { driverSelfPermission, manageDispatchPermission } from '../constants';
 import { DeliveryTrackingService, DriverAssignmentView } from '../services/delivery-tracking.service';
 import { DispatchService } from '../services/dispatch.service';
@@ -26,7 +27,11 @@ export class DriverAppAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID; reason?: string | null },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.declineDelivery(ctx, args.assignmentId, args.reason);
+        return this.dispatchService.declineDelivery(
+            ctx,
+            entityId(args.assignmentId, 'DeliveryAssignment'),
+            optionalBoundedText(args.reason, 'reason', INPUT_LIMITS.note),
+        );
     }
 
     @Mutation()
@@ -36,6 +41,11 @@ export class DriverAppAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { assignmentId: ID; reasonCode: string; note?: string | null },
     ): Promise<DeliveryActionResult> {
-        return this.dispatchService.reportDeliveryFailed(ctx, args.assignmentId, args.reasonCode, args.note);
+        return this.dispatchService.reportDeliveryFailed(
+            ctx,
+            entityId(args.assignmentId, 'DeliveryAssignment'),
+            boundedText(args.reasonCode, 'reasonCode', INPUT_LIMITS.reasonCode),
+            optionalBoundedText(args.note, 'note', INPUT_LIMITS.note),
+        );
     }
 }

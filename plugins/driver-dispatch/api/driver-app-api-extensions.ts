@@ -8,7 +8,8 @@ export const driverAppAdminApiExtensions = gql`
     type DriverAssignmentView {
         assignmentId: ID!
         status: DeliveryStatus!
-        orderCode: String!
+        "What the store's staff call this delivery when the driver picks it up (not the order code)."
+        deliveryReference: String!
         pickupStoreName: String!
         "Street, postal code and city of the pickup store."
         pickupAddress: String

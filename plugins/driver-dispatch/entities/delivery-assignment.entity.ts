@@ -76,6 +76,14 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     @Column({ type: 'timestamp', nullable: true })
     deliveredAt: Date | null;
 
+    /**
+     * What the driver and the store's staff call this delivery (e.g. `K7QM-2XRT`): random, so it
+     * opens nothing. Drivers never get the order code, which Vendure lets anyone use to read the
+     * order for a while after checkout.
+     */
+    @Column({ type: 'varchar', length: 16 })
+    deliveryReference: string;
+
     /** Ties the events and log lines of one delivery together. */
     @Column({ type: 'varchar', length: 36 })
     correlationId: string;

@@ -47,6 +47,14 @@ export class Driver extends VendureEntity {
     @Column({ default: true })
     enabled: boolean;
 
+    /** Wrong delivery codes in a row over all of this driver's deliveries. */
+    @Column({ type: 'int', default: 0 })
+    codeFailures: number;
+
+    /** Set after too many wrong codes: this driver confirms no delivery with a code until then. */
+    @Column({ type: 'timestamp', nullable: true })
+    codeLockedUntil: Date | null;
+
     /** Demo drivers are the ones the built-in demo fleet may move. */
     @Column({ default: false })
     isDemo: boolean;

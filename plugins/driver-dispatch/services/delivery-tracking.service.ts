@@ -25,7 +25,7 @@ import { DriverService } from './driver.service';
 export interface DriverAssignmentView {
     assignmentId: ID;
     status: DeliveryStatus;
-    orderCode: string;
+    deliveryReference: string;
     pickupStoreName: string;
     pickupAddress: string | null;
     pickupLatitude: number | null;
@@ -108,7 +108,7 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
         return {
             assignmentId: assignment.id,
             status: assignment.status,
-            orderCode: order?.code ?? '',
+            deliveryReference: assignment.deliveryReference,
             pickupStoreName: store?.name ?? '',
             pickupAddress: store ? addressOf(store) : null,
             pickupLatitude: store?.customFields.latitude ?? null,

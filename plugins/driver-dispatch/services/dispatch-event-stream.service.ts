@@ -48,7 +48,7 @@ import { audienceOf, isEmptyAudience, LiveEventAudience, mayReceive } from './li
 type StreamOptions = Required<
     Pick<
         DriverDispatchPluginOptions,
-        'liveEventRetention' | 'liveEventKeepAliveMs' | 'liveEventSessionCheckMs'
+        'liveEventRetention' | 'liveEventKeepAliveMs' | 'liveEventSessionCheckMs' | 'liveStreamsPerSession'
     >
 > &
     Pick<DriverDispatchPluginOptions, 'redisUrl'>;
@@ -206,6 +206,15 @@ export class DispatchEventStreamService
                 401,
                 'Not signed in: send the admin API session token as "Authorization: Bearer <token>" ' +
                     '(or the admin session cookie)',
+            );
+            return;
+        }
+        const open = [...this.clients].filter(client => client.sessionToken === session.token).length;
+        if (open >= this.options.liveStreamsPerSession) {
+            refuse(
+                res,
+                429,
+                `This session already holds ${open} live streams (the limit is ${this.options.liveStreamsPerSession}): close one first`,
             );
             return;
         }

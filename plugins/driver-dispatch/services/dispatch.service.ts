@@ -47,7 +47,7 @@ import { DeliveryAssignedEvent } from '../events/delivery-assigned-event';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
-import { DriverDispatchPluginOptions } from '../options';
+import { ResolvedDriverDispatchOptions } from '../options';
 import {
     DeliveryStatus,
     DriverStatus,
@@ -55,7 +55,7 @@ import {
     FailureReasonCode,
     OPEN_WITH_DRIVER,
 } from '../types';
-import { checkDeliveryCode, generateDeliveryCode } from './delivery-code';
+import { checkDeliveryCode, generateDeliveryCode, generateDeliveryReference } from './delivery-code';
 import { DriverService } from './driver.service';
 import { DriverLocationService } from './driver-location.service';
 
@@ -99,7 +99,15 @@ interface MoveOptions {
     actor: string;
     reasonCode?: string | null;
     note?: string | null;
+    /**
+     * Set when a driver moves their own delivery: checked against the row as locked, so a driver
+     * taken off the delivery a moment ago is refused even if they read it while it was theirs.
+     */
+    driverId?: ID;
 }
+
+/** Who asks for a move: the assigned driver (checked under the row lock) or staff. */
+type Mover = { actor: string; driverId?: ID };
 
 /**
  * Deliveries: an order marked ready becomes a PENDING {@link DeliveryAssignment} with a
@@ -120,8 +128,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         private readonly drivers: DriverService,
         private readonly locations: DriverLocationService,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
-        private readonly options: Required<
-            Pick<DriverDispatchPluginOptions, 'maxSearchRadiusKm' | 'requireDeliveryCode'>
+        private readonly options: Pick<
+            ResolvedDriverDispatchOptions,
+            'maxSearchRadiusKm' | 'requireDeliveryCode' | 'deliveryCode'
         >,
     ) {}
 
@@ -284,9 +293,10 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
                 pickedUpAt: null,
                 deliveredAt: null,
                 correlationId: randomUUID(),
+                deliveryReference: generateDeliveryReference(),
                 fulfillmentId: Number(fulfillment.id),
                 excludedDriverIds: [],
-                deliveryCode: generateDeliveryCode(),
+                deliveryCode: generateDeliveryCode(this.options.deliveryCode.length),
                 codeFailures: 0,
                 codeLockedUntil: null,
             }),
@@ -381,8 +391,8 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         ctx: RequestContext,
         assignmentId: ID,
     ): Promise<DeliveryAssignment | DeliveryTransitionError> {
-        const { assignment, actor } = await this.forDriverOrStaff(ctx, assignmentId);
-        return this.transition(ctx, assignment.id, DeliveryStatus.PICKED_UP, { actor });
+        const mover = await this.driverOrStaff(ctx, assignmentId);
+        return this.transition(ctx, assignmentId, DeliveryStatus.PICKED_UP, mover);
     }
 
     /**
@@ -395,14 +405,14 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         assignmentId: ID,
         code?: string | null,
     ): Promise<DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError> {
-        const { assignment, actor } = await this.forDriverOrStaff(ctx, assignmentId);
-        if (actor.startsWith('staff:')) {
-            return this.transition(ctx, assignment.id, DeliveryStatus.DELIVERED, {
+        const { actor, driverId } = await this.driverOrStaff(ctx, assignmentId);
+        if (driverId == null) {
+            return this.transition(ctx, assignmentId, DeliveryStatus.DELIVERED, {
                 actor,
                 note: 'Confirmed by staff without the delivery code',
             });
         }
-        return this.confirmDeliveryWithCode(ctx, assignment.id, code, actor);
+        return this.confirmDeliveryWithCode(ctx, assignmentId, code, { actor, driverId });
     }
 
     /** The driver's side of {@link confirmDelivery}: the code is checked on the locked row. */
@@ -410,36 +420,50 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         ctx: RequestContext,
         assignmentId: ID,
         code: string | null | undefined,
-        actor: string,
+        mover: Mover & { driverId: ID },
     ): Promise<DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError> {
-        const locked = await this.lock(ctx, assignmentId);
+        const locked = await this.lockForMover(ctx, assignmentId, mover);
         // Only a delivery that can be delivered now asks for the code; a repeat is a no-op.
         const checkCode = this.options.requireDeliveryCode && locked.status === DeliveryStatus.PICKED_UP;
         if (checkCode) {
+            // The driver's row too: their wrong codes count over all their deliveries.
+            const driver = await this.connection
+                .getRepository(ctx, Driver)
+                .createQueryBuilder('driver')
+                .setLock('pessimistic_write')
+                .where('driver.id = :id', { id: mover.driverId })
+                .getOneOrFail();
             const check = checkDeliveryCode(
+                locked.deliveryCode,
                 {
-                    code: locked.deliveryCode,
-                    failures: locked.codeFailures,
-                    lockedUntil: locked.codeLockedUntil,
+                    delivery: { failures: locked.codeFailures, lockedUntil: locked.codeLockedUntil },
+                    driver: { failures: driver.codeFailures, lockedUntil: driver.codeLockedUntil },
                 },
                 code,
                 new Date(),
+                this.options.deliveryCode,
             );
             await this.connection
                 .getRepository(ctx, DeliveryAssignment)
                 .update(
                     { id: locked.id },
-                    { codeFailures: check.next.failures, codeLockedUntil: check.next.lockedUntil },
+                    { codeFailures: check.delivery.failures, codeLockedUntil: check.delivery.lockedUntil },
+                );
+            await this.connection
+                .getRepository(ctx, Driver)
+                .update(
+                    { id: driver.id },
+                    { codeFailures: check.driver.failures, codeLockedUntil: check.driver.lockedUntil },
                 );
             if (!check.accepted) {
                 Logger.info(
-                    `Wrong delivery code for delivery ${String(locked.id)} (${check.attemptsLeft} left) [correlationId=${locked.correlationId}]`,
+                    `Wrong delivery code for delivery ${String(locked.id)} by driver ${String(driver.id)} (${check.attemptsLeft} left) [correlationId=${locked.correlationId}]`,
                     loggerCtx,
                 );
                 return new DeliveryCodeError(check.message, check.attemptsLeft);
             }
         }
-        return this.transition(ctx, locked.id, DeliveryStatus.DELIVERED, { actor });
+        return this.transition(ctx, locked.id, DeliveryStatus.DELIVERED, mover);
     }
 
     /**
@@ -451,9 +475,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         assignmentId: ID,
         reason?: string | null,
     ): Promise<DeliveryAssignment | DeliveryTransitionError> {
-        const { assignment, actor } = await this.ownAsDriver(ctx, assignmentId);
-        return this.transition(ctx, assignment.id, DeliveryStatus.PENDING, {
-            actor,
+        const mover = await this.asDriver(ctx);
+        return this.transition(ctx, assignmentId, DeliveryStatus.PENDING, {
+            ...mover,
             reasonCode: 'DRIVER_DECLINED',
             note: reason ?? null,
         });
@@ -474,9 +498,9 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
                 `Unknown reason code "${reasonCode}": use one of ${FAILURE_REASON_CODES.join(', ')}`,
             );
         }
-        const { assignment, actor } = await this.forDriverOrStaff(ctx, assignmentId);
-        return this.transition(ctx, assignment.id, DeliveryStatus.FAILED, {
-            actor,
+        const mover = await this.driverOrStaff(ctx, assignmentId);
+        return this.transition(ctx, assignmentId, DeliveryStatus.FAILED, {
+            ...mover,
             reasonCode,
             note: note ?? null,
         });
@@ -551,7 +575,7 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         to: DeliveryStatus,
         options: MoveOptions,
     ): Promise<DeliveryAssignment | DeliveryTransitionError> {
-        const assignment = await this.lock(ctx, assignmentId);
+        const assignment = await this.lockForMover(ctx, assignmentId, options);
         if (assignment.status === to) return assignment;
         if (!TRANSITIONS[assignment.status].includes(to)) {
             return new DeliveryTransitionError(assignment.status, to);
@@ -776,14 +800,13 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
         to: DeliveryStatus.PICKED_UP | DeliveryStatus.DELIVERED,
     ): Promise<DeliveryAssignment | DeliveryTransitionError | DeliveryCodeError> {
         return this.connection.withTransaction(ctx, async txCtx => {
-            const assignment = await this.lock(txCtx, assignmentId);
-            if (!idsAreEqual(assignment.driverId ?? undefined, driverId)) throw new ForbiddenError();
-            const actor = `driver:${String(driverId)}`;
+            const mover = { actor: `driver:${String(driverId)}`, driverId };
+            const assignment = await this.lockForMover(txCtx, assignmentId, mover);
             if (to === DeliveryStatus.DELIVERED) {
                 // The demo customer reads the code out at the door.
-                return this.confirmDeliveryWithCode(txCtx, assignment.id, assignment.deliveryCode, actor);
+                return this.confirmDeliveryWithCode(txCtx, assignment.id, assignment.deliveryCode, mover);
             }
-            return this.transition(txCtx, assignment.id, to, { actor });
+            return this.transition(txCtx, assignment.id, to, mover);
         });
     }
 
@@ -810,41 +833,39 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
     }
 
     /**
-     * The assigned driver acts on their own delivery; staff with ManageDispatch on any (recorded as
-     * staff); anyone else is refused.
+     * A driver acts as themselves (whether the delivery is theirs is checked under the row lock);
+     * staff with ManageDispatch on any delivery of their channel (recorded as staff); anyone else is
+     * refused.
      */
-    private async forDriverOrStaff(
-        ctx: RequestContext,
-        assignmentId: ID,
-    ): Promise<{ assignment: DeliveryAssignment; actor: string }> {
-        const assignment = await this.connection
-            .getRepository(ctx, DeliveryAssignment)
-            .findOne({ where: { id: assignmentId } });
-        if (!assignment) throw new EntityNotFoundError('DeliveryAssignment', assignmentId);
+    private async driverOrStaff(ctx: RequestContext, assignmentId: ID): Promise<Mover> {
         const driver = await this.drivers.findActive(ctx);
-        if (driver && idsAreEqual(driver.id, assignment.driverId ?? undefined)) {
-            return { assignment, actor: `driver:${String(driver.id)}` };
-        }
-        if (!driver && ctx.userHasPermissions([manageDispatchPermission.Permission])) {
-            const visible = await this.getVisibleOrThrow(ctx, assignmentId);
-            return { assignment: visible, actor: await this.actorOf(ctx) };
-        }
-        throw new ForbiddenError();
+        if (driver) return { actor: `driver:${String(driver.id)}`, driverId: driver.id };
+        if (!ctx.userHasPermissions([manageDispatchPermission.Permission])) throw new ForbiddenError();
+        await this.getVisibleOrThrow(ctx, assignmentId);
+        return { actor: await this.actorOf(ctx) };
     }
 
-    /** Only the assigned driver themselves; staff and other drivers are refused. */
-    private async ownAsDriver(
-        ctx: RequestContext,
-        assignmentId: ID,
-    ): Promise<{ assignment: DeliveryAssignment; actor: string }> {
+    /** Only a driver, as themselves; staff and anyone else are refused. */
+    private async asDriver(ctx: RequestContext): Promise<Mover & { driverId: ID }> {
         const driver = await this.drivers.findActive(ctx);
         if (!driver) throw new ForbiddenError();
-        const assignment = await this.connection
-            .getRepository(ctx, DeliveryAssignment)
-            .findOne({ where: { id: assignmentId } });
-        if (!assignment) throw new EntityNotFoundError('DeliveryAssignment', assignmentId);
-        if (!idsAreEqual(driver.id, assignment.driverId ?? undefined)) throw new ForbiddenError();
-        return { assignment, actor: `driver:${String(driver.id)}` };
+        return { actor: `driver:${String(driver.id)}`, driverId: driver.id };
+    }
+
+    /**
+     * The row, locked, after checking that a driver moving it holds it as locked. A missing
+     * delivery and another driver's answer the same ForbiddenError, so a driver cannot probe which
+     * ids exist.
+     */
+    private async lockForMover(
+        ctx: RequestContext,
+        assignmentId: ID,
+        mover: { driverId?: ID },
+    ): Promise<DeliveryAssignment> {
+        if (mover.driverId == null) return this.lock(ctx, assignmentId);
+        const locked = await this.lockIfExists(ctx, assignmentId);
+        if (!locked || !idsAreEqual(locked.driverId ?? undefined, mover.driverId)) throw new ForbiddenError();
+        return locked;
     }
 
     /** `staff:<administratorId>` for a logged-in administrator, else `system`. */
@@ -875,14 +896,19 @@ export class DispatchService implements OnModuleInit, OnApplicationBootstrap {
 
     /** The row, locked until the transaction ends: one move at a time. */
     private async lock(ctx: RequestContext, id: ID): Promise<DeliveryAssignment> {
+        const assignment = await this.lockIfExists(ctx, id);
+        if (!assignment) throw new EntityNotFoundError('DeliveryAssignment', id);
+        return assignment;
+    }
+
+    private async lockIfExists(ctx: RequestContext, id: ID): Promise<DeliveryAssignment | undefined> {
         const assignment = await this.connection
             .getRepository(ctx, DeliveryAssignment)
             .createQueryBuilder('assignment')
             .setLock('pessimistic_write')
             .where('assignment.id = :id', { id })
             .getOne();
-        if (!assignment) throw new EntityNotFoundError('DeliveryAssignment', id);
-        return assignment;
+        return assignment ?? undefined;
     }
 
     /** The seller order's own delivery location, else its aggregate order's. */

@@ -5,10 +5,12 @@ import {
     Administrator,
     AdministratorService,
     ChannelService,
+    ConfigService,
     EntityNotFoundError,
     EventBus,
     ForbiddenError,
     ID,
+    isEmailAddressLike,
     ListQueryBuilder,
     ListQueryOptions,
     normalizeEmailAddress,
@@ -26,6 +28,7 @@ import { TRANSACTION_MANAGER_KEY } from '@vendure/core/dist/common/constants';
 import { In } from 'typeorm';
 
 import { coordinateProblem, LatLng } from '../../../src/common/geo';
+import { boundedText, forLog, INPUT_LIMITS } from '../../shared/input-bounds';
 import { DriverHasOpenAssignmentError } from '../api/error-results';
 import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
@@ -59,6 +62,10 @@ export interface CreateDriverExtras {
     status?: DriverStatus;
 }
 
+/** Digits, spaces and the usual separators, with an optional leading +; at least 5 digits. */
+const PHONE_PATTERN = /^\+?[0-9][0-9 ().\-/]*$/;
+const PHONE_MIN_DIGITS = 5;
+
 /** The statuses a driver or staff may choose; BUSY is set and cleared by dispatch only. */
 const CHOOSABLE_STATUSES: DriverStatus[] = [DriverStatus.AVAILABLE, DriverStatus.OFFLINE];
 
@@ -79,6 +86,7 @@ export class DriverService {
         private readonly eventBus: EventBus,
         private readonly sessionService: SessionService,
         private readonly pingRateLimiter: PingRateLimiter,
+        private readonly configService: ConfigService,
     ) {}
 
     async findAll(ctx: RequestContext, options?: ListQueryOptions<Driver>): Promise<PaginatedList<Driver>> {
@@ -119,14 +127,16 @@ export class DriverService {
         input: CreateDriverInput,
         extras: CreateDriverExtras = {},
     ): Promise<Driver> {
-        const name = input.name.trim();
-        if (!name) throw new UserInputError('A driver needs a name');
+        const name = driverName(input.name);
+        const phoneNumber = phoneNumberOf(input.phoneNumber);
+        const emailAddress = emailAddressOf(input.emailAddress);
+        await this.assertPassword(ctx, input.password);
         if (extras.position) this.assertCoordinates(extras.position);
         const platformCtx = await this.platformContext(ctx);
         const role = await this.driverRole(platformCtx);
         const administrator = await this.administratorService.create(platformCtx, {
             ...administratorName(name),
-            emailAddress: input.emailAddress,
+            emailAddress,
             password: input.password,
             roleIds: [role.id],
         });
@@ -134,8 +144,8 @@ export class DriverService {
         const driver = await this.connection.getRepository(ctx, Driver).save(
             new Driver({
                 name,
-                phoneNumber: input.phoneNumber ?? null,
-                emailAddress: normalizeEmailAddress(input.emailAddress),
+                phoneNumber,
+                emailAddress: normalizeEmailAddress(emailAddress),
                 status: extras.status ?? DriverStatus.OFFLINE,
                 latitude: extras.position?.latitude ?? null,
                 longitude: extras.position?.longitude ?? null,
@@ -183,8 +193,7 @@ export class DriverService {
             );
         }
         if (input.name != null) {
-            const name = input.name.trim();
-            if (!name) throw new UserInputError('A driver needs a name');
+            const name = driverName(input.name);
             driver.name = name;
             if (driver.administratorId != null) {
                 await this.administratorService.update(await this.platformContext(ctx), {
@@ -193,7 +202,7 @@ export class DriverService {
                 });
             }
         }
-        if (input.phoneNumber !== undefined) driver.phoneNumber = input.phoneNumber;
+        if (input.phoneNumber !== undefined) driver.phoneNumber = phoneNumberOf(input.phoneNumber);
         driver.status = nextStatus;
         driver.enabled = enabled;
         const saved = await this.connection.getRepository(ctx, Driver).save(driver);
@@ -303,6 +312,18 @@ export class DriverService {
         if (administrator?.user) await this.sessionService.deleteSessionsByUser(ctx, administrator.user);
     }
 
+    /** The shop's own password rules (Vendure's `passwordValidationStrategy`), as for any login. */
+    private async assertPassword(ctx: RequestContext, password: string): Promise<void> {
+        const valid = await this.configService.authOptions.passwordValidationStrategy.validate(ctx, password);
+        if (valid !== true) {
+            throw new UserInputError(
+                typeof valid === 'string'
+                    ? `The password is not accepted: ${valid}`
+                    : "The password is not accepted by this shop's password rules (by default 4 to 72 characters)",
+            );
+        }
+    }
+
     private assertChoosableStatus(status: DriverStatus) {
         if (!CHOOSABLE_STATUSES.includes(status)) {
             throw new UserInputError(
@@ -370,6 +391,32 @@ export class DriverService {
         if (manager) Object.assign(platformCtx, { [TRANSACTION_MANAGER_KEY]: manager });
         return platformCtx;
     }
+}
+
+function driverName(value: string): string {
+    const name = boundedText(value, 'name', INPUT_LIMITS.name).trim();
+    if (!name) throw new UserInputError('A driver needs a name');
+    return name;
+}
+
+/** Empty means none; anything else must look like a phone number. */
+function phoneNumberOf(value: string | null | undefined): string | null {
+    const phone = value == null ? '' : boundedText(value, 'phoneNumber', INPUT_LIMITS.phoneNumber).trim();
+    if (!phone) return null;
+    if (!PHONE_PATTERN.test(phone) || phone.replace(/\D/g, '').length < PHONE_MIN_DIGITS) {
+        throw new UserInputError(
+            `"${forLog(phone)}" is not a phone number: use digits, spaces and + ( ) - . / only, such as +1 312 555 0100`,
+        );
+    }
+    return phone;
+}
+
+function emailAddressOf(value: string): string {
+    const email = boundedText(value, 'emailAddress', INPUT_LIMITS.emailAddress).trim();
+    if (!isEmailAddressLike(email)) {
+        throw new UserInputError(`"${forLog(email)}" is not an email address: the driver logs in with it`);
+    }
+    return email;
 }
 
 /** Vendure's Administrator wants a first and a last name; a driver has one name. */

@@ -1,6 +1,7 @@
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { Allow, Ctx, Permission, RequestContext, Transaction } from '@vendure/core';
 
+import { entityIds } from '../../shared/input-bounds';
 import {
     DeliveryLocation,
     DeliveryLocationInput,
@@ -42,6 +43,7 @@ export class DeliveryShopResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { productVariantIds: string[]; location?: DeliveryLocationInput | null },
     ): Promise<VariantDelivery[]> {
+        entityIds(args.productVariantIds, 'productVariant');
         const location = await this.deliveryLocations.given(ctx, args.location);
         if (!location) {
             return args.productVariantIds.map(productVariantId => ({

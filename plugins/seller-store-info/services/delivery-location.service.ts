@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
     ActiveOrderService,
+    Logger,
     Order,
     RequestContext,
     Session,
@@ -8,12 +9,17 @@ import {
     UserInputError,
 } from '@vendure/core';
 
-import { coordinateProblem } from '../../../src/common/geo';
+import { coordinateProblem, LatLng, looksSwapped } from '../../../src/common/geo';
+import { boundedText, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
 import { InvalidCoordinatesError, UnknownPostalCodeError } from '../api/error-results';
-import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
+import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { DeliveryLocationFields } from '../types';
 import { GeocodingService } from './geocoding.service';
+import { StoreLocator } from './store-locator.service';
+
+/** A delivery location this far from every store is implausible for the shop (for the swap check). */
+const SERVICE_AREA_KM = 50;
 
 /** What a client sends: a postal code (with a country) or both coordinates. */
 export interface DeliveryLocationInput {
@@ -41,6 +47,7 @@ export class DeliveryLocationService {
         private readonly connection: TransactionalConnection,
         private readonly geocoding: GeocodingService,
         private readonly activeOrderService: ActiveOrderService,
+        private readonly storeLocator: StoreLocator,
         @Inject(SELLER_STORE_INFO_PLUGIN_OPTIONS) private readonly options: SellerStoreInfoOptions,
     ) {}
 
@@ -53,12 +60,18 @@ export class DeliveryLocationService {
         input: DeliveryLocationInput,
     ): Promise<DeliveryLocation | UnknownPostalCodeError | InvalidCoordinatesError> {
         const { latitude, longitude } = input;
+        optionalBoundedText(input.postalCode, 'postalCode', INPUT_LIMITS.postalCode);
+        optionalBoundedText(input.countryCode, 'countryCode', INPUT_LIMITS.countryCode);
+        if (input.countryCode?.trim() && !/^[A-Za-z]{2}$/.test(input.countryCode.trim())) {
+            throw new UserInputError('countryCode must be a two-letter ISO 3166-1 code, such as "US"');
+        }
         if (latitude != null || longitude != null) {
             if (latitude == null || longitude == null) {
                 return new InvalidCoordinatesError('Give both latitude and longitude, or a postal code');
             }
             const problem = coordinateProblem(latitude, longitude);
             if (problem) return new InvalidCoordinatesError(problem);
+            this.logIfSwapped({ latitude, longitude });
             return {
                 latitude,
                 longitude,
@@ -66,7 +79,8 @@ export class DeliveryLocationService {
                 countryCode: input.countryCode?.trim().toUpperCase() || null,
             };
         }
-        const postalCode = input.postalCode?.trim();
+        const postalCode =
+            input.postalCode && boundedText(input.postalCode, 'postalCode', INPUT_LIMITS.postalCode).trim();
         if (!postalCode) {
             throw new UserInputError(
                 'Give a delivery location: a postalCode, or both latitude and longitude',
@@ -86,6 +100,18 @@ export class DeliveryLocationService {
             postalCode: found.postalCode,
             countryCode: found.countryCode,
         };
+    }
+
+    /** Accepted (the customer may really be there), but worth a line for whoever reads the logs. */
+    private logIfSwapped(point: LatLng): void {
+        const nearStore = (candidate: LatLng) =>
+            this.storeLocator.near(candidate, SERVICE_AREA_KM).length > 0;
+        if (looksSwapped(point, nearStore)) {
+            Logger.warn(
+                `Delivery location ${point.latitude}, ${point.longitude} is far from every store, but near one with latitude and longitude swapped: a client may send them in the wrong order`,
+                loggerCtx,
+            );
+        }
     }
 
     /** `setDeliveryLocation`: resolves the input and stores it on the session and the active order. */
@@ -141,6 +167,8 @@ export class DeliveryLocationService {
         const givenAsCoordinates = stored && !stored.postalCode;
         if (
             !postalCode ||
+            // Not a postal code anyone geocodes; the address stays Vendure's business.
+            postalCode.length > INPUT_LIMITS.postalCode ||
             givenAsCoordinates ||
             order.customFields.deliveryFromShippingPostalCode === postalCode
         ) {

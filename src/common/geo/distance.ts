@@ -114,6 +114,19 @@ export function coordinateProblem(latitude: number, longitude: number): string |
 }
 
 /**
+ * The one definition of "latitude and longitude look swapped", for a pair that is in range either
+ * way: the point is implausible (`isPlausible`, e.g. no store of the shop within reach) while the
+ * same numbers the other way round are plausible. The suite accepts such a point (it may be real)
+ * and logs it; out-of-range pairs that would fit swapped are refused by {@link coordinateProblem}
+ * with a hint instead.
+ */
+export function looksSwapped(point: LatLng, isPlausible: (candidate: LatLng) => boolean): boolean {
+    const swapped = { latitude: point.longitude, longitude: point.latitude };
+    if (rangeProblem(swapped.latitude, swapped.longitude)) return false;
+    return !isPlausible(point) && isPlausible(swapped);
+}
+
+/**
  * The radii of an expanding search: `startKm`, then doubling, capped at `maxKm` (always the last
  * step). `radiusSteps(0.25, 100)` is 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 100. A small start keeps a
  * search in a dense area cheap; the cap bounds how far it may reach.

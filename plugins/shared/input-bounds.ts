@@ -1,0 +1,81 @@
+import { ID, UserInputError } from '@vendure/core';
+
+/**
+ * Upper bounds of what a client may send to the suite's operations. Every string argument has one
+ * (DESIGN: inputs are bounded), so nothing a client sends grows a cache key, a log line or a row
+ * without limit.
+ */
+export const INPUT_LIMITS = {
+    postalCode: 16,
+    countryCode: 2,
+    orderCode: 64,
+    name: 100,
+    phoneNumber: 32,
+    emailAddress: 254,
+    reasonCode: 32,
+    /** Reasons and notes staff and drivers write. */
+    note: 500,
+    deliveryCode: 16,
+    /** Ids in one list argument (`deliveryAvailability`). */
+    idList: 100,
+} as const;
+
+/** The largest id PostgreSQL's `integer` holds: Vendure's auto-increment ids. */
+const MAX_INT_ID = 2_147_483_647;
+/** How much of a user-supplied string a log line or an error message repeats. */
+const ECHO_LENGTH = 40;
+
+/**
+ * A string argument, checked: at most `max` characters, no NUL or other control characters (a NUL
+ * byte is not even storable in PostgreSQL text). Throws a UserInputError naming the field.
+ */
+export function boundedText(value: string, field: string, max: number): string {
+    if (value.length > max) {
+        throw new UserInputError(`${field} is too long: at most ${max} characters (got ${value.length})`);
+    }
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(value)) {
+        throw new UserInputError(`${field} contains control characters: send plain text`);
+    }
+    return value;
+}
+
+/** {@link boundedText} for an optional argument: null and undefined pass unchanged. */
+export function optionalBoundedText<T extends string | null | undefined>(
+    value: T,
+    field: string,
+    max: number,
+): T {
+    if (value == null) return value;
+    boundedText(value, field, max);
+    return value;
+}
+
+/**
+ * An id argument of one of the suite's entities (or Vendure's): a whole number from 1 to the
+ * largest PostgreSQL integer. Anything else ("1.5", "-1", "abc", 99999999999) is refused with a
+ * clear message instead of reaching the database.
+ */
+export function entityId(value: ID, what: string): number {
+    const text = String(value).trim();
+    const id = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
+    if (!Number.isInteger(id) || id < 1 || id > MAX_INT_ID) {
+        throw new UserInputError(`"${forLog(text)}" is not a valid ${what} id: ids are whole numbers from 1`);
+    }
+    return id;
+}
+
+/** An id list argument: at most {@link INPUT_LIMITS.idList} ids, each valid. */
+export function entityIds(values: readonly ID[], what: string, max: number = INPUT_LIMITS.idList): number[] {
+    if (values.length > max) {
+        throw new UserInputError(`Too many ${what} ids: at most ${max} per request (got ${values.length})`);
+    }
+    return values.map(value => entityId(value, what));
+}
+
+/** A user-supplied string as it may appear in a log line or a message: cut, control characters shown. */
+export function forLog(value: string, max: number = ECHO_LENGTH): string {
+    // eslint-disable-next-line no-control-regex
+    const printable = value.replace(/[\u0000-\u001F\u007F]/g, '\uFFFD');
+    return printable.length > max ? `${printable.slice(0, max)}… (${value.length} characters)` : printable;
+}

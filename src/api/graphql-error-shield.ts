@@ -1,0 +1,69 @@
+import { randomUUID } from 'node:crypto';
+
+import type { ApolloServerPlugin } from '@apollo/server';
+import { Logger } from '@vendure/core';
+import type { GraphQLFormattedError } from 'graphql';
+
+const loggerCtx = 'GraphQLErrors';
+
+/** Errors whose message was written for the client (Vendure's own codes and GraphQL's). */
+const CLIENT_CODES = new Set([
+    'BAD_USER_INPUT',
+    'USER_INPUT_ERROR',
+    'FORBIDDEN',
+    'UNAUTHORIZED',
+    'ENTITY_NOT_FOUND',
+    'ILLEGAL_OPERATION',
+    'GRAPHQL_PARSE_FAILED',
+    'GRAPHQL_VALIDATION_FAILED',
+    'PERSISTED_QUERY_NOT_FOUND',
+    'PERSISTED_QUERY_NOT_SUPPORTED',
+    'OPERATION_RESOLUTION_FAILURE',
+    'BAD_REQUEST',
+    'TOO_MANY_REQUESTS',
+]);
+
+/** Text that only a database (PostgreSQL through TypeORM) writes. */
+const DATABASE_TEXT =
+    /QueryFailedError|violates .* constraint|duplicate key value|invalid input syntax|invalid byte sequence|out of range for type|value too long for type|character varying|relation "|column "|syntax error at or near/i;
+
+/** How much of a message reaches the client: GraphQL's own messages echo the variables given. */
+const MAX_MESSAGE_LENGTH = 300;
+
+/**
+ * Errors reach clients without internals, whatever `NODE_ENV` is: no stack traces (Apollo adds
+ * them unless NODE_ENV is production), no database messages, no messages of unexpected errors.
+ * Those become one sentence with a reference that is also in the server log beside the original,
+ * so an operator can find it. Messages written for the client pass, cut to a bounded length.
+ */
+export const graphqlErrorShield: ApolloServerPlugin = {
+    requestDidStart() {
+        return Promise.resolve({
+            willSendResponse({ response }) {
+                if (response.body.kind !== 'single') return Promise.resolve();
+                const errors = response.body.singleResult.errors;
+                if (errors?.length) response.body.singleResult.errors = errors.map(shield);
+                return Promise.resolve();
+            },
+        });
+    },
+};
+
+export function shield(error: GraphQLFormattedError): GraphQLFormattedError {
+    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = error.extensions ?? {};
+    const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
+    if (CLIENT_CODES.has(code) && !DATABASE_TEXT.test(error.message)) {
+        return { ...error, message: bounded(error.message), extensions };
+    }
+    const reference = randomUUID();
+    Logger.error(`${bounded(error.message)} [reference=${reference}]`, loggerCtx);
+    return {
+        ...error,
+        message: `The server could not complete this request (reference ${reference}); nothing was changed by the failed part. Try again, or report the reference.`,
+        extensions: { code: 'INTERNAL_SERVER_ERROR', reference },
+    };
+}
+
+function bounded(message: string): string {
+    return message.length > MAX_MESSAGE_LENGTH ? `${message.slice(0, MAX_MESSAGE_LENGTH)}…` : message;
+}
