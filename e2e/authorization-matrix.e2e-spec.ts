@@ -16,7 +16,7 @@ import { isEmptyAnswer, short, transportProblems } from './fixtures/response-che
 import { suiteOperations } from './fixtures/suite-operations';
 import { changedTables, suiteTables } from './fixtures/suite-tables';
 import { ADMIN, SHOP } from './graphql/matrix-documents';
-import { rawGet,RawResponse } from './utils/raw-http';
+import { rawGet, RawResponse } from './utils/raw-http';
 
 const config = e2eConfig(__filename);
 const env = createTestEnvironment(config);
