@@ -36,6 +36,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'es9-unavailable.e2e-spec.ts': 20,
     'es9-live.e2e-spec.ts': 21,
     'driver-admin.e2e-spec.ts': 12,
+    'bad-input-matrix.e2e-spec.ts': 30,
+    'authorization-matrix.e2e-spec.ts': 31,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

@@ -1,0 +1,87 @@
+/**
+ * The suite's operations as the matrices send them, over raw HTTP (the matrices read the status and
+ * the whole body, so these are strings rather than parsed documents). Each selects enough to tell
+ * an answer from a refusal.
+ */
+
+const ACTION_RESULT = `__typename
+    ... on DeliveryAssignment { id status }
+    ... on ErrorResult { errorCode message }`;
+
+const LOCATION_RESULT = `__typename
+    ... on DeliveryLocation { latitude longitude postalCode countryCode }
+    ... on ErrorResult { errorCode message }`;
+
+export const SHOP = {
+    setDeliveryLocation: `mutation SetDeliveryLocation($input: DeliveryLocationInput!) {
+        setDeliveryLocation(input: $input) { ${LOCATION_RESULT} } }`,
+    activeDeliveryLocation: `query { activeDeliveryLocation { latitude longitude postalCode countryCode } }`,
+    nearbyStores: `query NearbyStores($location: DeliveryLocationInput) {
+        nearbyStores(location: $location) { stockLocationId name distanceKm } }`,
+    deliveryAvailability: `query DeliveryAvailability($ids: [ID!]!, $location: DeliveryLocationInput) {
+        deliveryAvailability(productVariantIds: $ids, location: $location) {
+            productVariantId fastDelivery nearestStoreDistanceKm stockLocationId } }`,
+    search: `query Search($location: DeliveryLocationInput) {
+        search(input: { take: 5, groupByProduct: false, deliveryLocation: $location }) {
+            totalItems items { productVariantId fastDelivery nearestStoreDistanceKm } } }`,
+    deliveryTracking: `query DeliveryTracking($orderCode: String!) {
+        deliveryTracking(orderCode: $orderCode) { orderCode status driverName deliveryCode } }`,
+    orderByCode: `query OrderByCode($code: String!) { orderByCode(code: $code) { id code } }`,
+};
+
+const DRIVER_FIELDS = 'id name phoneNumber emailAddress status enabled latitude longitude lastSeenAt';
+
+export const ADMIN = {
+    drivers: `query Drivers($options: DriverListOptions) {
+        drivers(options: $options) { totalItems items { ${DRIVER_FIELDS} } } }`,
+    driver: `query Driver($id: ID!) { driver(id: $id) { ${DRIVER_FIELDS} } }`,
+    activeDriver: `query { activeDriver { ${DRIVER_FIELDS} } }`,
+    createDriver: `mutation CreateDriver($input: CreateDriverInput!) { createDriver(input: $input) { id name } }`,
+    updateDriver: `mutation UpdateDriver($input: UpdateDriverInput!) { updateDriver(input: $input) { id name } }`,
+    deleteDriver: `mutation DeleteDriver($id: ID!) { deleteDriver(id: $id) { result message } }`,
+    updateDriverLocation: `mutation Ping($latitude: Float!, $longitude: Float!) {
+        updateDriverLocation(latitude: $latitude, longitude: $longitude) { id latitude longitude } }`,
+    setDriverStatus: `mutation SetDriverStatus($status: DriverStatus!) {
+        setDriverStatus(status: $status) { __typename ... on Driver { id status } ... on ErrorResult { message } } }`,
+    deliveryAssignments: `query DeliveryAssignments($options: DeliveryAssignmentListOptions) {
+        deliveryAssignments(options: $options) { totalItems items { id status } } }`,
+    deliveryAssignment: `query DeliveryAssignment($id: ID!) { deliveryAssignment(id: $id) { id status } }`,
+    deliveryAssignmentForOrder: `query DeliveryAssignmentForOrder($orderId: ID!) {
+        deliveryAssignmentForOrder(orderId: $orderId) { id status } }`,
+    dispatchStats: `query { dispatchStats { availableDrivers busyDrivers pendingAssignments activeAssignments } }`,
+    markOrderReadyForDispatch: `mutation MarkReady($orderId: ID!) {
+        markOrderReadyForDispatch(orderId: $orderId) { ${ACTION_RESULT} } }`,
+    reassignDelivery: `mutation Reassign($assignmentId: ID!, $driverId: ID) {
+        reassignDelivery(assignmentId: $assignmentId, driverId: $driverId) { ${ACTION_RESULT} } }`,
+    cancelDelivery: `mutation Cancel($assignmentId: ID!, $reason: String) {
+        cancelDelivery(assignmentId: $assignmentId, reason: $reason) { ${ACTION_RESULT} } }`,
+    confirmPickup: `mutation ConfirmPickup($assignmentId: ID!) {
+        confirmPickup(assignmentId: $assignmentId) { ${ACTION_RESULT} } }`,
+    confirmDelivery: `mutation ConfirmDelivery($assignmentId: ID!, $code: String) {
+        confirmDelivery(assignmentId: $assignmentId, code: $code) { ${ACTION_RESULT} } }`,
+    declineDelivery: `mutation Decline($assignmentId: ID!, $reason: String) {
+        declineDelivery(assignmentId: $assignmentId, reason: $reason) { ${ACTION_RESULT} } }`,
+    reportDeliveryFailed: `mutation ReportFailed($assignmentId: ID!, $reasonCode: String!, $note: String) {
+        reportDeliveryFailed(assignmentId: $assignmentId, reasonCode: $reasonCode, note: $note) { ${ACTION_RESULT} } }`,
+    activeDriverAssignment: `query { activeDriverAssignment { assignmentId status pickupStoreName } }`,
+    storeLocatorStats: `query { storeLocatorStats { indexedStores lookups } }`,
+    mapTileSettings: `query { mapTileSettings { url attribution } }`,
+    search: `query Search($location: DeliveryLocationInput) {
+        search(input: { take: 5, groupByProduct: false, deliveryLocation: $location }) {
+            totalItems items { productVariantId fastDelivery nearestStoreDistanceKm } } }`,
+    createStockLocation: `mutation CreateStockLocation($input: CreateStockLocationInput!) {
+        createStockLocation(input: $input) { id name customFields { latitude longitude postalCode } } }`,
+    updateStockLocation: `mutation UpdateStockLocation($input: UpdateStockLocationInput!) {
+        updateStockLocation(input: $input) { id name customFields { latitude longitude postalCode } } }`,
+
+    /** Field level: what staff see of the driver on a delivery. */
+    assignmentDriver: `query AssignmentDriver($id: ID!) { deliveryAssignment(id: $id) {
+        id driver { id phoneNumber emailAddress latitude longitude lastSeenAt } } }`,
+    assignmentsDriverContacts: `query { deliveryAssignments(options: { take: 100 }) {
+        items { id driver { id phoneNumber emailAddress } } } }`,
+    /** The order code case: what a driver may know of the order. */
+    driverViewReference: `query { activeDriverAssignment { assignmentId deliveryReference } }`,
+    driverViewOrderCode: `query { activeDriverAssignment { assignmentId orderCode } }`,
+    driverOwnAssignmentOrder: `query { activeDriver { activeAssignment { id order { code } } } }`,
+    assignmentReference: `query AssignmentReference($id: ID!) { deliveryAssignment(id: $id) { id deliveryReference } }`,
+};
