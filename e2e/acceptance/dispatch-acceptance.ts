@@ -299,9 +299,10 @@ export async function paidSellerOrder(port: number, staffToken: string): Promise
     });
     await shop('mutation { transitionOrderToState(state: "ArrangingPayment") { __typename } }');
     const { addPaymentToOrder } = await shop<{ addPaymentToOrder: { state?: string } }>(
-        'mutation { addPaymentToOrder(input: { method: "instant-payment", metadata: {} }) { ... on Order { state } } }',
+        'mutation { addPaymentToOrder(input: { method: "instant-payment", metadata: {} }) { ... on Order { state } ... on ErrorResult { errorCode message } } }',
     );
-    expect(addPaymentToOrder.state).toBe('PaymentSettled');
+    // On failure, the error result says why.
+    expect(addPaymentToOrder).toMatchObject({ state: 'PaymentSettled' });
     const { order } = await graphql<{ order: { sellerOrders: Array<{ id: string }> } }>(
         port,
         'admin-api',
