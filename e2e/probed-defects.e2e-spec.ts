@@ -107,9 +107,10 @@ beforeAll(async () => {
     await server.init({ initialData: demoInitialData, customerCount: 1 });
     await populateDemoMarketplace(server.app, { withInitialData: false });
     await sql().query(`UPDATE driver SET status = 'OFFLINE'`);
+    // One superadmin session for the whole file: Vendure's logout ends every session of the user,
+    // so logging in again elsewhere would log this client out.
     await asSuperadmin(adminClient);
-    superadmin = newAdminClient();
-    await superadmin.asSuperAdmin();
+    superadmin = adminClient;
     fleet = (await superadmin.query<DriversResult>(DRIVERS)).drivers.items;
 }, 240_000);
 
@@ -124,8 +125,7 @@ async function assignment(id: string): Promise<Assignment> {
 
 /** A paid order of the first seller, marked ready, assigned to `driver` (put on duty at the store). */
 async function assignedTo(driver: DriverRow): Promise<{ order: PlacedOrder; delivery: Assignment }> {
-    await asSuperadmin(adminClient);
-    const order = await placePaidOrder({ adminClient, shopClient }, [city.sellers[0].code]);
+    const order = await placePaidOrder({ adminClient: superadmin, shopClient }, [city.sellers[0].code]);
     const marked = (
         await superadmin.query<MarkReadyResult>(MARK_READY, { orderId: order.sellerOrders[0].id })
     ).markOrderReadyForDispatch;

@@ -10,6 +10,7 @@ export const INPUT_LIMITS = {
     countryCode: 2,
     orderCode: 64,
     name: 100,
+    address: 200,
     phoneNumber: 32,
     emailAddress: 254,
     reasonCode: 32,
@@ -71,6 +72,53 @@ export function entityIds(values: readonly ID[], what: string, max: number = INP
         throw new UserInputError(`Too many ${what} ids: at most ${max} per request (got ${values.length})`);
     }
     return values.map(value => entityId(value, what));
+}
+
+/** A list query's options, as the suite's list queries take them (Vendure checks `take`'s upper bound). */
+export interface ListOptionsInput {
+    skip?: number | null;
+    take?: number | null;
+    filter?: unknown;
+}
+
+/**
+ * Checks what Vendure's ListQueryBuilder passes to the database as given: `skip` and `take` are 0
+ * or more, filter strings are bounded and plain, and a `regex` filter is a regular expression (a
+ * broken one would otherwise come back as a database message).
+ */
+export function checkListOptions(options: ListOptionsInput | null | undefined): void {
+    if (!options) return;
+    for (const name of ['skip', 'take'] as const) {
+        const value = options[name];
+        if (value != null && (!Number.isInteger(value) || value < 0)) {
+            throw new UserInputError(`${name} must be a whole number, 0 or more (got ${value})`);
+        }
+    }
+    checkFilter(options.filter, 'filter');
+}
+
+function checkFilter(filter: unknown, path: string, idField = false): void {
+    if (filter == null || typeof filter !== 'object') return;
+    for (const [key, value] of Object.entries(filter)) {
+        const where = `${path}.${key}`;
+        // Operators of an id field (id, orderId, ...) take ids: checked before the database sees them.
+        const ofId = idField || key === 'id' || key.endsWith('Id');
+        if (typeof value === 'string') {
+            boundedText(value, where, INPUT_LIMITS.note);
+            if (idField && key !== 'isNull') entityId(value, where);
+            if (key === 'regex') {
+                try {
+                    new RegExp(value);
+                } catch {
+                    throw new UserInputError(`${where} is not a valid regular expression`);
+                }
+            }
+        } else if (Array.isArray(value)) {
+            for (const item of value) checkFilter({ [key]: item as unknown }, path, idField);
+        } else {
+            checkFilter(value, where, ofId && typeof value === 'object');
+        }
+    }
 }
 
 /** A user-supplied string as it may appear in a log line or a message: cut, control characters shown. */

@@ -14,7 +14,7 @@ import {
     Transaction,
 } from '@vendure/core';
 
-import { entityId, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
+import { checkListOptions, entityId, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
 import { driverPermission, driverSelfPermission, manageDispatchPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryEvent } from '../entities/delivery-event.entity';
@@ -36,6 +36,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { options?: ListQueryOptions<DeliveryAssignment> },
     ): Promise<PaginatedList<DeliveryAssignment>> {
+        checkListOptions(args.options);
         return this.dispatchService.findAll(ctx, args.options);
     }
 

@@ -2,7 +2,7 @@ import { Args, Mutation, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { DeletionResponse } from '@vendure/common/lib/generated-types';
 import { Allow, Ctx, ID, ListQueryOptions, PaginatedList, RequestContext, Transaction } from '@vendure/core';
 
-import { entityId } from '../../shared/input-bounds';
+import { checkListOptions, entityId } from '../../shared/input-bounds';
 import { driverPermission, driverSelfPermission } from '../constants';
 import { Driver } from '../entities/driver.entity';
 import { CreateDriverInput, DriverService, UpdateDriverInput } from '../services/driver.service';
@@ -19,6 +19,7 @@ export class DriverAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { options?: ListQueryOptions<Driver> },
     ): Promise<PaginatedList<Driver>> {
+        checkListOptions(args.options);
         return this.driverService.findAll(ctx, args.options);
     }
 
