@@ -465,7 +465,7 @@ describe('errors carry no internals', () => {
                 { id: '99999999999' },
                 /could not complete this request \(reference/,
             ],
-            ['query { deliveryAssignment(id: "1") { id nope } }', undefined, /Cannot query field "nope"/],
+            ['query { deliveryAssignment(id: "1") { id nope } }', undefined, /Cannot query field \\"nope\\"/],
         ];
         for (const [query, variables, expected] of cases) {
             const answer = await post('admin-api', { query, variables }, auth);

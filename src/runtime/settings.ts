@@ -27,8 +27,9 @@ export interface RuntimeSettings {
     /** Where uploaded assets are stored. */
     assetDir: string;
     /**
-     * Origins allowed to call the APIs from a browser (storefronts). `true` reflects any origin:
-     * the embedded default only, for local development.
+     * Origins allowed to call the APIs from a browser (storefronts), with credentials. `true`
+     * allows any origin without credentials (no cookies): the embedded default only, for local
+     * development.
      */
     corsOrigins: string[] | true;
     /** Country of postal codes given without one (ISO 3166-1 alpha-2). */
