@@ -463,7 +463,7 @@ describe('errors carry no internals', () => {
             [
                 'query ($id: ID!) { order(id: $id) { id } }',
                 { id: '99999999999' },
-                /could not complete this request \(reference/,
+                /An id or number in this request is not valid/,
             ],
             ['query { deliveryAssignment(id: "1") { id nope } }', undefined, /Cannot query field \\"nope\\"/],
         ];

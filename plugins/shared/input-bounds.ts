@@ -113,6 +113,9 @@ function checkFilter(filter: unknown, path: string, idField = false): void {
                     throw new UserInputError(`${where} is not a valid regular expression`);
                 }
             }
+        } else if (typeof value === 'number') {
+            // Vendure has already decoded ids to numbers here ("1.5" is 1.5 by now).
+            if (idField) entityId(value, where);
         } else if (Array.isArray(value)) {
             for (const item of value) checkFilter({ [key]: item as unknown }, path, idField);
         } else {

@@ -27,6 +27,25 @@ const CLIENT_CODES = new Set([
 const DATABASE_TEXT =
     /QueryFailedError|violates .* constraint|duplicate key value|invalid input syntax|invalid byte sequence|out of range for type|value too long for type|character varying|relation "|column "|syntax error at or near/i;
 
+/**
+ * Database refusals that a client caused and can fix, said in the client's terms: Vendure's own
+ * operations pass ids and text to the database unchecked.
+ */
+const CLIENT_DATABASE_ERRORS: Array<[RegExp, (match: RegExpMatchArray) => string]> = [
+    [
+        /invalid input syntax for type (?:integer|bigint|smallint)|out of range for type (?:integer|bigint|smallint)/,
+        () => 'An id or number in this request is not valid: ids are whole numbers from 1 to 2147483647',
+    ],
+    [
+        /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/,
+        () => 'A text in this request contains a NUL character: send plain text',
+    ],
+    [
+        /value too long for type character varying\((\d+)\)/,
+        match => `A text in this request is too long: at most ${match[1]} characters`,
+    ],
+];
+
 /** How much of a message reaches the client: GraphQL's own messages echo the variables given. */
 const MAX_MESSAGE_LENGTH = 300;
 
@@ -54,6 +73,10 @@ export function shield(error: GraphQLFormattedError): GraphQLFormattedError {
     const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
     if (CLIENT_CODES.has(code) && !DATABASE_TEXT.test(error.message)) {
         return { ...error, message: bounded(error.message), extensions };
+    }
+    for (const [pattern, say] of CLIENT_DATABASE_ERRORS) {
+        const match = error.message.match(pattern);
+        if (match) return { ...error, message: say(match), extensions: { code: 'USER_INPUT_ERROR' } };
     }
     const reference = randomUUID();
     Logger.error(`${bounded(error.message)} [reference=${reference}]`, loggerCtx);
