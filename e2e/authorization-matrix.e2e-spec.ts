@@ -412,19 +412,36 @@ type FieldRow = [string, Role, () => Promise<string[]>];
 const CONTACT = ['phoneNumber', 'emailAddress'] as const;
 const POSITION = ['latitude', 'longitude', 'lastSeenAt'] as const;
 
-/** The driver of one delivery as the role sees it: each field's value, or FORBIDDEN when refused. */
+/**
+ * The driver of one delivery as the role sees it: each field's value, or FORBIDDEN when refused.
+ * Position and each contact field are asked apart: a refused non-null field would null the driver.
+ */
 async function driverFields(role: Role, assignmentId: string) {
-    const response = await callAs(world, role, 'admin-api')(ADMIN.assignmentDriver, { id: assignmentId });
-    const driver = (
-        response.json?.data?.deliveryAssignment as { driver?: Record<string, unknown> | null } | null
-    )?.driver;
+    const call = callAs(world, role, 'admin-api');
+    const responses = [
+        await call(ADMIN.assignmentDriverPosition, { id: assignmentId }),
+        await call(ADMIN.assignmentDriverPhone, { id: assignmentId }),
+        await call(ADMIN.assignmentDriverEmail, { id: assignmentId }),
+    ];
+    const drivers = responses.map(
+        response =>
+            (response.json?.data?.deliveryAssignment as { driver?: Record<string, unknown> | null } | null)
+                ?.driver,
+    );
+    const driver = drivers[0] ? Object.assign({}, ...drivers.filter(Boolean)) : drivers[0];
+    const errors = responses.flatMap(response => response.json?.errors ?? []);
     const refused = new Set(
-        (response.json?.errors ?? [])
+        errors
             .filter(error => error.extensions?.code === 'FORBIDDEN')
             .map(error => String(error.path?.[error.path.length - 1])),
     );
-    const unexpected = (response.json?.errors ?? []).filter(error => error.extensions?.code !== 'FORBIDDEN');
-    return { response, driver, refused, unexpected };
+    const unexpected = errors.filter(error => error.extensions?.code !== 'FORBIDDEN');
+    return {
+        response: responses[0],
+        driver: driver as Record<string, unknown> | null | undefined,
+        refused,
+        unexpected,
+    };
 }
 
 function hidden(fields: readonly string[], seen: Awaited<ReturnType<typeof driverFields>>): string[] {
@@ -468,25 +485,27 @@ const FIELD_ROWS: FieldRow[] = [
         "sees no driver's contact details through deliveryAssignments",
         'readOrderAdmin',
         async () => {
-            const response = await callAs(
-                world,
-                'readOrderAdmin',
-                'admin-api',
-            )(ADMIN.assignmentsDriverContacts);
-            const items =
+            const call = callAs(world, 'readOrderAdmin', 'admin-api');
+            const itemsOf = (response: Awaited<ReturnType<typeof call>>) =>
                 (
                     response.json?.data?.deliveryAssignments as {
                         items: Array<{ id: string; driver: Record<string, unknown> | null }>;
                     }
                 )?.items ?? [];
-            const refusedPaths = (response.json?.errors ?? []).filter(
-                error => error.extensions?.code === 'FORBIDDEN',
-            );
-            const problems = transportProblems(response);
-            if (!items.some(item => item.driver))
-                problems.push(`no delivery with a driver listed: ${short(response.text)}`);
-            for (const item of items) {
-                for (const field of CONTACT) {
+            const listed = await call(ADMIN.assignmentsDrivers);
+            const problems = transportProblems(listed);
+            if (!itemsOf(listed).some(item => item.driver))
+                problems.push(`no delivery with a driver listed: ${short(listed.text)}`);
+            for (const [field, document] of [
+                ['phoneNumber', ADMIN.assignmentsDriverPhones],
+                ['emailAddress', ADMIN.assignmentsDriverEmails],
+            ] as const) {
+                const response = await call(document);
+                problems.push(...transportProblems(response));
+                const refusedPaths = (response.json?.errors ?? []).filter(
+                    error => error.extensions?.code === 'FORBIDDEN',
+                );
+                for (const item of itemsOf(response)) {
                     const refused = refusedPaths.some(error => error.path?.[error.path.length - 1] === field);
                     if (item.driver?.[field] != null && !refused) {
                         problems.push(

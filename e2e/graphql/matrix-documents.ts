@@ -75,10 +75,18 @@ export const ADMIN = {
         updateStockLocation(input: $input) { id name customFields { latitude longitude postalCode } } }`,
 
     /** Field level: what staff see of the driver on a delivery. */
-    assignmentDriver: `query AssignmentDriver($id: ID!) { deliveryAssignment(id: $id) {
-        id driver { id phoneNumber emailAddress latitude longitude lastSeenAt } } }`,
-    assignmentsDriverContacts: `query { deliveryAssignments(options: { take: 100 }) {
-        items { id driver { id phoneNumber emailAddress } } } }`,
+    // One field group per query: a refused non-null field (emailAddress) nulls the whole driver.
+    assignmentDriverPosition: `query AssignmentDriver($id: ID!) { deliveryAssignment(id: $id) {
+        id driver { id latitude longitude lastSeenAt } } }`,
+    assignmentDriverPhone: `query AssignmentDriver($id: ID!) { deliveryAssignment(id: $id) {
+        id driver { id phoneNumber } } }`,
+    assignmentDriverEmail: `query AssignmentDriver($id: ID!) { deliveryAssignment(id: $id) {
+        id driver { id emailAddress } } }`,
+    assignmentsDrivers: `query { deliveryAssignments(options: { take: 100 }) { items { id driver { id } } } }`,
+    assignmentsDriverPhones: `query { deliveryAssignments(options: { take: 100 }) {
+        items { id driver { id phoneNumber } } } }`,
+    assignmentsDriverEmails: `query { deliveryAssignments(options: { take: 100 }) {
+        items { id driver { id emailAddress } } } }`,
     /** The order code case: what a driver may know of the order. */
     driverViewReference: `query { activeDriverAssignment { assignmentId deliveryReference } }`,
     driverViewOrderCode: `query { activeDriverAssignment { assignmentId orderCode } }`,
