@@ -27,9 +27,12 @@ export function ensureRedisServer(log: (message: string) => void): string {
     return installed;
 }
 
-/** Starts a throw-away Redis on a free loopback port, without persistence. */
-export async function startRedisServer(binary: string): Promise<RunningRedis> {
-    const port = await freePort();
+/**
+ * Starts a throw-away Redis on a loopback port (a free one unless given: the fault suite restarts
+ * Redis on the port its clients know), without persistence.
+ */
+export async function startRedisServer(binary: string, port?: number): Promise<RunningRedis> {
+    port ??= await freePort();
     const child: ChildProcess = spawn(
         binary,
         [
