@@ -245,7 +245,13 @@ describe('dispatch through Redis', () => {
         await expectGeoSetMatchesAvailable();
 
         const second = await sweep();
-        expect(second).toEqual({ driversOffline: [], requeued: [], dispatchedDirectly: [] });
+        expect(second).toEqual({
+            driversOffline: [],
+            indexRestored: [],
+            indexRemoved: [],
+            requeued: [],
+            dispatchedDirectly: [],
+        });
         expect(await drivers()).toEqual(after);
     });
 
