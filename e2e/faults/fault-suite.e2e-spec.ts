@@ -24,7 +24,7 @@ import { paidSellerOrder } from '../acceptance/dispatch-acceptance';
 import { graphql, waitFor } from '../utils/app-process';
 import { cloneOrders, TemplateOrder } from './bulk-orders';
 import { ClusterProcess, FaultCluster, STAFF } from './fault-cluster';
-import { GEO_KEY, readInvariants } from './invariants';
+import { GEO_KEY, readInvariants, readPhases } from './invariants';
 
 const ORDERS = positive('FAULT_ORDERS', 150);
 const DRIVERS = positive('FAULT_DRIVERS', 30);
@@ -172,6 +172,7 @@ describe(`fault suite: ${ORDERS} orders, ${DRIVERS} drivers, 2 servers, 4 worker
             // The last releases reach Redis and the drivers ping on: then the index must match.
             await new Promise(resolve => setTimeout(resolve, 3000));
             const counts = await readInvariants(db, redis, orderIds);
+            const phases = await readPhases(db, orderIds);
             const fleetStats = fleet.stats();
             await fleet.stop({ offline: false });
 
@@ -184,6 +185,7 @@ describe(`fault suite: ${ORDERS} orders, ${DRIVERS} drivers, 2 servers, 4 worker
                 readyInconsistent: ready.inconsistent,
                 ...counts,
                 fleet: { ...fleetStats, failovers: fleetStats.failovers.length },
+                phases,
                 faults,
                 runMs,
                 deliveriesPerSecond: Math.round((ORDERS / (runMs / 1000)) * 10) / 10,
@@ -491,6 +493,16 @@ function printReport(
         ],
         ['dispatch run (ms), deliveries/s', `${String(result.runMs)}, ${String(result.deliveriesPerSecond)}`],
         ['whole suite (ms)', String(result.totalMs)],
+        [
+            'phases p50/p90 (ms)',
+            Object.entries(result.phases as Record<string, { p50: number | null; p90: number | null }>)
+                .map(([name, p]) => `${name}=${String(p.p50)}/${String(p.p90)}`)
+                .join(' '),
+        ],
+        [
+            'fleet requests, mean ms',
+            `${String((result.fleet as { requests: number }).requests)}, ${String((result.fleet as { meanRequestMs: number }).meanRequestMs)}`,
+        ],
     ];
     for (const fault of faults) {
         rows.push([

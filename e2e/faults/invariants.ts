@@ -67,3 +67,58 @@ export async function readInvariants(db: Client, redis: Redis, orderIds: number[
         extraInGeo: [...geo].filter(id => !expected.has(id)),
     };
 }
+
+/** Medians and 90th percentiles, in ms, of the phases of the run's deliveries (from their events). */
+export interface DeliveryPhases {
+    /** Marked ready → ASSIGNED: includes waiting for a driver to come free (the backlog). */
+    readyToAssigned: Percentiles;
+    /** A driver's DELIVERED → their next ASSIGNED: how long a free driver stays without an order. */
+    driverIdle: Percentiles;
+    /** ASSIGNED → PICKED_UP: the fleet noticing, driving to the store, confirming. */
+    assignedToPickedUp: Percentiles;
+    /** PICKED_UP → DELIVERED: driving to the customer, confirming with the code. */
+    pickedUpToDelivered: Percentiles;
+}
+
+export interface Percentiles {
+    p50: number | null;
+    p90: number | null;
+}
+
+export async function readPhases(db: Client, orderIds: number[]): Promise<DeliveryPhases> {
+    const { rows } = await db.query<Record<string, number | null>>(
+        `WITH phases AS (
+             SELECT a.id, a."driverId",
+                    MIN(e."createdAt") FILTER (WHERE e."toStatus" = 'PENDING') AS ready,
+                    MAX(e."createdAt") FILTER (WHERE e."toStatus" = 'ASSIGNED') AS assigned,
+                    MAX(e."createdAt") FILTER (WHERE e."toStatus" = 'PICKED_UP') AS picked,
+                    MAX(e."createdAt") FILTER (WHERE e."toStatus" = 'DELIVERED') AS delivered
+               FROM delivery_assignment a JOIN delivery_event e ON e."assignmentId" = a.id
+              WHERE a."orderId" = ANY($1) GROUP BY a.id),
+         gaps AS (
+             SELECT *, assigned - LAG(delivered) OVER (PARTITION BY "driverId" ORDER BY assigned) AS idle
+               FROM phases)
+         SELECT ${[
+             ['readyToAssigned', 'assigned - ready'],
+             ['driverIdle', 'idle'],
+             ['assignedToPickedUp', 'picked - assigned'],
+             ['pickedUpToDelivered', 'delivered - picked'],
+         ]
+             .flatMap(([name, interval]) =>
+                 [50, 90].map(
+                     p =>
+                         `ROUND(1000 * PERCENTILE_CONT(${p / 100}) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM ${interval})))::int AS "${name}.p${p}"`,
+                 ),
+             )
+             .join(', ')}
+           FROM gaps`,
+        [orderIds],
+    );
+    const at = (name: string): Percentiles => ({ p50: rows[0][`${name}.p50`], p90: rows[0][`${name}.p90`] });
+    return {
+        readyToAssigned: at('readyToAssigned'),
+        driverIdle: at('driverIdle'),
+        assignedToPickedUp: at('assignedToPickedUp'),
+        pickedUpToDelivered: at('pickedUpToDelivered'),
+    };
+}

@@ -56,6 +56,9 @@ export interface FleetStats {
     deliveries: number;
     /** Requests that failed (network or GraphQL errors); each is retried on a later tick. */
     requestErrors: number;
+    /** Requests sent, and how long the servers took to answer them on average (ms). */
+    requests: number;
+    meanRequestMs: number;
     failovers: FleetFailover[];
 }
 
@@ -94,7 +97,8 @@ export class DriverFleet {
     private readonly idlePollMs: number;
     private readonly heartbeatMs: number;
     private readonly requestTimeoutMs: number;
-    private readonly counters = { pings: 0, pickups: 0, deliveries: 0, requestErrors: 0 };
+    private readonly counters = { pings: 0, pickups: 0, deliveries: 0, requestErrors: 0, requests: 0 };
+    private requestMsTotal = 0;
     private readonly failovers: FleetFailover[] = [];
     private loops: Array<Promise<void>> = [];
     private running = false;
@@ -145,7 +149,14 @@ export class DriverFleet {
     }
 
     stats(): FleetStats {
-        return { drivers: this.states.length, ...this.counters, failovers: [...this.failovers] };
+        return {
+            drivers: this.states.length,
+            ...this.counters,
+            meanRequestMs: this.counters.requests
+                ? Math.round(this.requestMsTotal / this.counters.requests)
+                : 0,
+            failovers: [...this.failovers],
+        };
     }
 
     /** The server each driver is on now (an index into `adminApiUrls`). */
@@ -332,6 +343,8 @@ export class DriverFleet {
     ): Promise<T> {
         const url = this.options.adminApiUrls[state.serverIndex];
         let response: Response;
+        const sentAt = Date.now();
+        this.counters.requests++;
         try {
             response = await fetch(url, {
                 method: 'POST',
@@ -356,6 +369,7 @@ export class DriverFleet {
             state.cutOff = undefined;
         }
         const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
+        this.requestMsTotal += Date.now() - sentAt;
         if (body.errors?.length || !body.data) {
             throw new Error(body.errors?.map(error => error.message).join('; ') ?? `HTTP ${response.status}`);
         }
