@@ -84,6 +84,8 @@ function asStaff() {
     return asSuperadmin(env.adminClient);
 }
 
+const sorted = (ids: unknown[]) => ids.map(String).sort((a, b) => Number(a) - Number(b));
+
 function service<T>(type: new (...args: never[]) => T): T {
     return env.server.app.get(type);
 }
@@ -131,6 +133,14 @@ async function expectGeoSetMatchesAvailable() {
     const expected = await expectedGeoMembers();
     expect(expected.length).toBeGreaterThan(0);
     expect(await geoMembers()).toEqual(expected);
+}
+
+/**
+ * Moves the index's record of when it last wrote these drivers' status back by `ms`, as if the
+ * write (a claim, a release) had been made that long ago.
+ */
+async function ageIndexStatus(driverIds: string[], ms: number) {
+    for (const id of driverIds) await redisAdmin.hincrby(`${NAMESPACE}:status-at`, id, -ms);
 }
 
 async function drivers(): Promise<DriverRow[]> {
@@ -235,8 +245,83 @@ describe('dispatch through Redis', () => {
         await expectGeoSetMatchesAvailable();
 
         const second = await sweep();
-        expect(second).toEqual({ driversOffline: [], requeued: [], dispatchedDirectly: [] });
+        expect(second).toEqual({
+            driversOffline: [],
+            indexRestored: [],
+            indexRemoved: [],
+            requeued: [],
+            dispatchedDirectly: [],
+        });
         expect(await drivers()).toEqual(after);
+    });
+
+    it('gives back to the GEO set a driver claimed in Redis by a dispatch that never committed, once the claim is stale', async () => {
+        await pingFleet();
+        const available = (await drivers()).filter(driver => driver.status === 'AVAILABLE');
+        const stranded = available[0];
+        // A dispatch job SIGKILLed between its Redis claim and its transaction: BUSY in Redis and out
+        // of the GEO set, AVAILABLE in the database.
+        const claimed = await service(DriverLocationService).withIndex('claim', index =>
+            index.claimNearest(
+                { latitude: stranded.latitude, longitude: stranded.longitude },
+                {
+                    startRadiusKm: 0.25,
+                    maxRadiusKm: 100,
+                    excludeDriverIds: available.filter(driver => driver.id !== stranded.id).map(d => d.id),
+                },
+            ),
+        );
+        expect(String(claimed?.driverId)).toBe(stranded.id);
+        expect(await geoMembers()).not.toContain(stranded.id);
+
+        // A claim this fresh may be a dispatch whose transaction is still running: left alone.
+        await sweep();
+        expect(await geoMembers()).not.toContain(stranded.id);
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, stranded.id)).toBe('BUSY');
+
+        await ageIndexStatus([stranded.id], 60_000);
+        const swept = await sweep();
+        expect(await geoMembers()).toContain(stranded.id);
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, stranded.id)).toBe('AVAILABLE');
+        expect(swept.indexRestored.map(String)).toEqual([stranded.id]);
+        expect(swept.indexRemoved).toEqual([]);
+        await expectGeoSetMatchesAvailable();
+    });
+
+    it('takes out of the GEO set the drivers Redis holds AVAILABLE whom the database holds BUSY on a delivery, or OFFLINE', async () => {
+        await pingFleet();
+        const busyId = firstAssignment.driver?.id ?? '';
+        const offline = (await drivers()).find(
+            driver => driver.status === 'OFFLINE' && driver.latitude != null,
+        );
+        expect(offline).toBeDefined();
+        const offlineId = offline?.id ?? '';
+        const locations = service(DriverLocationService);
+        // Redis told AVAILABLE by transactions that then rolled back (a release before a failed
+        // commit), while both drivers keep pinging.
+        for (const driver of (await drivers()).filter(d => [busyId, offlineId].includes(d.id))) {
+            await locations.recordPosition(
+                driver.id,
+                { latitude: driver.latitude, longitude: driver.longitude },
+                new Date(),
+            );
+            await locations.statusChanged(driver.id, DriverStatus.AVAILABLE);
+        }
+        expect(await geoMembers()).toEqual(expect.arrayContaining([busyId, offlineId]));
+
+        // Fresh writes may belong to transactions still committing: left alone.
+        await sweep();
+        expect(await geoMembers()).toEqual(expect.arrayContaining([busyId, offlineId]));
+
+        await ageIndexStatus([busyId, offlineId], 60_000);
+        const swept = await sweep();
+        expect(await geoMembers()).not.toContain(busyId);
+        expect(await geoMembers()).not.toContain(offlineId);
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, busyId)).toBe('BUSY');
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, offlineId)).toBe('OFFLINE');
+        expect(sorted(swept.indexRemoved)).toEqual(sorted([busyId, offlineId]));
+        expect(swept.indexRestored).toEqual([]);
+        await expectGeoSetMatchesAvailable();
     });
 
     it('with Redis stopped, assigns from the database within the radius, and rebuilds the GEO set when Redis returns', async () => {

@@ -251,8 +251,15 @@ export interface PaidOrder {
     shopToken: string;
 }
 
-/** A guest checkout in The Loop of one deliverable variant, paid with the demo's instant payment. */
-export async function paidSellerOrder(port: number, staffToken: string): Promise<PaidOrder> {
+/**
+ * A guest checkout in The Loop of one deliverable variant (the first search result, or the
+ * `variantIndex`th), paid with the demo's instant payment.
+ */
+export async function paidSellerOrder(
+    port: number,
+    staffToken: string,
+    variantIndex = 0,
+): Promise<PaidOrder> {
     const shop = async <T>(query: string, variables?: Record<string, unknown>) => {
         const result = await graphql<T>(port, 'shop-api', query, token, variables);
         token = result.token ?? token;
@@ -263,11 +270,11 @@ export async function paidSellerOrder(port: number, staffToken: string): Promise
         'mutation { setDeliveryLocation(input: { postalCode: "60601", countryCode: "US" }) { __typename } }',
     );
     const { search } = await shop<{ search: { items: Array<{ productVariantId: string }> } }>(
-        '{ search(input: { take: 1, deliveryLocation: { postalCode: "60601", countryCode: "US" } }) { items { productVariantId } } }',
+        `{ search(input: { take: ${variantIndex + 1}, deliveryLocation: { postalCode: "60601", countryCode: "US" } }) { items { productVariantId } } }`,
     );
     const { addItemToOrder } = await shop<{ addItemToOrder: { id: string; code: string } }>(
         'mutation ($id: ID!) { addItemToOrder(productVariantId: $id, quantity: 1) { ... on Order { id code } } }',
-        { id: search.items[0].productVariantId },
+        { id: search.items[Math.min(variantIndex, search.items.length - 1)].productVariantId },
     );
     const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
     await shop(

@@ -4,8 +4,9 @@ import { DEFAULT_SWEEP_SCHEDULE } from '../constants';
 import { DispatchSweepResult, DispatchSweepService } from '../services/dispatch-sweep.service';
 
 /**
- * Runs one dispatch sweep now (what the scheduled task does each time): heartbeat expiry, lost
- * dispatch jobs re-queued, and direct dispatch while the job queue is unreachable.
+ * Runs one dispatch sweep now (what the scheduled task does each time): heartbeat expiry, the Redis
+ * index reconciled with the database, lost dispatch jobs re-queued, and direct dispatch while the
+ * job queue is unreachable.
  */
 export function runDispatchSweep(injector: Injector, ctx: RequestContext): Promise<DispatchSweepResult> {
     return injector.get(DispatchSweepService).sweep(ctx);
@@ -19,7 +20,9 @@ export function runDispatchSweep(injector: Injector, ctx: RequestContext): Promi
 export function createDispatchSweepTask(schedule = DEFAULT_SWEEP_SCHEDULE): ScheduledTask {
     return new ScheduledTask({
         id: 'dispatch-sweep',
-        description: 'Marks drivers with an expired heartbeat OFFLINE and re-dispatches waiting deliveries',
+        description:
+            'Marks drivers with an expired heartbeat OFFLINE, reconciles the Redis driver index with the ' +
+            'database and re-dispatches waiting deliveries',
         schedule,
         execute: async ({ injector, scheduledContext }) => runDispatchSweep(injector, scheduledContext),
     });

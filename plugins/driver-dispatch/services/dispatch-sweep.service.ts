@@ -16,11 +16,24 @@ import { DriverLocationService } from './driver-location.service';
 const REQUEUE_AFTER_SECONDS = 30;
 /** Waiting deliveries handled per sweep; the next sweep takes the rest. */
 const SWEEP_BATCH_SIZE = 100;
+/**
+ * How old a status write in the Redis index must be before the sweep may correct it from the
+ * database: longer than any dispatch transaction (a claim is written to Redis first, then committed),
+ * so only the claims of jobs that died and the releases that rolled back are undone.
+ */
+const INDEX_GRACE_SECONDS = 30;
 
 /** What one sweep changed (empty lists when it found nothing to do). */
 export interface DispatchSweepResult {
     /** AVAILABLE drivers unseen for the heartbeat window, now OFFLINE. */
     driversOffline: ID[];
+    /**
+     * Drivers the database holds AVAILABLE (enabled, not on a delivery, with a live heartbeat) put
+     * back into the Redis GEO set, e.g. claimed by a dispatch job that died before its commit.
+     */
+    indexRestored: ID[];
+    /** Drivers taken out of the Redis GEO set because the database holds them BUSY or OFFLINE. */
+    indexRemoved: ID[];
     /** PENDING assignments given a new dispatch job. */
     requeued: ID[];
     /** PENDING assignments dispatched by the sweep itself because the job queue did not answer. */
@@ -29,7 +42,8 @@ export interface DispatchSweepResult {
 
 /**
  * The periodic repair of dispatch (run by the `dispatch-sweep` scheduled task): drivers whose
- * heartbeat expired go OFFLINE and leave the index; waiting deliveries whose job is gone get a new
+ * heartbeat expired go OFFLINE and leave the index; the Redis index is reconciled with the database
+ * (claims of dispatch jobs that died before their commit, releases that rolled back); waiting deliveries whose job is gone get a new
  * one, or are dispatched here, from the index that answers (SQL while Redis is down), when the job
  * queue cannot take a job. Running it twice in a row changes nothing the second time.
  */
@@ -44,15 +58,26 @@ export class DispatchSweepService {
 
     async sweep(ctx: RequestContext): Promise<DispatchSweepResult> {
         const driversOffline = await this.expireHeartbeats(ctx);
+        // Before the re-queue, so that its jobs can claim the drivers given back.
+        const index = await this.locations.reconcileRedis(INDEX_GRACE_SECONDS * 1000);
         const { requeued, dispatchedDirectly } = await this.requeueWaiting(ctx);
-        if (driversOffline.length || requeued.length || dispatchedDirectly.length) {
+        const changed = [driversOffline, index.restored, index.removed, requeued, dispatchedDirectly];
+        if (changed.some(ids => ids.length)) {
             Logger.info(
                 `Dispatch sweep: ${driversOffline.length} drivers OFFLINE (heartbeat expired), ` +
+                    `Redis index reconciled with the database (${index.restored.length} drivers restored: ` +
+                    `[${index.restored.join(', ')}], ${index.removed.length} removed: [${index.removed.join(', ')}]), ` +
                     `${requeued.length} deliveries re-queued, ${dispatchedDirectly.length} dispatched directly`,
                 loggerCtx,
             );
         }
-        return { driversOffline, requeued, dispatchedDirectly };
+        return {
+            driversOffline,
+            indexRestored: index.restored,
+            indexRemoved: index.removed,
+            requeued,
+            dispatchedDirectly,
+        };
     }
 
     /**
@@ -85,7 +110,9 @@ export class DispatchSweepService {
         return ids;
     }
 
-    private async requeueWaiting(ctx: RequestContext): Promise<Omit<DispatchSweepResult, 'driversOffline'>> {
+    private async requeueWaiting(
+        ctx: RequestContext,
+    ): Promise<Pick<DispatchSweepResult, 'requeued' | 'dispatchedDirectly'>> {
         const requeued: ID[] = [];
         const dispatchedDirectly: ID[] = [];
         // The database's clock on both sides: updatedAt is written with CURRENT_TIMESTAMP.

@@ -10,13 +10,18 @@ import { EventBus, ID, Injector, Logger, TransactionalConnection } from '@vendur
 
 import { LatLng } from '../../../src/common/geo';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, POSITION_FLUSH_INTERVAL_MS } from '../constants';
+import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
 import { DriverLocationEvent } from '../events/driver-location-event';
 import { DriverDispatchPluginOptions } from '../options';
 import { DriverLocationIndex } from '../strategies/driver-location-index/driver-location-index';
-import { RedisDriverLocationIndex } from '../strategies/driver-location-index/redis-driver-location-index';
+import {
+    ReconciledDriver,
+    ReconcileResult,
+    RedisDriverLocationIndex,
+} from '../strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from '../strategies/driver-location-index/sql-driver-location-index';
-import { DriverStatus } from '../types';
+import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 
 /** The latest ping of a driver that the database has not received yet. */
 export interface PendingPosition extends LatLng {
@@ -141,6 +146,58 @@ export class DriverLocationService
         this.pending.delete(String(driverId));
         const redisIndex = this.redisIndex;
         if (redisIndex) await this.onRedis('remove a driver', () => redisIndex.remove(driverId));
+    }
+
+    /**
+     * Brings the Redis index in line with the database, the source of truth: claims and releases
+     * reach Redis before their transaction commits, so a process killed in between, or a rollback,
+     * leaves Redis wrong until now. Writes Redis made within `graceMs` are left alone (their
+     * transaction may still be committing). One query and one script per 1000 drivers. Nothing to do
+     * without Redis, while it is down, or while a rebuild is under way.
+     */
+    async reconcileRedis(graceMs: number): Promise<ReconcileResult> {
+        const redisIndex = this.redisIndex;
+        if (!redisIndex || this.rebuilding) return { restored: [], removed: [] };
+        const readAt = Date.now();
+        const drivers = await this.driversAsTheDatabaseHoldsThem();
+        // The grace counts from the read: what Redis wrote after it, the read could not see.
+        const answer = await this.onRedis('reconcile', () =>
+            redisIndex.reconcile(drivers, graceMs + (Date.now() - readAt)),
+        );
+        return answer.ok ? answer.value : { restored: [], removed: [] };
+    }
+
+    /** Every driver's status for the index: AVAILABLE only if enabled and not on a delivery. */
+    private async driversAsTheDatabaseHoldsThem(): Promise<ReconciledDriver[]> {
+        const driverTable = this.connection.rawConnection.getMetadata(Driver).tableName;
+        const assignmentTable = this.connection.rawConnection.getMetadata(DeliveryAssignment).tableName;
+        const rows: Array<{
+            id: number;
+            status: DriverStatus;
+            enabled: boolean;
+            latitude: number | null;
+            longitude: number | null;
+            onDelivery: boolean;
+        }> = await this.connection.rawConnection.query(
+            `SELECT d.id, d.status, d.enabled, d.latitude, d.longitude,
+                    EXISTS (SELECT 1 FROM "${assignmentTable}" a
+                             WHERE a."driverId" = d.id AND a.status = ANY($1)) AS "onDelivery"
+               FROM "${driverTable}" d`,
+            [OPEN_WITH_DRIVER],
+        );
+        return rows.map(row => ({
+            id: row.id,
+            status:
+                row.status !== DriverStatus.AVAILABLE
+                    ? row.status
+                    : !row.enabled
+                      ? DriverStatus.OFFLINE
+                      : row.onDelivery
+                        ? DriverStatus.BUSY
+                        : DriverStatus.AVAILABLE,
+            latitude: row.latitude,
+            longitude: row.longitude,
+        }));
     }
 
     /** The newest ping the database may not have yet, so API reads show where the driver is now. */

@@ -17,6 +17,7 @@ import {
     RequestContextService,
     TransactionalConnection,
 } from '@vendure/core';
+import { TRANSACTION_MANAGER_KEY } from '@vendure/core/dist/common/constants';
 
 import { loggerCtx } from '../constants';
 
@@ -80,6 +81,11 @@ export const aggregateOrderProcess: CustomOrderProcess<OrderState> = {
             req: ctx.req,
             languageCode: ctx.languageCode,
         });
+        // In the seller order's transaction: a new context would take a second pooled connection
+        // while this one is held, and with as many concurrent pickups or deliveries as the pool has
+        // connections every one of them waited for ever (found by the fault suite).
+        const manager: unknown = (ctx as unknown as Record<symbol, unknown>)[TRANSACTION_MANAGER_KEY];
+        if (manager) Object.assign(defaultCtx, { [TRANSACTION_MANAGER_KEY]: manager });
         const result = await orderService.transitionToState(defaultCtx, aggregate.id, target);
         if (isGraphQlErrorResult(result)) {
             Logger.warn(

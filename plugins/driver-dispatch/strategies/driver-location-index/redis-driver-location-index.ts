@@ -42,22 +42,30 @@ const CLAIM_SEARCH_COUNT = 16;
 const BATCH_SIZE = 1000;
 
 /**
+ * Lua for "now" in ms by Redis's own clock: every status write and the reconciliation's cut-off use
+ * it, so the clocks of the processes writing do not matter. (Redis 7 replicates script effects, so
+ * TIME may precede writes.)
+ */
+const REDIS_NOW_MS = `(function() local t = redis.call('TIME') return t[1] * 1000 + math.floor(t[2] / 1000) end)()`;
+
+/**
  * The claim: for each radius, the nearest members of the GEO set (which holds only AVAILABLE
  * drivers); members whose heartbeat key has expired, or whose status is not AVAILABLE, are stale
  * and leave the set; excluded ids are skipped. Among the live candidates at the smallest distance
  * (in whole metres) the longest idle wins, then the smallest id. The winner leaves the GEO set and
- * becomes BUSY in the same script, so two claims can never take the same driver.
+ * becomes BUSY in the same script, so two claims can never take the same driver; the time of the
+ * claim is kept, so the sweep's reconciliation can tell a claim still being committed from a stale one.
  *
  * Distances are compared in whole metres of src/common/geo's sphere, the radius too: each search
  * reaches half a metre further and keeps what rounds to within the radius, as the SQL index does,
  * so equally near drivers on both sides of a radius step are seen together.
  *
- * KEYS: geo, status, idle. ARGV: longitude, latitude, heartbeat key prefix, Redis km per km,
+ * KEYS: geo, status, idle, status-at. ARGV: longitude, latitude, heartbeat key prefix, Redis km per km,
  * number of radii, the radii (whole metres), then the excluded ids. Returns [id, distance in
  * Redis km] or nil.
  */
 const CLAIM_SCRIPT = `
-local geo, statusKey, idleKey = KEYS[1], KEYS[2], KEYS[3]
+local geo, statusKey, idleKey, statusAtKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local lng, lat, alivePrefix = ARGV[1], ARGV[2], ARGV[3]
 local toRedisKm = tonumber(ARGV[4])
 local radiusCount = tonumber(ARGV[5])
@@ -103,6 +111,7 @@ for r = 1, radiusCount do
             if best then
                 redis.call('ZREM', geo, best)
                 redis.call('HSET', statusKey, best, '${DriverStatus.BUSY}')
+                redis.call('HSET', statusAtKey, best, ${REDIS_NOW_MS})
                 return { best, bestDistance }
             end
             break
@@ -136,14 +145,17 @@ return 1
  * delivery for the idle tie-break (the database's lastDeliveredAt arrives with the next rebuild).
  * With ARGV[4] = 'release' it only acts on a BUSY driver and leaves the idle time alone.
  *
- * KEYS: geo, status, positions, heartbeat, idle. ARGV: id, status, now ms, mode.
+ * The time of the write is kept in Redis's clock, as the claim's is.
+ *
+ * KEYS: geo, status, positions, heartbeat, idle, status-at. ARGV: id, status, now ms, mode.
  */
 const SET_STATUS_SCRIPT = `
-local geo, statusKey, positions, alive, idleKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local geo, statusKey, positions, alive, idleKey, statusAtKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local id, status, now, mode = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local previous = redis.call('HGET', statusKey, id)
 if mode == 'release' and previous ~= '${DriverStatus.BUSY}' then return 0 end
 redis.call('HSET', statusKey, id, status)
+redis.call('HSET', statusAtKey, id, ${REDIS_NOW_MS})
 if status ~= '${DriverStatus.AVAILABLE}' then
     redis.call('ZREM', geo, id)
     return 1
@@ -159,11 +171,83 @@ end
 return 1
 `;
 
+/**
+ * The reconciliation with the database, one batch of drivers. For each: the status the database
+ * holds ('' for an id the database does not know), and its position there ('' when unknown).
+ *
+ * A driver whose Redis status was last written before the cut-off and disagrees with the database
+ * on being AVAILABLE takes the database's status: a claim whose transaction never committed (the
+ * job died), a release whose transaction rolled back. A write after the cut-off may belong to a
+ * transaction still committing, and is left alone. Then the GEO set follows the status: in it when
+ * AVAILABLE with a live heartbeat and a position, out of it otherwise.
+ *
+ * KEYS: geo, status, positions, status-at. ARGV: heartbeat key prefix, grace ms, then per driver:
+ * id, database status, longitude, latitude. Returns { restored ids, removed ids }.
+ */
+const RECONCILE_SCRIPT = `
+local geo, statusKey, positions, statusAtKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local alivePrefix, cutoff = ARGV[1], ${REDIS_NOW_MS} - tonumber(ARGV[2])
+local available = '${DriverStatus.AVAILABLE}'
+local restored, removed = {}, {}
+for i = 3, #ARGV, 4 do
+    local id, wanted, lng, lat = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+    local status = redis.call('HGET', statusKey, id)
+    local writtenAt = tonumber(redis.call('HGET', statusAtKey, id) or '0') or 0
+    if wanted ~= '' and (status == available) ~= (wanted == available) and writtenAt <= cutoff then
+        redis.call('HSET', statusKey, id, wanted)
+        status = wanted
+    end
+    local position = redis.call('HGET', positions, id)
+    if not position and lng ~= '' then
+        position = lng .. ',' .. lat
+        redis.call('HSET', positions, id, position)
+    end
+    local member = redis.call('ZSCORE', geo, id) ~= false
+    local belongs
+    if wanted == '' then
+        -- Unknown to the database: deleted, or created by a transaction still committing.
+        belongs = member and writtenAt > cutoff
+    else
+        belongs = status == available and position ~= nil and redis.call('EXISTS', alivePrefix .. id) == 1
+    end
+    if belongs and not member then
+        local comma = string.find(position, ',', 1, true)
+        redis.call('GEOADD', geo, string.sub(position, 1, comma - 1), string.sub(position, comma + 1), id)
+        restored[#restored + 1] = id
+    elseif member and not belongs then
+        redis.call('ZREM', geo, id)
+        removed[#removed + 1] = id
+    end
+end
+return { restored, removed }
+`;
+
+/** A driver as the database holds them, for {@link RedisDriverLocationIndex.reconcile}. */
+export interface ReconciledDriver {
+    id: ID;
+    /**
+     * What Redis should hold: AVAILABLE only for an enabled driver AVAILABLE in the database without
+     * an open delivery.
+     */
+    status: DriverStatus;
+    latitude: number | null;
+    longitude: number | null;
+}
+
+/** What a reconciliation changed in the GEO set. */
+export interface ReconcileResult {
+    /** Drivers put back into the GEO set. */
+    restored: string[];
+    /** Drivers taken out of it. */
+    removed: string[];
+}
+
 declare module 'ioredis' {
     interface RedisCommander<Context> {
         vqdClaimNearestDriver(...args: Array<string | number>): Result<[string, string] | null, Context>;
         vqdRecordDriverPosition(...args: Array<string | number>): Result<number, Context>;
         vqdSetDriverStatus(...args: Array<string | number>): Result<number, Context>;
+        vqdReconcileDrivers(...args: Array<string | number>): Result<[string[], string[]], Context>;
     }
 }
 
@@ -171,7 +255,8 @@ declare module 'ioredis' {
  * The {@link DriverLocationIndex} in Redis: a GEO set holding exactly the AVAILABLE drivers with a
  * live heartbeat, a status hash, a heartbeat key per driver with a TTL, the idle time and the last
  * position of every driver (so a driver turning AVAILABLE enters the set where they were last
- * seen). The claim is one Lua script.
+ * seen), and when each status was last written (claims and releases run ahead of their database
+ * transaction: {@link reconcile} must not undo one still committing). The claim is one Lua script.
  *
  * The client fails fast (no offline queue, 1 s command timeout, 2 s connect timeout): while Redis
  * is down every call rejects at once and the caller falls back to the SQL index. The client keeps
@@ -193,9 +278,10 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
     /** Connects; a Redis that is down at start is not an error (the caller uses SQL meanwhile). */
     async init(_injector?: Injector): Promise<void> {
         this.redis = new Redis(failFastRedisOptions(this.options.redisUrl, 'driver-dispatch:location-index'));
-        this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
+        this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
         this.redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
-        this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 5, lua: SET_STATUS_SCRIPT });
+        this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 6, lua: SET_STATUS_SCRIPT });
+        this.redis.defineCommand('vqdReconcileDrivers', { numberOfKeys: 4, lua: RECONCILE_SCRIPT });
         this.redis.on('error', (error: Error) => {
             if (this.outageLogged) return;
             this.outageLogged = true;
@@ -264,6 +350,7 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
             .hdel(this.key('status'), id)
             .hdel(this.key('positions'), id)
             .hdel(this.key('idle'), id)
+            .hdel(this.key('status-at'), id)
             .del(this.heartbeatKey(id))
             .exec();
     }
@@ -277,6 +364,7 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
             this.key('geo'),
             this.key('status'),
             this.key('idle'),
+            this.key('status-at'),
             point.longitude,
             point.latitude,
             this.heartbeatKey(''),
@@ -314,7 +402,13 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
     async rebuild(drivers: IndexedDriver[]): Promise<void> {
         const staleHeartbeats = await this.scanKeys(`${globEscape(this.heartbeatKey(''))}*`);
         const transaction = this.redis.multi();
-        transaction.del(this.key('geo'), this.key('status'), this.key('positions'), this.key('idle'));
+        transaction.del(
+            this.key('geo'),
+            this.key('status'),
+            this.key('positions'),
+            this.key('idle'),
+            this.key('status-at'),
+        );
         for (let start = 0; start < staleHeartbeats.length; start += BATCH_SIZE) {
             transaction.del(...staleHeartbeats.slice(start, start + BATCH_SIZE));
         }
@@ -347,6 +441,41 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
         }
     }
 
+    /**
+     * Brings Redis in line with the database (the source of truth), for `drivers`, the database's
+     * view of every driver, read just before. A status Redis wrote within `graceMs` is left alone:
+     * it may be a claim or a release whose transaction is still committing. GEO members the
+     * database does not know leave the set too (same grace). One script per batch of drivers.
+     */
+    async reconcile(drivers: ReconciledDriver[], graceMs: number): Promise<ReconcileResult> {
+        const known = new Set(drivers.map(driver => String(driver.id)));
+        const unknown = (await this.redis.zrange(this.key('geo'), 0, -1)).filter(id => !known.has(id));
+        const entries: Array<[string, string, string, string]> = [
+            ...drivers.map((driver): [string, string, string, string] => [
+                String(driver.id),
+                driver.status,
+                driver.longitude == null || driver.latitude == null ? '' : String(driver.longitude),
+                driver.longitude == null || driver.latitude == null ? '' : String(driver.latitude),
+            ]),
+            ...unknown.map((id): [string, string, string, string] => [id, '', '', '']),
+        ];
+        const result: ReconcileResult = { restored: [], removed: [] };
+        for (let start = 0; start < entries.length; start += BATCH_SIZE) {
+            const [restored, removed] = await this.redis.vqdReconcileDrivers(
+                this.key('geo'),
+                this.key('status'),
+                this.key('positions'),
+                this.key('status-at'),
+                this.heartbeatKey(''),
+                graceMs,
+                ...entries.slice(start, start + BATCH_SIZE).flat(),
+            );
+            result.restored.push(...restored);
+            result.removed.push(...removed);
+        }
+        return result;
+    }
+
     private async changeStatus(driverId: ID, status: DriverStatus, mode: 'set' | 'release'): Promise<void> {
         const id = String(driverId);
         await this.redis.vqdSetDriverStatus(
@@ -355,6 +484,7 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
             this.key('positions'),
             this.heartbeatKey(id),
             this.key('idle'),
+            this.key('status-at'),
             id,
             status,
             Date.now(),
@@ -377,7 +507,7 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
         return Math.floor(lastSeenAt.getTime() + this.heartbeatTtlMs - Date.now());
     }
 
-    private key(name: 'geo' | 'status' | 'positions' | 'idle'): string {
+    private key(name: 'geo' | 'status' | 'positions' | 'idle' | 'status-at'): string {
         return `${this.namespace}:${name}`;
     }
 

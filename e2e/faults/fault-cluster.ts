@@ -1,0 +1,138 @@
+/**
+ * The deployment the fault suite breaks: PostgreSQL (a fresh database on the e2e cluster), a Redis
+ * of its own without persistence (so it can stop and restart it on the same port, empty), two
+ * server processes and four worker processes of the built app, started as users start them.
+ */
+import path from 'node:path';
+
+import { freePort } from '../../src/runtime/embedded-postgres';
+import { e2eEnv } from '../config/e2e-env';
+import { ensureRedisServer, RunningRedis, startRedisServer } from '../setup/redis-server';
+import { AppProcess, readiness, startApp, stopApp, waitFor } from '../utils/app-process';
+import { databaseUrl, freshDatabase } from '../utils/database';
+
+export const STAFF = { username: 'operator', password: 'a-long-fault-suite-password' };
+
+// Populating the demo took 163 s of this on a loaded 2-core machine: room for a slower day.
+const START_TIMEOUT_MS = 300_000;
+
+export interface ClusterProcess {
+    name: string;
+    app: AppProcess;
+    /** The HTTP port of a server; undefined for a worker. */
+    port?: number;
+}
+
+export class FaultCluster {
+    readonly servers: ClusterProcess[] = [];
+    readonly workers: ClusterProcess[] = [];
+    databaseUrl: string;
+    redisPort: number;
+    private redis: RunningRedis | undefined;
+    private redisBinary: string;
+    private env: Record<string, string>;
+
+    constructor(private readonly log: (message: string) => void) {}
+
+    get redisUrl(): string {
+        return `redis://127.0.0.1:${this.redisPort}`;
+    }
+
+    /** The first server populates the demo marketplace; the others start once it is ready. */
+    async start(options: { database: string; servers: number; workers: number }): Promise<void> {
+        this.databaseUrl = databaseUrl(await freshDatabase(options.database));
+        this.redisBinary = ensureRedisServer(this.log);
+        this.redis = await startRedisServer(this.redisBinary);
+        this.redisPort = Number(new URL(this.redis.url).port);
+        this.env = {
+            DATABASE_URL: this.databaseUrl,
+            REDIS_URL: this.redisUrl,
+            SUPERADMIN_USERNAME: STAFF.username,
+            SUPERADMIN_PASSWORD: STAFF.password,
+            COOKIE_SECRET: 'a-long-random-cookie-secret-for-the-fault-suite',
+            DEMO_FLEET: 'false',
+            WORKER_IN_PROCESS: 'false',
+        };
+        const first = await this.startServer('server-1', { DEMO_DATA: 'true' });
+        // The search index that checkouts need is built by a worker's reindex job.
+        for (let i = 1; i <= options.workers; i++) this.startWorker(`worker-${i}`);
+        await this.waitReady(first);
+        for (let i = 2; i <= options.servers; i++) {
+            await this.waitReady(await this.startServer(`server-${i}`, { DEMO_DATA: 'false' }));
+        }
+    }
+
+    adminApiUrl(server: ClusterProcess): string {
+        return `http://127.0.0.1:${String(server.port)}/admin-api`;
+    }
+
+    /** Stops Redis (its data goes with it: it runs without persistence). */
+    async stopRedis(): Promise<void> {
+        await this.redis?.stop();
+        this.redis = undefined;
+    }
+
+    /** Starts an empty Redis on the same port, so every client reconnects to it. */
+    async restartRedis(): Promise<void> {
+        this.redis = await startRedisServer(this.redisBinary, this.redisPort);
+    }
+
+    async kill(process: ClusterProcess): Promise<void> {
+        process.app.child.kill('SIGKILL');
+        await process.app.exited;
+    }
+
+    /** SIGTERM to every process still running (SIGKILL to those that do not exit), then Redis. */
+    async stop(): Promise<void> {
+        const running = [...this.servers, ...this.workers].filter(
+            p => p.app.child.exitCode === null && !p.app.child.signalCode,
+        );
+        await Promise.all(
+            running.map(async p => {
+                const timer = setTimeout(() => p.app.child.kill('SIGKILL'), 15_000);
+                await stopApp(p.app, 'SIGTERM');
+                clearTimeout(timer);
+            }),
+        );
+        await this.stopRedis();
+    }
+
+    private async startServer(name: string, env: Record<string, string>): Promise<ClusterProcess> {
+        const port = await freePort();
+        const server: ClusterProcess = {
+            name,
+            port,
+            app: startApp('index', {
+                ...this.env,
+                ...env,
+                PORT: String(port),
+                DATA_DIR: path.join(e2eEnv('tmpDir'), 'faults', name),
+            }),
+        };
+        this.servers.push(server);
+        return server;
+    }
+
+    private startWorker(name: string): ClusterProcess {
+        const worker: ClusterProcess = {
+            name,
+            app: startApp('index-worker', {
+                ...this.env,
+                DATA_DIR: path.join(e2eEnv('tmpDir'), 'faults', name),
+            }),
+        };
+        this.workers.push(worker);
+        return worker;
+    }
+
+    private async waitReady(server: ClusterProcess): Promise<void> {
+        const port = server.port ?? 0;
+        const ms = await waitFor(
+            `${server.name} readiness`,
+            async () => (await readiness(port)).status === 200,
+            START_TIMEOUT_MS,
+            server.app,
+        );
+        this.log(`${server.name} ready on port ${port} in ${ms} ms`);
+    }
+}
