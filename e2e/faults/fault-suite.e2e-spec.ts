@@ -27,8 +27,8 @@ import { Client } from 'pg';
 
 import { DriverFleet, FleetDriver } from '../../src/simulation/fleet';
 import { paidSellerOrder } from '../acceptance/dispatch-acceptance';
+import { cloneOrders, TemplateOrder } from '../fixtures/bulk-orders';
 import { graphql, waitFor } from '../utils/app-process';
-import { cloneOrders, TemplateOrder } from './bulk-orders';
 import { ClusterProcess, FaultCluster, STAFF } from './fault-cluster';
 import { GEO_KEY, readInvariants, readPhases } from './invariants';
 
