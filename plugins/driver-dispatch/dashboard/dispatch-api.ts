@@ -39,6 +39,8 @@ export interface DeliveryAssignment {
     dropoffLatitude: number | null;
     dropoffLongitude: number | null;
     correlationId: string;
+    /** What the driver calls the delivery at the store's counter. */
+    deliveryReference: string;
     driver: { id: string; name: string } | null;
     pickupStockLocation: StorePoint | null;
     /** Only requested for staff with ReadOrder. */
@@ -76,7 +78,7 @@ export interface DeliveryActionResult {
 const ORDER_FIELDS = 'order @include(if: $withOrder) { id code state aggregateOrderId }';
 const ASSIGNMENT_FIELDS = `
     id createdAt updatedAt status attempts lastError assignedAt pickedUpAt deliveredAt pickupDistanceKm
-    dropoffLatitude dropoffLongitude correlationId
+    dropoffLatitude dropoffLongitude correlationId deliveryReference
     driver { id name }
     pickupStockLocation { id name customFields { latitude longitude } }
     ${ORDER_FIELDS}`;

@@ -60,7 +60,8 @@ function AssignmentCard({ assignment, now }: Readonly<{ assignment: DeliveryAssi
             </div>
             <div className="text-muted-foreground">
                 {overdue && <strong className="text-red-600">Waiting for a driver · </strong>}
-                age {age(assignment.createdAt, now)} · attempts {assignment.attempts}
+                ref {assignment.deliveryReference} · age {age(assignment.createdAt, now)} · attempts{' '}
+                {assignment.attempts}
             </div>
             <div>
                 {assignment.driver ? (
