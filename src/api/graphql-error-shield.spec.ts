@@ -43,5 +43,15 @@ describe('the GraphQL error shield', () => {
             expect.any(String),
         );
         expect(shield({ message: 'Cannot read properties of undefined' }).message).toMatch(/reference/);
+        expect(
+            shield({ message: 'Cannot read x', extensions: { code: 'INTERNAL_SERVER_ERROR' } }).message,
+        ).toMatch(/reference/);
+        // A plugin's own coded error is for the client.
+        expect(
+            shield({
+                message: 'Search is temporarily unavailable',
+                extensions: { code: 'SEARCH_UNAVAILABLE' },
+            }),
+        ).toMatchObject({ message: 'Search is temporarily unavailable' });
     });
 });

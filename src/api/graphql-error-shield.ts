@@ -6,23 +6,6 @@ import type { GraphQLFormattedError } from 'graphql';
 
 const loggerCtx = 'GraphQLErrors';
 
-/** Errors whose message was written for the client (Vendure's own codes and GraphQL's). */
-const CLIENT_CODES = new Set([
-    'BAD_USER_INPUT',
-    'USER_INPUT_ERROR',
-    'FORBIDDEN',
-    'UNAUTHORIZED',
-    'ENTITY_NOT_FOUND',
-    'ILLEGAL_OPERATION',
-    'GRAPHQL_PARSE_FAILED',
-    'GRAPHQL_VALIDATION_FAILED',
-    'PERSISTED_QUERY_NOT_FOUND',
-    'PERSISTED_QUERY_NOT_SUPPORTED',
-    'OPERATION_RESOLUTION_FAILURE',
-    'BAD_REQUEST',
-    'TOO_MANY_REQUESTS',
-]);
-
 /** Text that only a database (PostgreSQL through TypeORM) writes. */
 const DATABASE_TEXT =
     /QueryFailedError|violates .* constraint|duplicate key value|invalid input syntax|invalid byte sequence|out of range for type|value too long for type|character varying|relation "|column "|syntax error at or near/i;
@@ -70,8 +53,10 @@ export const graphqlErrorShield: ApolloServerPlugin = {
 
 export function shield(error: GraphQLFormattedError): GraphQLFormattedError {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = error.extensions ?? {};
+    // A code of its own (Vendure's I18nErrors, GraphQL's, a plugin's such as SEARCH_UNAVAILABLE)
+    // means the message was written for the client; unexpected errors come without one.
     const code = typeof extensions.code === 'string' ? extensions.code : 'INTERNAL_SERVER_ERROR';
-    if (CLIENT_CODES.has(code) && !DATABASE_TEXT.test(error.message)) {
+    if (code !== 'INTERNAL_SERVER_ERROR' && !DATABASE_TEXT.test(error.message)) {
         return { ...error, message: bounded(error.message), extensions };
     }
     for (const [pattern, say] of CLIENT_DATABASE_ERRORS) {
