@@ -13,6 +13,7 @@
  */
 import path from 'node:path';
 
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 import { DEMO_DRIVER_PASSWORD } from '../src/demo/populate-demo';
@@ -28,6 +29,10 @@ const STAFF = { username: 'operator', password: 'a-long-production-password-for-
 /** The Loop, Chicago: within 5 km of stores of every demo seller. */
 const LOOP = { latitude: 41.8858, longitude: -87.6181 };
 const ORDERS = 200;
+/** The Redis driver index's GEO set (region hash tag of the demo channel). */
+const GEO_KEY = '{vqd}:drivers:geo';
+/** DESIGN: a driver unseen for 45 s is OFFLINE. */
+const HEARTBEAT_MS = 45_000;
 
 let redisBinary: string;
 let redis: RunningRedis;
@@ -41,6 +46,8 @@ let server: AppProcess | undefined;
 let worker: AppProcess | undefined;
 /** Real checkouts through the shop API, copied in SQL where many orders are needed. */
 let checkouts: string[] = [];
+/** One real checkout kept as the template of the orders the later scenarios copy. */
+let template = '';
 
 const log = (message: string) => console.log(`[outages] ${message}`);
 
@@ -60,12 +67,22 @@ async function login(username: string, password: string): Promise<string> {
     return result.token;
 }
 
+async function stopProcesses(): Promise<Array<number | null>> {
+    const apps = [server, worker].filter(
+        (app): app is AppProcess => app !== undefined && app.child.exitCode === null,
+    );
+    server = worker = undefined;
+    return (await Promise.all(apps.map(app => stopApp(app)))).map(stop => stop.code);
+}
+
 /** Starts the server and the worker; resolves when `ready` holds for the server. */
 async function startProcesses(
     extra: Record<string, string>,
     ready: () => Promise<boolean>,
     timeoutMs = 120_000,
 ): Promise<number> {
+    // Those of the start, or of a scenario before (run alone with -t, a scenario skips them).
+    await stopProcesses();
     server = startApp('index', { ...env, ...extra });
     worker = startApp('index-worker', { ...env, ...extra, PORT: String(await freePort()) });
     const ms = await waitFor('the server', ready, timeoutMs, server);
@@ -123,6 +140,50 @@ async function inPool<T>(items: T[], concurrency: number, fn: (item: T) => Promi
     );
 }
 
+/** DESIGN invariant 1, read from the database: AVAILABLE drivers with a live heartbeat. */
+async function liveAvailableDrivers(): Promise<string[]> {
+    const { rows } = await db.query<{ id: number }>(
+        `SELECT id FROM driver WHERE status = 'AVAILABLE' AND "lastSeenAt" > $1
+           AND latitude IS NOT NULL AND longitude IS NOT NULL`,
+        [new Date(Date.now() - HEARTBEAT_MS)],
+    );
+    return rows.map(row => String(row.id)).sort();
+}
+
+async function geoMembers(url: string): Promise<string[]> {
+    const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    try {
+        await client.connect();
+        return (await client.zrange(GEO_KEY, 0, -1)).sort();
+    } finally {
+        client.disconnect();
+    }
+}
+
+/** Staff cancel every waiting delivery left by an earlier scenario, so the sweep sees only ours. */
+async function cancelWaiting(): Promise<number> {
+    const { rows } = await db.query<{ id: number }>(
+        `SELECT id FROM delivery_assignment WHERE status = 'PENDING' ORDER BY id`,
+    );
+    await inPool(rows, 4, async row => {
+        const { cancelDelivery } = await admin<{ cancelDelivery: { __typename: string } }>(
+            'mutation ($id: ID!) { cancelDelivery(assignmentId: $id, reason: "outages suite") { __typename } }',
+            { id: String(row.id) },
+        );
+        expect(cancelDelivery.__typename).toBe('DeliveryAssignment');
+    });
+    return rows.length;
+}
+
+async function assignedTo(assignmentId: string | undefined): Promise<string | undefined> {
+    const { rows } = await db.query<{ driverId: number }>(
+        `SELECT "driverId" FROM delivery_assignment WHERE id = $1 AND status = 'ASSIGNED'`,
+        [assignmentId],
+    );
+    return rows.length ? String(rows[0].driverId) : undefined;
+}
+
 /** The test's own connection to the suite's PostgreSQL. */
 async function connectDb(): Promise<Client> {
     const client = new Client({
@@ -164,6 +225,7 @@ beforeAll(async () => {
     log(`server and worker ready with the demo marketplace in ${ms} ms`);
     staffToken = await login(STAFF.username, STAFF.password);
     for (let i = 0; i < 4; i++) checkouts.push((await paidSellerOrder(port, staffToken)).sellerOrderId);
+    template = checkouts[0];
 }, 300_000);
 
 // A failed scenario must not leave its processes on the port of the next one.
@@ -233,5 +295,96 @@ describe('SIGTERM while 200 dispatches are in flight', () => {
         const written = new Map(rows.map(row => [String(row.orderId), String(row.id)]));
         for (const [orderId, id] of acknowledged) expect(written.get(orderId)).toBe(id);
         expect(await dispatchInconsistencies(db)).toEqual({});
+    }, 240_000);
+});
+
+describe('Redis absent at start, then started', () => {
+    let lateRedis: RunningRedis | undefined;
+
+    afterAll(async () => {
+        await lateRedis?.stop();
+    });
+
+    it('serves without Redis, dispatches through the sweep, and takes Redis back without a restart', async () => {
+        // A port nobody listens on yet; Redis is started there later.
+        const redisPort = await freePort();
+        const redisUrl = `redis://127.0.0.1:${redisPort}`;
+        const namingRedis = async () => {
+            const { status, body } = await readiness(port);
+            return status === 503 && JSON.stringify(body.failing) === '["redis"]';
+        };
+        const startMs = await startProcesses({ REDIS_URL: redisUrl }, namingRedis);
+        const pids = [server?.child.pid, worker?.child.pid];
+        log(`Redis absent at start: server and worker serving (readiness 503 naming Redis) in ${startMs} ms`);
+        expect((await readiness(port)).body).toMatchObject({
+            failing: ['redis'],
+            parts: { database: { state: 'up' }, redis: { state: 'down' } },
+        });
+        staffToken = await login(STAFF.username, STAFF.password);
+        const { data: shop } = await graphql<{ products: { totalItems: number } }>(
+            port,
+            'shop-api',
+            '{ products { totalItems } }',
+        );
+        expect(shop.products.totalItems).toBeGreaterThan(0);
+        const cancelled = await cancelWaiting();
+        const [first, second] = await copyPaidSellerOrders(db, [template], 2);
+
+        // Two drivers on duty near The Loop, their apps pinging every 10 s.
+        const drivers = [await onDuty(6, 0.002), await onDuty(7, 0.03)];
+        const pinging = setInterval(() => {
+            for (const driver of drivers) driver.ping().catch(() => undefined);
+        }, 10_000);
+        try {
+            const marked = await markReady(first);
+            expect(marked).toMatchObject({ __typename: 'DeliveryAssignment' });
+            const markedAt = Date.now();
+            // The queue cannot take the job: the sweep dispatches it from the SQL index.
+            await waitFor(
+                'the sweep to dispatch the order',
+                async () => (await assignedTo(marked.id)) !== undefined,
+                120_000,
+                worker,
+            );
+            const sweptMs = Date.now() - markedAt;
+            expect(await assignedTo(marked.id)).toBe(drivers[0].id);
+            expect(worker?.output()).toMatch(/[1-9]\d* dispatched directly/);
+
+            lateRedis = await startRedisServer(redisBinary, redisPort);
+            const redisAt = Date.now();
+            const readyMs = await waitFor('readiness 200', isReady, 30_000, server);
+            // Only the second driver is still AVAILABLE: the set rebuilt from the database holds them.
+            await drivers[1].ping();
+            const expected = await liveAvailableDrivers();
+            expect(expected).toEqual([drivers[1].id]);
+            await waitFor(
+                'the GEO set rebuilt',
+                async () => (await geoMembers(redisUrl)).join() === expected.join(),
+                30_000,
+                server,
+            );
+            const rebuiltMs = Date.now() - redisAt;
+            // Dispatch goes through the job queue again, well inside a sweep's wait.
+            const secondMarked = await markReady(second);
+            const secondAt = Date.now();
+            await waitFor(
+                'the queue to dispatch the next order',
+                async () => (await assignedTo(secondMarked.id)) === drivers[1].id,
+                15_000,
+                server,
+            );
+            log(
+                `Redis absent: ${cancelled} leftover waiting deliveries cancelled first; the order marked ready ` +
+                    `was dispatched by the sweep in ${sweptMs} ms. Redis started: readiness 200 after ${readyMs} ms, ` +
+                    `GEO set rebuilt after ${rebuiltMs} ms, the next order dispatched through the queue in ` +
+                    `${Date.now() - secondAt} ms`,
+            );
+            expect(await dispatchInconsistencies(db)).toEqual({});
+        } finally {
+            clearInterval(pinging);
+        }
+        // No restart: the same processes throughout.
+        expect([server?.child.pid, worker?.child.pid]).toEqual(pids);
+        expect(await stopProcesses()).toEqual([0, 0]);
     }, 240_000);
 });
