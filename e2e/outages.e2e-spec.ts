@@ -388,3 +388,180 @@ describe('Redis absent at start, then started', () => {
         expect(await stopProcesses()).toEqual([0, 0]);
     }, 240_000);
 });
+
+interface Sample {
+    kind: 'shop query' | 'driver ping' | 'mark ready';
+    at: number;
+    ms: number;
+    ok: boolean;
+    /** What the client saw when it failed: the GraphQL messages, or the HTTP failure. */
+    error?: string;
+    /** The errors' extensions as sent, to look for stack traces. */
+    extensions?: string;
+}
+
+/** One GraphQL request as an app sends it, with a client-side timeout; never throws. */
+async function sample(
+    kind: Sample['kind'],
+    api: 'shop-api' | 'admin-api',
+    query: string,
+    variables: Record<string, unknown>,
+    token?: string,
+): Promise<Sample> {
+    const at = Date.now();
+    try {
+        const response = await fetch(`http://127.0.0.1:${port}/${api}`, {
+            method: 'POST',
+            headers: {
+                'content-type': 'application/json',
+                ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body: JSON.stringify({ query, variables }),
+            signal: AbortSignal.timeout(15_000),
+        });
+        const text = await response.text();
+        let body: { data?: unknown; errors?: Array<{ message: string; extensions?: unknown }> } = {};
+        try {
+            body = JSON.parse(text) as typeof body;
+        } catch {
+            return { kind, at, ms: Date.now() - at, ok: false, error: `HTTP ${response.status}: ${text}` };
+        }
+        const ok = response.ok && !body.errors?.length && body.data != null;
+        const failure = {
+            error: body.errors?.map(error => error.message).join('; ') ?? `HTTP ${response.status}`,
+            extensions: JSON.stringify(body.errors?.map(error => error.extensions) ?? []),
+        };
+        return { kind, at, ms: Date.now() - at, ok, ...(ok ? {} : failure) };
+    } catch (error) {
+        return { kind, at, ms: Date.now() - at, ok: false, error: `HTTP: ${String(error)}` };
+    }
+}
+
+describe('PostgreSQL restarted under load', () => {
+    it('fails requests clearly and quickly while it is down, writes nothing half, and serves again by itself', async () => {
+        const startMs = await startProcesses({}, isReady);
+        log(`processes ready in ${startMs} ms`);
+        const pids = [server?.child.pid, worker?.child.pid];
+        staffToken = await login(STAFF.username, STAFF.password);
+        const orders = await copyPaidSellerOrders(db, [template], 100);
+        await onDuty(8, 0.004);
+        const driverToken = await login('driver-08@demo.example', DEMO_DRIVER_PASSWORD);
+
+        const samples: Sample[] = [];
+        const acknowledged = new Set<string>();
+        let running = true;
+        let nextOrder = 0;
+        const loop = async (next: () => Promise<Sample>, pauseMs = 100) => {
+            while (running) {
+                samples.push(await next());
+                await new Promise(resolve => setTimeout(resolve, pauseMs));
+            }
+        };
+        const load = Promise.all([
+            loop(() =>
+                sample(
+                    'shop query',
+                    'shop-api',
+                    '{ products(options: { take: 3 }) { totalItems items { id name } } }',
+                    {},
+                ),
+            ),
+            loop(
+                () =>
+                    sample(
+                        'driver ping',
+                        'admin-api',
+                        'mutation ($latitude: Float!, $longitude: Float!) { updateDriverLocation(latitude: $latitude, longitude: $longitude) { id } }',
+                        { latitude: LOOP.latitude + Math.random() * 0.001, longitude: LOOP.longitude },
+                        driverToken,
+                    ),
+                // Within the driver app's ping limit (10 per 10 s).
+                1500,
+            ),
+            loop(async () => {
+                const orderId = orders[nextOrder++ % orders.length];
+                const result = await sample(
+                    'mark ready',
+                    'admin-api',
+                    `mutation ($orderId: ID!) { markOrderReadyForDispatch(orderId: $orderId) {
+                        __typename ... on DeliveryAssignment { id } } }`,
+                    { orderId },
+                    staffToken,
+                );
+                if (result.ok) acknowledged.add(orderId);
+                return result;
+            }),
+        ]);
+
+        await new Promise(resolve => setTimeout(resolve, 4000));
+        const downAt = Date.now();
+        await postgres.stop();
+        log(`PostgreSQL stopped after 4 s of load (stop took ${Date.now() - downAt} ms)`);
+        await new Promise(resolve => setTimeout(resolve, 8000));
+        postgres = await startEmbeddedPostgres({
+            dataDir: postgresDir,
+            port: postgres.port,
+            database: 'outages',
+            log: () => undefined,
+        });
+        const upAt = Date.now();
+        const kinds: Array<Sample['kind']> = ['shop query', 'driver ping', 'mark ready'];
+        const recovered = (kind: Sample['kind']) => {
+            const after = samples.filter(item => item.kind === kind && item.at >= upAt);
+            return after.length >= 3 && after.slice(-3).every(item => item.ok);
+        };
+        try {
+            await waitFor(
+                'every kind of request to succeed again',
+                () => Promise.resolve(kinds.every(recovered)),
+                60_000,
+                server,
+            );
+        } finally {
+            running = false;
+            await load;
+        }
+
+        const during = samples.filter(item => item.at >= downAt + 500 && item.at < upAt);
+        const failed = during.filter(item => !item.ok);
+        const messages = [...new Set(failed.map(item => item.error ?? ''))];
+        const recovery = Object.fromEntries(
+            kinds.map(kind => [
+                kind,
+                (samples.find(item => item.kind === kind && item.at >= upAt && item.ok)?.at ?? NaN) - upAt,
+            ]),
+        );
+        log(
+            `PostgreSQL down ${upAt - downAt} ms: ${failed.length} of ${during.length} requests failed meanwhile, ` +
+                `the slowest answer ${Math.max(...during.map(item => item.ms))} ms; first success after it ` +
+                `was back (ms) ${JSON.stringify(recovery)}; ${samples.length} requests in all; ` +
+                `errors seen: ${JSON.stringify(messages).slice(0, 1500)}`,
+        );
+        // While it is down, requests fail, each within a few seconds, with no internals.
+        for (const kind of ['shop query', 'mark ready'] as const) {
+            expect(failed.filter(item => item.kind === kind).length).toBeGreaterThan(0);
+        }
+        expect(Math.max(...during.map(item => item.ms))).toBeLessThan(5000);
+        for (const item of failed) {
+            expect(item.error).toMatch(
+                /^The server could not complete this request \(reference [0-9a-f-]{36}\)/,
+            );
+            expect(item.extensions).not.toMatch(/stacktrace|ECONNREFUSED|terminat|\bat \S+ \(/i);
+        }
+        // The same processes serve again, readiness included.
+        expect([server?.child.pid, worker?.child.pid]).toEqual(pids);
+        await waitFor('readiness 200', isReady, 30_000, server);
+
+        // Nothing half-written: every acknowledged mark has its delivery, and none is half-done.
+        await db.end().catch(() => undefined);
+        db = await connectDb();
+        const { rows } = await db.query<{ orderId: number }>('SELECT "orderId" FROM delivery_assignment');
+        const written = new Set(rows.map(row => String(row.orderId)));
+        expect([...acknowledged].filter(orderId => !written.has(orderId))).toEqual([]);
+        expect(await dispatchInconsistencies(db)).toEqual({});
+        log(
+            `${acknowledged.size} orders marked ready under load; deliveries ${JSON.stringify(await deliveryCounts(db))}`,
+        );
+        expect(await stopProcesses()).toEqual([0, 0]);
+    }, 180_000);
+});
