@@ -48,6 +48,8 @@ let worker: AppProcess | undefined;
 let checkouts: string[] = [];
 /** One real checkout kept as the template of the orders the later scenarios copy. */
 let template = '';
+/** Orders of the SIGTERM scenario whose mark was refused or cut off by the stop. */
+let cutOff: string[] = [];
 
 const log = (message: string) => console.log(`[outages] ${message}`);
 
@@ -279,6 +281,7 @@ describe('SIGTERM while 200 dispatches are in flight', () => {
             if (done === 130) serverStopped = stopApp(serverApp);
         });
         const [workerStop, serverStop] = await Promise.all([workerStopped, serverStopped]);
+        cutOff = orders.filter(orderId => !acknowledged.has(orderId));
         server = worker = undefined;
         log(`refused or cut off, e.g.: ${JSON.stringify(failures.slice(0, 3))}`);
         log(
@@ -295,6 +298,67 @@ describe('SIGTERM while 200 dispatches are in flight', () => {
         const written = new Map(rows.map(row => [String(row.orderId), String(row.id)]));
         for (const [orderId, id] of acknowledged) expect(written.get(orderId)).toBe(id);
         expect(await dispatchInconsistencies(db)).toEqual({});
+    }, 240_000);
+
+    it('on restart, with drivers pinging through it, the rest complete', async () => {
+        const restartMs = await startProcesses({}, isReady);
+        staffToken = await login(STAFF.username, STAFF.password);
+        // The whole demo fleet on duty, their apps pinging every 10 s (DESIGN: at least every 20 s).
+        const fleet = [];
+        for (let i = 1; i <= 20; i++) fleet.push(await onDuty(i, (i % 5) * 0.002));
+        const pinging = setInterval(() => {
+            for (const driver of fleet) driver.ping().catch(() => undefined);
+        }, 10_000);
+        try {
+            // Marks the stop cut off are sent again, as the staff's app would.
+            const remarks = new Map<string, number>();
+            await inPool(cutOff, 4, async orderId => {
+                const result = await markReady(orderId);
+                const outcome = `${result.__typename}${result.message ? `: ${result.message}` : ''}`;
+                remarks.set(outcome, (remarks.get(outcome) ?? 0) + 1);
+            });
+            log(`${cutOff.length} cut-off marks sent again: ${JSON.stringify([...remarks])}`);
+            expect([...remarks.keys()]).toEqual(cutOff.length ? ['DeliveryAssignment'] : []);
+
+            // Staff confirm pickup and delivery of whatever is assigned: drivers come free for the rest.
+            const total = Number((await db.query('SELECT count(*) AS n FROM delivery_assignment')).rows[0].n);
+            const completeAssigned = async () => {
+                const { rows } = await db.query<{ id: number }>(
+                    `SELECT id FROM delivery_assignment WHERE status IN ('ASSIGNED', 'PICKED_UP')`,
+                );
+                await inPool(rows, 4, async row => {
+                    const id = String(row.id);
+                    await admin('mutation ($id: ID!) { confirmPickup(assignmentId: $id) { __typename } }', {
+                        id,
+                    });
+                    await admin('mutation ($id: ID!) { confirmDelivery(assignmentId: $id) { __typename } }', {
+                        id,
+                    });
+                });
+                const counts = await deliveryCounts(db);
+                return counts.DELIVERED === total;
+            };
+            const completedMs = await waitFor(
+                'every delivery to be assigned and delivered',
+                completeAssigned,
+                180_000,
+                server,
+            );
+            // Assigned once each: no delivery went to two drivers.
+            const { rows: twice } = await db.query<{ id: number }>(
+                `SELECT "assignmentId" AS id FROM delivery_event WHERE "toStatus" = 'ASSIGNED'
+                  GROUP BY "assignmentId" HAVING count(*) > 1`,
+            );
+            expect(twice).toEqual([]);
+            expect(await dispatchInconsistencies(db)).toEqual({});
+            log(
+                `restart: ready in ${restartMs} ms; all ${total} deliveries assigned and delivered ` +
+                    `${completedMs} ms later with 20 drivers`,
+            );
+        } finally {
+            clearInterval(pinging);
+        }
+        expect(await stopProcesses()).toEqual([0, 0]);
     }, 240_000);
 });
 
