@@ -307,7 +307,7 @@ describe('SIGTERM while 200 dispatches are in flight', () => {
         const restartMs = await startProcesses({}, isReady);
         staffToken = await login(STAFF.username, STAFF.password);
         // The whole demo fleet on duty, their apps pinging every 10 s (DESIGN: at least every 20 s).
-        const fleet = [];
+        const fleet: Array<Awaited<ReturnType<typeof onDuty>>> = [];
         for (let i = 1; i <= 20; i++) fleet.push(await onDuty(i, (i % 5) * 0.002));
         const pinging = setInterval(() => {
             for (const driver of fleet) driver.ping().catch(() => undefined);
