@@ -2,17 +2,19 @@
  * Shutdown and outages (issue 11, section 3), on the built app as operators run it: a server and a
  * worker process (`node dist/src/index.js`, `index-worker.js`) on DATABASE_URL and REDIS_URL.
  *
- * Here: SIGTERM to both while 200 dispatches are in flight (jobs retrying, marks arriving): exit 0,
- * every acknowledged mark kept, nothing half-done in the database.
- *
- * Not here yet: completing the rest after a restart, Redis absent at start (the start itself is
- * fixed in src/runtime/bullmq-connections.ts), PostgreSQL restarted under load.
+ * - SIGTERM to both while 200 dispatches are in flight: exit 0, every acknowledged mark kept, nothing
+ *   half-done; after a restart, with drivers pinging through it, the rest are assigned and delivered.
+ * - Redis absent at start: both start and serve, readiness 503 names Redis, the sweep dispatches from
+ *   the SQL index; Redis started later on that port is taken back without a restart.
+ * - PostgreSQL stopped and started under load: requests fail quickly with the error shield's sentence,
+ *   nothing half-written, the same processes serve again by themselves.
  *
  * PostgreSQL: the suite starts its own cluster (the e2e one is shared by every suite), so that a
  * later scenario can stop and start it.
  */
 import path from 'node:path';
 
+import { Redis } from 'ioredis';
 import { Client } from 'pg';
 
 import { DEMO_DRIVER_PASSWORD } from '../src/demo/populate-demo';
@@ -28,6 +30,10 @@ const STAFF = { username: 'operator', password: 'a-long-production-password-for-
 /** The Loop, Chicago: within 5 km of stores of every demo seller. */
 const LOOP = { latitude: 41.8858, longitude: -87.6181 };
 const ORDERS = 200;
+/** The Redis driver index's GEO set (region hash tag of the demo channel). */
+const GEO_KEY = '{vqd}:drivers:geo';
+/** DESIGN: a driver unseen for 45 s is OFFLINE. */
+const HEARTBEAT_MS = 45_000;
 
 let redisBinary: string;
 let redis: RunningRedis;
@@ -41,6 +47,10 @@ let server: AppProcess | undefined;
 let worker: AppProcess | undefined;
 /** Real checkouts through the shop API, copied in SQL where many orders are needed. */
 let checkouts: string[] = [];
+/** One real checkout kept as the template of the orders the later scenarios copy. */
+let template = '';
+/** Orders of the SIGTERM scenario whose mark was refused or cut off by the stop. */
+let cutOff: string[] = [];
 
 const log = (message: string) => console.log(`[outages] ${message}`);
 
@@ -60,12 +70,22 @@ async function login(username: string, password: string): Promise<string> {
     return result.token;
 }
 
+async function stopProcesses(): Promise<Array<number | null>> {
+    const apps = [server, worker].filter(
+        (app): app is AppProcess => app !== undefined && app.child.exitCode === null,
+    );
+    server = worker = undefined;
+    return (await Promise.all(apps.map(app => stopApp(app)))).map(stop => stop.code);
+}
+
 /** Starts the server and the worker; resolves when `ready` holds for the server. */
 async function startProcesses(
     extra: Record<string, string>,
     ready: () => Promise<boolean>,
     timeoutMs = 120_000,
 ): Promise<number> {
+    // Those of the start, or of a scenario before (run alone with -t, a scenario skips them).
+    await stopProcesses();
     server = startApp('index', { ...env, ...extra });
     worker = startApp('index-worker', { ...env, ...extra, PORT: String(await freePort()) });
     const ms = await waitFor('the server', ready, timeoutMs, server);
@@ -123,6 +143,50 @@ async function inPool<T>(items: T[], concurrency: number, fn: (item: T) => Promi
     );
 }
 
+/** DESIGN invariant 1, read from the database: AVAILABLE drivers with a live heartbeat. */
+async function liveAvailableDrivers(): Promise<string[]> {
+    const { rows } = await db.query<{ id: number }>(
+        `SELECT id FROM driver WHERE status = 'AVAILABLE' AND "lastSeenAt" > $1
+           AND latitude IS NOT NULL AND longitude IS NOT NULL`,
+        [new Date(Date.now() - HEARTBEAT_MS)],
+    );
+    return rows.map(row => String(row.id)).sort();
+}
+
+async function geoMembers(url: string): Promise<string[]> {
+    const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    client.on('error', () => undefined);
+    try {
+        await client.connect();
+        return (await client.zrange(GEO_KEY, 0, -1)).sort();
+    } finally {
+        client.disconnect();
+    }
+}
+
+/** Staff cancel every waiting delivery left by an earlier scenario, so the sweep sees only ours. */
+async function cancelWaiting(): Promise<number> {
+    const { rows } = await db.query<{ id: number }>(
+        `SELECT id FROM delivery_assignment WHERE status = 'PENDING' ORDER BY id`,
+    );
+    await inPool(rows, 4, async row => {
+        const { cancelDelivery } = await admin<{ cancelDelivery: { __typename: string } }>(
+            'mutation ($id: ID!) { cancelDelivery(assignmentId: $id, reason: "outages suite") { __typename } }',
+            { id: String(row.id) },
+        );
+        expect(cancelDelivery.__typename).toBe('DeliveryAssignment');
+    });
+    return rows.length;
+}
+
+async function assignedTo(assignmentId: string | undefined): Promise<string | undefined> {
+    const { rows } = await db.query<{ driverId: number }>(
+        `SELECT "driverId" FROM delivery_assignment WHERE id = $1 AND status = 'ASSIGNED'`,
+        [assignmentId],
+    );
+    return rows.length ? String(rows[0].driverId) : undefined;
+}
+
 /** The test's own connection to the suite's PostgreSQL. */
 async function connectDb(): Promise<Client> {
     const client = new Client({
@@ -164,6 +228,9 @@ beforeAll(async () => {
     log(`server and worker ready with the demo marketplace in ${ms} ms`);
     staffToken = await login(STAFF.username, STAFF.password);
     for (let i = 0; i < 4; i++) checkouts.push((await paidSellerOrder(port, staffToken)).sellerOrderId);
+    // Its own checkout: the SIGTERM scenario's orders are delivered by the restart, and only paid
+    // orders can be copied.
+    template = (await paidSellerOrder(port, staffToken)).sellerOrderId;
 }, 300_000);
 
 // A failed scenario must not leave its processes on the port of the next one.
@@ -217,6 +284,7 @@ describe('SIGTERM while 200 dispatches are in flight', () => {
             if (done === 130) serverStopped = stopApp(serverApp);
         });
         const [workerStop, serverStop] = await Promise.all([workerStopped, serverStopped]);
+        cutOff = orders.filter(orderId => !acknowledged.has(orderId));
         server = worker = undefined;
         log(`refused or cut off, e.g.: ${JSON.stringify(failures.slice(0, 3))}`);
         log(
@@ -234,4 +302,333 @@ describe('SIGTERM while 200 dispatches are in flight', () => {
         for (const [orderId, id] of acknowledged) expect(written.get(orderId)).toBe(id);
         expect(await dispatchInconsistencies(db)).toEqual({});
     }, 240_000);
+
+    it('on restart, with drivers pinging through it, the rest complete', async () => {
+        const restartMs = await startProcesses({}, isReady);
+        staffToken = await login(STAFF.username, STAFF.password);
+        // The whole demo fleet on duty, their apps pinging every 10 s (DESIGN: at least every 20 s).
+        const fleet: Array<Awaited<ReturnType<typeof onDuty>>> = [];
+        for (let i = 1; i <= 20; i++) fleet.push(await onDuty(i, (i % 5) * 0.002));
+        const pinging = setInterval(() => {
+            for (const driver of fleet) driver.ping().catch(() => undefined);
+        }, 10_000);
+        try {
+            // Marks the stop cut off are sent again, as the staff's app would.
+            const remarks = new Map<string, number>();
+            await inPool(cutOff, 4, async orderId => {
+                const result = await markReady(orderId);
+                const outcome = `${result.__typename}${result.message ? `: ${result.message}` : ''}`;
+                remarks.set(outcome, (remarks.get(outcome) ?? 0) + 1);
+            });
+            log(`${cutOff.length} cut-off marks sent again: ${JSON.stringify([...remarks])}`);
+            expect([...remarks.keys()]).toEqual(cutOff.length ? ['DeliveryAssignment'] : []);
+
+            // Staff confirm pickup and delivery of whatever is assigned: drivers come free for the rest.
+            const total = Number((await db.query('SELECT count(*) AS n FROM delivery_assignment')).rows[0].n);
+            const completeAssigned = async () => {
+                const { rows } = await db.query<{ id: number }>(
+                    `SELECT id FROM delivery_assignment WHERE status IN ('ASSIGNED', 'PICKED_UP')`,
+                );
+                await inPool(rows, 4, async row => {
+                    const id = String(row.id);
+                    await admin('mutation ($id: ID!) { confirmPickup(assignmentId: $id) { __typename } }', {
+                        id,
+                    });
+                    await admin('mutation ($id: ID!) { confirmDelivery(assignmentId: $id) { __typename } }', {
+                        id,
+                    });
+                });
+                const counts = await deliveryCounts(db);
+                return counts.DELIVERED === total;
+            };
+            const completedMs = await waitFor(
+                'every delivery to be assigned and delivered',
+                completeAssigned,
+                180_000,
+                server,
+            );
+            // Assigned once each: no delivery went to two drivers.
+            const { rows: twice } = await db.query<{ id: number }>(
+                `SELECT "assignmentId" AS id FROM delivery_event WHERE "toStatus" = 'ASSIGNED'
+                  GROUP BY "assignmentId" HAVING count(*) > 1`,
+            );
+            expect(twice).toEqual([]);
+            expect(await dispatchInconsistencies(db)).toEqual({});
+            log(
+                `restart: ready in ${restartMs} ms; all ${total} deliveries assigned and delivered ` +
+                    `${completedMs} ms later with 20 drivers`,
+            );
+        } finally {
+            clearInterval(pinging);
+        }
+        expect(await stopProcesses()).toEqual([0, 0]);
+    }, 240_000);
+});
+
+describe('Redis absent at start, then started', () => {
+    let lateRedis: RunningRedis | undefined;
+
+    afterAll(async () => {
+        await lateRedis?.stop();
+    });
+
+    it('serves without Redis, dispatches through the sweep, and takes Redis back without a restart', async () => {
+        // A port nobody listens on yet; Redis is started there later.
+        const redisPort = await freePort();
+        const redisUrl = `redis://127.0.0.1:${redisPort}`;
+        const namingRedis = async () => {
+            const { status, body } = await readiness(port);
+            return status === 503 && JSON.stringify(body.failing) === '["redis"]';
+        };
+        const startMs = await startProcesses({ REDIS_URL: redisUrl }, namingRedis);
+        const pids = [server?.child.pid, worker?.child.pid];
+        log(`Redis absent at start: server and worker serving (readiness 503 naming Redis) in ${startMs} ms`);
+        expect((await readiness(port)).body).toMatchObject({
+            failing: ['redis'],
+            parts: { database: { state: 'up' }, redis: { state: 'down' } },
+        });
+        staffToken = await login(STAFF.username, STAFF.password);
+        const { data: shop } = await graphql<{ products: { totalItems: number } }>(
+            port,
+            'shop-api',
+            '{ products { totalItems } }',
+        );
+        expect(shop.products.totalItems).toBeGreaterThan(0);
+        const cancelled = await cancelWaiting();
+        const [first, second] = await copyPaidSellerOrders(db, [template], 2);
+
+        // Two drivers on duty near The Loop, their apps pinging every 10 s.
+        const drivers = [await onDuty(6, 0.002), await onDuty(7, 0.03)];
+        const pinging = setInterval(() => {
+            for (const driver of drivers) driver.ping().catch(() => undefined);
+        }, 10_000);
+        try {
+            const marked = await markReady(first);
+            expect(marked).toMatchObject({ __typename: 'DeliveryAssignment' });
+            const markedAt = Date.now();
+            // The queue cannot take the job: the sweep dispatches it from the SQL index.
+            await waitFor(
+                'the sweep to dispatch the order',
+                async () => (await assignedTo(marked.id)) !== undefined,
+                120_000,
+                worker,
+            );
+            const sweptMs = Date.now() - markedAt;
+            expect(await assignedTo(marked.id)).toBe(drivers[0].id);
+            expect(worker?.output()).toMatch(/[1-9]\d* dispatched directly/);
+
+            lateRedis = await startRedisServer(redisBinary, redisPort);
+            const redisAt = Date.now();
+            const readyMs = await waitFor('readiness 200', isReady, 30_000, server);
+            // Only the second driver is still AVAILABLE: the set rebuilt from the database holds them.
+            await drivers[1].ping();
+            const expected = await liveAvailableDrivers();
+            expect(expected).toEqual([drivers[1].id]);
+            await waitFor(
+                'the GEO set rebuilt',
+                async () => (await geoMembers(redisUrl)).join() === expected.join(),
+                30_000,
+                server,
+            );
+            const rebuiltMs = Date.now() - redisAt;
+            // Dispatch goes through the job queue again, well inside a sweep's wait.
+            const secondMarked = await markReady(second);
+            const secondAt = Date.now();
+            await waitFor(
+                'the queue to dispatch the next order',
+                async () => (await assignedTo(secondMarked.id)) === drivers[1].id,
+                15_000,
+                server,
+            );
+            log(
+                `Redis absent: ${cancelled} leftover waiting deliveries cancelled first; the order marked ready ` +
+                    `was dispatched by the sweep in ${sweptMs} ms. Redis started: readiness 200 after ${readyMs} ms, ` +
+                    `GEO set rebuilt after ${rebuiltMs} ms, the next order dispatched through the queue in ` +
+                    `${Date.now() - secondAt} ms`,
+            );
+            expect(await dispatchInconsistencies(db)).toEqual({});
+        } finally {
+            clearInterval(pinging);
+        }
+        // No restart: the same processes throughout.
+        expect([server?.child.pid, worker?.child.pid]).toEqual(pids);
+        expect(await stopProcesses()).toEqual([0, 0]);
+    }, 240_000);
+});
+
+interface Sample {
+    kind: 'shop query' | 'driver ping' | 'mark ready';
+    at: number;
+    ms: number;
+    ok: boolean;
+    /** What the client saw when it failed: the GraphQL messages, or the HTTP failure. */
+    error?: string;
+    /** The errors' extensions as sent, to look for stack traces. */
+    extensions?: string;
+}
+
+/** One GraphQL request as an app sends it, with a client-side timeout; never throws. */
+async function sample(
+    kind: Sample['kind'],
+    api: 'shop-api' | 'admin-api',
+    query: string,
+    variables: Record<string, unknown>,
+    token?: string,
+): Promise<Sample> {
+    const at = Date.now();
+    try {
+        const response = await fetch(`http://127.0.0.1:${port}/${api}`, {
+            method: 'POST',
+            headers: {
+                'content-type': 'application/json',
+                ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
+            body: JSON.stringify({ query, variables }),
+            signal: AbortSignal.timeout(15_000),
+        });
+        const text = await response.text();
+        let body: { data?: unknown; errors?: Array<{ message: string; extensions?: unknown }> } = {};
+        try {
+            body = JSON.parse(text) as typeof body;
+        } catch {
+            return { kind, at, ms: Date.now() - at, ok: false, error: `HTTP ${response.status}: ${text}` };
+        }
+        const ok = response.ok && !body.errors?.length && body.data != null;
+        const failure = {
+            error: body.errors?.map(error => error.message).join('; ') ?? `HTTP ${response.status}`,
+            extensions: JSON.stringify(body.errors?.map(error => error.extensions) ?? []),
+        };
+        return { kind, at, ms: Date.now() - at, ok, ...(ok ? {} : failure) };
+    } catch (error) {
+        return { kind, at, ms: Date.now() - at, ok: false, error: `HTTP: ${String(error)}` };
+    }
+}
+
+describe('PostgreSQL restarted under load', () => {
+    it('fails requests clearly and quickly while it is down, writes nothing half, and serves again by itself', async () => {
+        const startMs = await startProcesses({}, isReady);
+        log(`processes ready in ${startMs} ms`);
+        const pids = [server?.child.pid, worker?.child.pid];
+        staffToken = await login(STAFF.username, STAFF.password);
+        const orders = await copyPaidSellerOrders(db, [template], 100);
+        await onDuty(8, 0.004);
+        const driverToken = await login('driver-08@demo.example', DEMO_DRIVER_PASSWORD);
+
+        const samples: Sample[] = [];
+        const acknowledged = new Set<string>();
+        let running = true;
+        let nextOrder = 0;
+        const loop = async (next: () => Promise<Sample>, pauseMs = 100) => {
+            while (running) {
+                samples.push(await next());
+                await new Promise(resolve => setTimeout(resolve, pauseMs));
+            }
+        };
+        const load = Promise.all([
+            loop(() =>
+                sample(
+                    'shop query',
+                    'shop-api',
+                    '{ products(options: { take: 3 }) { totalItems items { id name } } }',
+                    {},
+                ),
+            ),
+            loop(
+                () =>
+                    sample(
+                        'driver ping',
+                        'admin-api',
+                        'mutation ($latitude: Float!, $longitude: Float!) { updateDriverLocation(latitude: $latitude, longitude: $longitude) { id } }',
+                        { latitude: LOOP.latitude + Math.random() * 0.001, longitude: LOOP.longitude },
+                        driverToken,
+                    ),
+                // Within the driver app's ping limit (10 per 10 s).
+                1500,
+            ),
+            loop(async () => {
+                const orderId = orders[nextOrder++ % orders.length];
+                const result = await sample(
+                    'mark ready',
+                    'admin-api',
+                    `mutation ($orderId: ID!) { markOrderReadyForDispatch(orderId: $orderId) {
+                        __typename ... on DeliveryAssignment { id } } }`,
+                    { orderId },
+                    staffToken,
+                );
+                if (result.ok) acknowledged.add(orderId);
+                return result;
+            }),
+        ]);
+
+        await new Promise(resolve => setTimeout(resolve, 4000));
+        const downAt = Date.now();
+        await postgres.stop();
+        log(`PostgreSQL stopped after 4 s of load (stop took ${Date.now() - downAt} ms)`);
+        await new Promise(resolve => setTimeout(resolve, 8000));
+        postgres = await startEmbeddedPostgres({
+            dataDir: postgresDir,
+            port: postgres.port,
+            database: 'outages',
+            log: () => undefined,
+        });
+        const upAt = Date.now();
+        const kinds: Array<Sample['kind']> = ['shop query', 'driver ping', 'mark ready'];
+        const recovered = (kind: Sample['kind']) => {
+            const after = samples.filter(item => item.kind === kind && item.at >= upAt);
+            return after.length >= 3 && after.slice(-3).every(item => item.ok);
+        };
+        try {
+            await waitFor(
+                'every kind of request to succeed again',
+                () => Promise.resolve(kinds.every(recovered)),
+                60_000,
+                server,
+            );
+        } finally {
+            running = false;
+            await load;
+        }
+
+        const during = samples.filter(item => item.at >= downAt + 500 && item.at < upAt);
+        const failed = during.filter(item => !item.ok);
+        const messages = [...new Set(failed.map(item => item.error ?? ''))];
+        const recovery = Object.fromEntries(
+            kinds.map(kind => [
+                kind,
+                (samples.find(item => item.kind === kind && item.at >= upAt && item.ok)?.at ?? NaN) - upAt,
+            ]),
+        );
+        log(
+            `PostgreSQL down ${upAt - downAt} ms: ${failed.length} of ${during.length} requests failed meanwhile, ` +
+                `the slowest answer ${Math.max(...during.map(item => item.ms))} ms; first success after it ` +
+                `was back (ms) ${JSON.stringify(recovery)}; ${samples.length} requests in all; ` +
+                `errors seen: ${JSON.stringify(messages).slice(0, 1500)}`,
+        );
+        // While it is down, requests fail, each within a few seconds, with no internals.
+        for (const kind of ['shop query', 'mark ready'] as const) {
+            expect(failed.filter(item => item.kind === kind).length).toBeGreaterThan(0);
+        }
+        expect(Math.max(...during.map(item => item.ms))).toBeLessThan(5000);
+        for (const item of failed) {
+            expect(item.error).toMatch(
+                /^The server could not complete this request \(reference [0-9a-f-]{36}\)/,
+            );
+            expect(item.extensions).not.toMatch(/stacktrace|ECONNREFUSED|terminat|\bat \S+ \(/i);
+        }
+        // The same processes serve again, readiness included.
+        expect([server?.child.pid, worker?.child.pid]).toEqual(pids);
+        await waitFor('readiness 200', isReady, 30_000, server);
+
+        // Nothing half-written: every acknowledged mark has its delivery, and none is half-done.
+        await db.end().catch(() => undefined);
+        db = await connectDb();
+        const { rows } = await db.query<{ orderId: number }>('SELECT "orderId" FROM delivery_assignment');
+        const written = new Set(rows.map(row => String(row.orderId)));
+        expect([...acknowledged].filter(orderId => !written.has(orderId))).toEqual([]);
+        expect(await dispatchInconsistencies(db)).toEqual({});
+        log(
+            `${acknowledged.size} orders marked ready under load; deliveries ${JSON.stringify(await deliveryCounts(db))}`,
+        );
+        expect(await stopProcesses()).toEqual([0, 0]);
+    }, 180_000);
 });

@@ -304,7 +304,11 @@ export async function paidSellerOrder(
     await shop('mutation ($ids: [ID!]!) { setOrderShippingMethod(shippingMethodId: $ids) { __typename } }', {
         ids: eligibleShippingMethods.map(method => method.id),
     });
-    await shop('mutation { transitionOrderToState(state: "ArrangingPayment") { __typename } }');
+    const { transitionOrderToState } = await shop<{ transitionOrderToState: Record<string, unknown> }>(
+        'mutation { transitionOrderToState(state: "ArrangingPayment") { ... on Order { state } ... on OrderStateTransitionError { errorCode message transitionError } } }',
+    );
+    // A refused transition (no stock left, no store within 5 km) says why, not the payment after it.
+    expect(transitionOrderToState).toMatchObject({ state: 'ArrangingPayment' });
     const { addPaymentToOrder } = await shop<{ addPaymentToOrder: { state?: string } }>(
         'mutation { addPaymentToOrder(input: { method: "instant-payment", metadata: {} }) { ... on Order { state } ... on ErrorResult { errorCode message } } }',
     );
