@@ -17,7 +17,7 @@ import os from 'node:os';
 import { ensureRedisServer, startRedisServer } from '../e2e/setup/redis-server';
 import { RedisDriverLocationIndex } from '../plugins/driver-dispatch/strategies/driver-location-index/redis-driver-location-index';
 import { DriverStatus } from '../plugins/driver-dispatch/types';
-import { LatLng } from '../src/common/geo';
+import { LatLng } from '../plugins/shared/geo';
 import { writeBenchmarkSection } from './results';
 
 const COMMAND =

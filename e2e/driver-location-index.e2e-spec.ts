@@ -18,7 +18,7 @@ import {
 import { RedisDriverLocationIndex } from '../plugins/driver-dispatch/strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from '../plugins/driver-dispatch/strategies/driver-location-index/sql-driver-location-index';
 import { DriverStatus } from '../plugins/driver-dispatch/types';
-import { distanceKm, EARTH_RADIUS_KM, LatLng } from '../src/common/geo';
+import { distanceKm, EARTH_RADIUS_KM, LatLng } from '../plugins/shared/geo';
 import { runMigrationsExclusively } from '../src/runtime/migrate';
 import { readSettings } from '../src/runtime/settings';
 import { createVendureConfig, DatabaseConnection } from '../vendure-config';

@@ -19,7 +19,7 @@ import {
 import { Subject } from 'rxjs';
 
 import { StoreLocator } from '../plugins/seller-store-info/services/store-locator.service';
-import { LatLng } from '../src/common/geo';
+import { LatLng } from '../plugins/shared/geo';
 import { freePort } from '../src/runtime/embedded-postgres';
 import { e2eEnv } from './config/e2e-env';
 

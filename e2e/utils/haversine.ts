@@ -1,6 +1,6 @@
 /**
  * Great-circle distance on the mean Earth radius (IUGG), written for the tests rather than imported
- * from src/common/geo: the suites check the code under test against an independent computation.
+ * from plugins/shared/geo: the suites check the code under test against an independent computation.
  */
 export function haversineKm(
     a: { latitude: number; longitude: number },

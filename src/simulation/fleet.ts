@@ -10,7 +10,7 @@
  * it. The demo fleet (driver-dispatch's DemoFleetService) is something else: it runs inside the
  * server for the demo drivers and never goes through the API.
  */
-import { distanceKm, LatLng } from '../common/geo';
+import { distanceKm, LatLng } from '../../plugins/shared/geo';
 
 /** A driver login the fleet drives, and where that driver starts. */
 export interface FleetDriver {

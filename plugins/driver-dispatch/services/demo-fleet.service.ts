@@ -10,7 +10,7 @@ import {
 } from '@vendure/core';
 import { In, Not } from 'typeorm';
 
-import { distanceKm, LatLng } from '../../../src/common/geo';
+import { distanceKm, LatLng } from '../../shared/geo';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';

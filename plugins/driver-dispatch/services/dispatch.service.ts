@@ -27,7 +27,7 @@ import {
 } from '@vendure/core';
 import { In } from 'typeorm';
 
-import { boundingBox, distanceKm, LatLng } from '../../../src/common/geo';
+import { boundingBox, distanceKm, LatLng } from '../../shared/geo';
 import {
     DeliveryCodeError,
     DeliveryTransitionError,

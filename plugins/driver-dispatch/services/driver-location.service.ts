@@ -8,7 +8,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { EventBus, ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
 
-import { LatLng } from '../../../src/common/geo';
+import { LatLng } from '../../shared/geo';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, POSITION_FLUSH_INTERVAL_MS } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';

@@ -27,7 +27,7 @@ import {
 import { TRANSACTION_MANAGER_KEY } from '@vendure/core/dist/common/constants';
 import { In } from 'typeorm';
 
-import { coordinateProblem, LatLng } from '../../../src/common/geo';
+import { coordinateProblem, LatLng } from '../../shared/geo';
 import { boundedText, forLog, INPUT_LIMITS } from '../../shared/input-bounds';
 import { DriverHasOpenAssignmentError } from '../api/error-results';
 import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';

@@ -1,4 +1,4 @@
-import { LatLng } from '../../../src/common/geo';
+import { LatLng } from '../../shared/geo';
 import { GEO_FIELDS } from '../constants';
 
 /** Where a search delivers to, resolved before the query is built. */

@@ -11,7 +11,7 @@ import {
 } from '@vendure/core';
 import { IsNull, Not } from 'typeorm';
 
-import { coordinateProblem } from '../../../src/common/geo';
+import { coordinateProblem } from '../../shared/geo';
 import { DeliveryRuleService, IndexedStore } from '../../seller-store-info';
 import { loggerCtx } from '../constants';
 import { VariantGeo, variantGeo } from '../indexing/variant-geo';

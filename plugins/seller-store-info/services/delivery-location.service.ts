@@ -9,7 +9,7 @@ import {
     UserInputError,
 } from '@vendure/core';
 
-import { coordinateProblem, LatLng, looksSwapped } from '../../../src/common/geo';
+import { coordinateProblem, LatLng, looksSwapped } from '../../shared/geo';
 import { boundedText, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
 import { InvalidCoordinatesError, UnknownPostalCodeError } from '../api/error-results';
 import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';

@@ -12,7 +12,7 @@ import {
 } from '@vendure/core';
 import { In } from 'typeorm';
 
-import { LatLng } from '../../../src/common/geo';
+import { LatLng } from '../../shared/geo';
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { StoreHit, StoreLocator } from './store-locator.service';

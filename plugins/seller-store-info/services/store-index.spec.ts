@@ -1,4 +1,4 @@
-import { EARTH_RADIUS_KM, LatLng } from '../../../src/common/geo';
+import { EARTH_RADIUS_KM, LatLng } from '../../shared/geo';
 import { IndexedStore, StoreIndex } from './store-index';
 
 /** The point `km` from `origin` on the initial bearing `bearingDegrees`, on the same sphere. */

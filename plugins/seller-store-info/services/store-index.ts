@@ -1,6 +1,6 @@
 import type { ID } from '@vendure/core';
 
-import { coordinateProblem, distanceKm, LatLng } from '../../../src/common/geo';
+import { coordinateProblem, distanceKm, LatLng } from '../../shared/geo';
 
 /** A geo-tagged store (stock location) as the index holds it. */
 export interface IndexedStore extends LatLng {

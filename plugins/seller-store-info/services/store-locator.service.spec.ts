@@ -12,7 +12,7 @@ import {
 } from '@vendure/core';
 import { Subject } from 'rxjs';
 
-import { LatLng } from '../../../src/common/geo';
+import { LatLng } from '../../shared/geo';
 import { StoreLocator } from './store-locator.service';
 
 /**

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import { Subscription } from 'rxjs';
 import { IsNull, Not } from 'typeorm';
 
-import { coordinateProblem, LatLng } from '../../../src/common/geo';
+import { coordinateProblem, LatLng } from '../../shared/geo';
 import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { IndexedStore, NearOptions, StoreHit, StoreIndex } from './store-index';

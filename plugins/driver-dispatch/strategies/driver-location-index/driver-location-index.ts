@@ -1,6 +1,6 @@
 import { ID, InjectableStrategy } from '@vendure/core';
 
-import { LatLng } from '../../../../src/common/geo';
+import { LatLng } from '../../../shared/geo';
 import { DriverStatus } from '../../types';
 
 /** What the index knows of a driver when it is (re)built from the database. */

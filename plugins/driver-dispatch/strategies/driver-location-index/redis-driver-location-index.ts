@@ -1,7 +1,7 @@
 import { ID, Injector, Logger } from '@vendure/core';
 import { Redis, Result } from 'ioredis';
 
-import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../../src/common/geo';
+import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
 import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
 import { loggerCtx } from '../../constants';
 import { DriverStatus } from '../../types';
@@ -28,7 +28,7 @@ export interface RedisDriverLocationIndexOptions {
 }
 
 /**
- * Redis measures GEO distances on a sphere of 6372.797560856 km, src/common/geo on one of
+ * Redis measures GEO distances on a sphere of 6372.797560856 km, plugins/shared/geo on one of
  * 6371.0088 km: the claim script converts, so that both indexes agree to the metre on what "within
  * the radius" means.
  */
@@ -56,7 +56,7 @@ const REDIS_NOW_MS = `(function() local t = redis.call('TIME') return t[1] * 100
  * becomes BUSY in the same script, so two claims can never take the same driver; the time of the
  * claim is kept, so the sweep's reconciliation can tell a claim still being committed from a stale one.
  *
- * Distances are compared in whole metres of src/common/geo's sphere, the radius too: each search
+ * Distances are compared in whole metres of plugins/shared/geo's sphere, the radius too: each search
  * reaches half a metre further and keeps what rounds to within the radius, as the SQL index does,
  * so equally near drivers on both sides of a radius step are seen together.
  *

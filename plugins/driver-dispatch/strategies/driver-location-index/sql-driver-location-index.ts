@@ -1,6 +1,6 @@
 import { ID, Injector, TransactionalConnection } from '@vendure/core';
 
-import { boundingBox, EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../../src/common/geo';
+import { boundingBox, EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
 import { DriverStatus } from '../../types';
 import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
 
@@ -27,7 +27,7 @@ interface ClaimRow {
 
 /**
  * Great-circle distance in km from ($1 latitude, $2 longitude) to the row `d`, by the haversine
- * formula on the same sphere as `distanceKm` of src/common/geo, so both agree on what "within the
+ * formula on the same sphere as `distanceKm` of plugins/shared/geo, so both agree on what "within the
  * radius" means. `least(1, …)` keeps asin defined when rounding pushes h a hair above 1.
  */
 const DISTANCE_SQL = `2 * ${EARTH_RADIUS_KM} * asin(least(1, sqrt(

@@ -1,6 +1,6 @@
 import { InjectableStrategy, RequestContext } from '@vendure/core';
 
-import { LatLng } from '../../../../src/common/geo';
+import { LatLng } from '../../../shared/geo';
 
 /** What a postal code is looked up by. */
 export interface GeocodingQuery {
