@@ -1,8 +1,8 @@
 import { ID, Injector, Logger } from '@vendure/core';
 import { Redis, Result } from 'ioredis';
 
-import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
 import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
+import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
 import { loggerCtx } from '../../constants';
 import { DriverStatus } from '../../types';
 import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
