@@ -121,6 +121,7 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
     'admin.markOrderReadyForDispatch': only({ superadmin: 'allowed' }),
     'admin.reassignDelivery': only({ superadmin: 'allowed' }),
     'admin.cancelDelivery': only({ superadmin: 'allowed' }),
+    'admin.retryDelivery': only({ superadmin: 'allowed' }),
     // The delivery's own driver, or staff with ManageDispatch; declining is the driver's alone.
     'admin.confirmPickup': only({ driver: 'allowed', superadmin: 'allowed' }),
     'admin.confirmDelivery': only({ driver: 'allowed', superadmin: { outcome: 'allowed', runLast: true } }),
@@ -265,6 +266,12 @@ const CALLS: Record<string, Call> = {
         api: 'admin-api',
         document: ADMIN.cancelDelivery,
         variables: w => ({ assignmentId: w.closedA, reason: 'matrix' }),
+    },
+    // CANCELLED: not FAILED, so a DeliveryTransitionError.
+    'admin.retryDelivery': {
+        api: 'admin-api',
+        document: ADMIN.retryDelivery,
+        variables: w => ({ assignmentId: w.closedA }),
     },
     // PICKED_UP: confirming pickup again is a no-op, declining a DeliveryTransitionError.
     'admin.confirmPickup': {

@@ -327,6 +327,7 @@ const ID_OPERATIONS: Array<
         (id, w) => ({ assignmentId: w.pendingB, driverId: id }),
     ],
     ['admin.cancelDelivery', '', 'superadmin', ADMIN.cancelDelivery, id => ({ assignmentId: id })],
+    ['admin.retryDelivery', '', 'superadmin', ADMIN.retryDelivery, id => ({ assignmentId: id })],
     ['admin.confirmPickup', '', 'driver', ADMIN.confirmPickup, id => ({ assignmentId: id })],
     [
         'admin.confirmDelivery',

@@ -2,14 +2,15 @@
  * Deliveries on the demo marketplace, as staff and the drivers' app use the admin API: a paid
  * seller order marked ready is assigned to the nearest available driver by the dispatch job; the
  * driver's pickup and delivery move the Vendure order to Shipped and Delivered; refusals; an order
- * cancelled in Vendure releases its driver; more orders than drivers wait and are served as
- * drivers come free.
+ * cancelled in Vendure releases its driver; a failed delivery retried by staff goes to another
+ * driver and still ends Delivered; more orders than drivers wait and are served as drivers come
+ * free.
  */
 import { TransactionalConnection } from '@vendure/core';
 import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
 import gql from 'graphql-tag';
 
-import { DispatchService } from '../plugins/driver-dispatch';
+import { DeliveryMatcherService } from '../plugins/driver-dispatch';
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
@@ -35,6 +36,8 @@ import {
     MARK_READY,
     MarkReadyResult,
     REASSIGN,
+    REPORT_FAILED,
+    RETRY_DELIVERY,
     SET_DRIVER_STATUS,
     UPDATE_DRIVER,
 } from './graphql/dispatch-documents';
@@ -342,6 +345,123 @@ describe('an order ready for dispatch', () => {
     });
 });
 
+describe('a failed delivery retried by staff', () => {
+    let order: PlacedOrder;
+    let sellerOrderId: string;
+    let assignmentId: string;
+    let firstDriver: { id: string; email: string };
+    let deliveryCode: string;
+
+    beforeAll(async () => {
+        await asStaff();
+        await freshHeartbeats();
+        order = await placeOrder([city.sellers[2].code]);
+        sellerOrderId = order.sellerOrders[0].id;
+        const marked = await markReady(sellerOrderId);
+        assignmentId = marked.id as string;
+        const taken = await eventually(
+            () => assignment(assignmentId),
+            value => value.status === 'ASSIGNED',
+        );
+        const driverId = taken.driver?.id as string;
+        firstDriver = {
+            id: driverId,
+            email: (await drivers()).find(d => d.id === driverId)?.emailAddress ?? '',
+        };
+        const { deliveryTracking } = await shopClient.query<DeliveryTrackingResult>(DELIVERY_TRACKING, {
+            orderCode: order.code,
+        });
+        deliveryCode = deliveryTracking[0]?.deliveryCode ?? '';
+    }, 60_000);
+
+    it('fails after pickup: the driver is free, the seller order stays Shipped', async () => {
+        await asDriver(firstDriver.email);
+        await adminClient.query(CONFIRM_PICKUP, { id: assignmentId });
+        const { reportDeliveryFailed } = await adminClient.query<{ reportDeliveryFailed: ActionResult }>(
+            REPORT_FAILED,
+            { id: assignmentId, reasonCode: 'DELIVERY_FAILED', note: 'Nobody at the door' },
+        );
+        expect(reportDeliveryFailed).toMatchObject({ __typename: 'DeliveryAssignment', status: 'FAILED' });
+        // The driver cannot put it back in the queue themselves: that is staff's call.
+        const { declineDelivery } = await adminClient.query<{ declineDelivery: ActionResult }>(
+            gql`
+                mutation Decline($id: ID!) {
+                    declineDelivery(assignmentId: $id) {
+                        __typename
+                        ... on DeliveryTransitionError {
+                            fromStatus
+                            toStatus
+                        }
+                    }
+                }
+            `,
+            { id: assignmentId },
+        );
+        expect(declineDelivery).toMatchObject({
+            __typename: 'DeliveryTransitionError',
+            fromStatus: 'FAILED',
+        });
+        await asStaff();
+        const failed = await assignment(assignmentId);
+        expect(failed.driver).toMatchObject({ id: firstDriver.id, status: 'AVAILABLE' });
+        expect(await sellerOrderState(order.id, sellerOrderId)).toBe('Shipped');
+    });
+
+    it('is retried: PENDING again, then assigned to another driver', async () => {
+        await freshHeartbeats();
+        const { retryDelivery } = await adminClient.query<{ retryDelivery: ActionResult }>(RETRY_DELIVERY, {
+            id: assignmentId,
+        });
+        expect(retryDelivery).toMatchObject({ __typename: 'DeliveryAssignment' });
+        expect(['PENDING', 'ASSIGNED']).toContain(retryDelivery.status);
+        const again = await eventually(
+            () => assignment(assignmentId),
+            value => value.status === 'ASSIGNED',
+        );
+        expect(again.driver?.id).toBeDefined();
+        expect(again.driver?.id).not.toBe(firstDriver.id);
+        expect(
+            again.events.slice(3, 6).map(event => [event.fromStatus, event.toStatus, event.reasonCode]),
+        ).toEqual([
+            ['PICKED_UP', 'FAILED', 'DELIVERY_FAILED'],
+            ['FAILED', 'PENDING', null],
+            ['PENDING', 'ASSIGNED', null],
+        ]);
+        expect(again.events[4].actor).toMatch(/^staff:/);
+    });
+
+    it('is picked up again without moving the Shipped fulfillment twice, and ends Delivered', async () => {
+        const second = (await assignment(assignmentId)).driver?.id as string;
+        const secondEmail = (await drivers()).find(d => d.id === second)?.emailAddress ?? '';
+        await asDriver(secondEmail);
+        const { confirmPickup } = await adminClient.query<{ confirmPickup: ActionResult }>(CONFIRM_PICKUP, {
+            id: assignmentId,
+        });
+        expect(confirmPickup).toMatchObject({ __typename: 'DeliveryAssignment', status: 'PICKED_UP' });
+        const { confirmDelivery } = await adminClient.query<{ confirmDelivery: ActionResult }>(
+            CONFIRM_DELIVERY,
+            { id: assignmentId, code: deliveryCode },
+        );
+        expect(confirmDelivery).toMatchObject({ __typename: 'DeliveryAssignment', status: 'DELIVERED' });
+        await asStaff();
+        expect(await sellerOrderState(order.id, sellerOrderId)).toBe('Delivered');
+        const done = await assignment(assignmentId);
+        expect(done.driver).toMatchObject({ id: second, status: 'AVAILABLE' });
+    });
+
+    it('is refused for a delivery that did not fail', async () => {
+        const { retryDelivery } = await adminClient.query<{ retryDelivery: ActionResult }>(RETRY_DELIVERY, {
+            id: assignmentId,
+        });
+        expect(retryDelivery).toMatchObject({
+            __typename: 'DeliveryTransitionError',
+            fromStatus: 'DELIVERED',
+            toStatus: 'PENDING',
+        });
+        expect((await assignment(assignmentId)).events).toHaveLength(8);
+    });
+});
+
 describe('equally near drivers', () => {
     // Two drivers at one point beside the pickup store: the one idle longest (oldest last delivery)
     // is assigned; with equal idle times, the lower id. Nobody else is on duty.
@@ -475,7 +595,7 @@ describe('more orders than drivers', () => {
 
     it('offers a driver coming free the oldest waiting delivery within the radius, and none beyond it', async () => {
         const sql = server.app.get(TransactionalConnection).rawConnection;
-        const dispatch = server.app.get(DispatchService);
+        const dispatch = server.app.get(DeliveryMatcherService);
         const pending: Array<{ id: number }> = await sql.query(
             `SELECT id FROM delivery_assignment WHERE status = 'PENDING' ORDER BY "createdAt", id`,
         );

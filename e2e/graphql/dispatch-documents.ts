@@ -139,6 +139,22 @@ export const CANCEL_DELIVERY = gql`
     }
 `;
 
+export const REPORT_FAILED = gql`
+    mutation ReportFailed($id: ID!, $reasonCode: String!, $note: String) {
+        reportDeliveryFailed(assignmentId: $id, reasonCode: $reasonCode, note: $note) {
+            ${ACTION_RESULT}
+        }
+    }
+`;
+
+export const RETRY_DELIVERY = gql`
+    mutation RetryDelivery($id: ID!) {
+        retryDelivery(assignmentId: $id) {
+            ${ACTION_RESULT}
+        }
+    }
+`;
+
 /** What the dispatch suites read of a driver. */
 export interface DriverRow {
     id: string;

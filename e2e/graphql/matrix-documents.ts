@@ -55,6 +55,8 @@ export const ADMIN = {
         reassignDelivery(assignmentId: $assignmentId, driverId: $driverId) { ${ACTION_RESULT} } }`,
     cancelDelivery: `mutation Cancel($assignmentId: ID!, $reason: String) {
         cancelDelivery(assignmentId: $assignmentId, reason: $reason) { ${ACTION_RESULT} } }`,
+    retryDelivery: `mutation Retry($assignmentId: ID!) {
+        retryDelivery(assignmentId: $assignmentId) { ${ACTION_RESULT} } }`,
     confirmPickup: `mutation ConfirmPickup($assignmentId: ID!) {
         confirmPickup(assignmentId: $assignmentId) { ${ACTION_RESULT} } }`,
     confirmDelivery: `mutation ConfirmDelivery($assignmentId: ID!, $code: String) {

@@ -28,6 +28,8 @@ import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
+import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
+import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -56,6 +58,8 @@ import { PingRateLimiter } from './services/ping-rate-limiter.service';
         DriverLocationService,
         PingRateLimiter,
         DriverService,
+        DeliveryLifecycleService,
+        DeliveryMatcherService,
         DispatchService,
         DispatchSweepService,
         DemoFleetService,
@@ -66,6 +70,8 @@ import { PingRateLimiter } from './services/ping-rate-limiter.service';
     exports: [
         DriverService,
         DriverLocationService,
+        DeliveryLifecycleService,
+        DeliveryMatcherService,
         DispatchService,
         DispatchSweepService,
         DemoFleetService,

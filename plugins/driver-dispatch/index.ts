@@ -15,6 +15,8 @@ export * from './events/driver-location-event';
 export * from './events/driver-status-event';
 export * from './options';
 export * from './services/delivery-code';
+export * from './services/delivery-lifecycle.service';
+export * from './services/delivery-matcher.service';
 export * from './services/delivery-tracking.service';
 export * from './services/demo-fleet.service';
 export * from './services/dispatch.service';

@@ -183,6 +183,11 @@ export const adminApiExtensions = gql`
         "Without driverId: back to PENDING and dispatched again without the current driver."
         reassignDelivery(assignmentId: ID!, driverId: ID): DeliveryActionResult!
         cancelDelivery(assignmentId: ID!, reason: String): DeliveryActionResult!
+        """
+        A FAILED delivery gets another attempt: PENDING again, dispatched without the drivers who
+        failed it. The order's fulfillment stays as the failed attempt left it.
+        """
+        retryDelivery(assignmentId: ID!): DeliveryActionResult!
         "The assigned driver, or staff with ManageDispatch: the order goes to Shipped."
         confirmPickup(assignmentId: ID!): DeliveryActionResult!
         "The assigned driver, or staff with ManageDispatch: the order goes to Delivered."

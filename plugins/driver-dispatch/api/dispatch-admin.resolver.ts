@@ -104,6 +104,16 @@ export class DispatchAdminResolver {
 
     @Mutation()
     @Transaction()
+    @Allow(manageDispatchPermission.Permission)
+    retryDelivery(
+        @Ctx() ctx: RequestContext,
+        @Args() args: { assignmentId: ID },
+    ): Promise<DeliveryActionResult> {
+        return this.dispatchService.retryDelivery(ctx, entityId(args.assignmentId, 'DeliveryAssignment'));
+    }
+
+    @Mutation()
+    @Transaction()
     @Allow(driverSelfPermission.Permission, manageDispatchPermission.Permission)
     confirmPickup(
         @Ctx() ctx: RequestContext,

@@ -1,3 +1,5 @@
+import { ID } from '@vendure/core';
+
 import { DeliveryStatus, DriverStatus } from '../types';
 
 /**
@@ -66,22 +68,22 @@ export function assignmentEventType(
 }
 
 /**
- * The driver an assignment event concerns, from the assignment as read after the move committed:
- * the driver it was taken from when it went back to PENDING (the last one excluded from it), else
- * the driver holding it; nobody when it never had one.
+ * The driver an assignment event concerns, from the move itself: the driver it was taken from
+ * when it went back to PENDING, the driver who got it when it was assigned, else the driver who
+ * held it; nobody when no driver held it in this move.
  */
-export function concernedDriverId(
-    fromStatus: DeliveryStatus | null,
-    toStatus: DeliveryStatus,
-    assignment: { driverId: number | string | null; excludedDriverIds: Array<number | string> },
-): string | null {
-    const takenFrom = assignment.excludedDriverIds[assignment.excludedDriverIds.length - 1];
-    if (toStatus === DeliveryStatus.PENDING) {
-        return DRIVER_HOLDS.includes(fromStatus) && takenFrom != null ? String(takenFrom) : null;
-    }
-    if (toStatus !== DeliveryStatus.ASSIGNED && !DRIVER_HOLDS.includes(fromStatus)) return null;
-    // Read after commit: an assignment declined again at once has no driver any more.
-    const driverId = assignment.driverId ?? takenFrom;
+export function concernedDriverId(move: {
+    fromStatus: DeliveryStatus | null;
+    toStatus: DeliveryStatus;
+    driverId: ID | null;
+    previousDriverId: ID | null;
+}): string | null {
+    const { fromStatus, toStatus } = move;
+    let driverId: ID | null;
+    if (toStatus === DeliveryStatus.ASSIGNED) driverId = move.driverId;
+    else if (!DRIVER_HOLDS.includes(fromStatus)) driverId = null;
+    else if (toStatus === DeliveryStatus.PENDING) driverId = move.previousDriverId;
+    else driverId = move.driverId ?? move.previousDriverId;
     return driverId != null ? String(driverId) : null;
 }
 

@@ -5,7 +5,8 @@ import { DeliveryStatus } from '../types';
 /**
  * @description
  * Published on every move of a delivery from one status to another (also the assignment, next to
- * {@link DeliveryAssignedEvent}).
+ * {@link DeliveryAssignedEvent}), and when a delivery is created (`fromStatus` null). It carries
+ * what subscribers need, so none re-reads the delivery after commit.
  */
 export class DeliveryStatusEvent extends VendureEvent {
     constructor(
@@ -18,6 +19,12 @@ export class DeliveryStatusEvent extends VendureEvent {
         public reasonCode: string | null,
         /** Ties the events and log lines of one delivery together. */
         public correlationId: string,
+        /** The driver on the delivery after the move (still set on a FAILED one: who failed it). */
+        public driverId: ID | null = null,
+        /** The driver on the delivery before the move: differs when a driver was taken off. */
+        public previousDriverId: ID | null = null,
+        /** The channels the delivery belongs to (the default channel and the seller's). */
+        public channelIds: ID[] = [],
     ) {
         super();
     }

@@ -33,7 +33,6 @@ import {
     sseRetry,
 } from '../api/dispatch-live-events';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
-import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverLocationEvent } from '../events/driver-location-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
@@ -124,7 +123,7 @@ export class DispatchEventStreamService
         this.subscriptions.push(
             this.eventBus
                 .ofType(DeliveryStatusEvent)
-                .subscribe(event => this.append(() => this.assignmentEvent(event))),
+                .subscribe(event => this.append(() => Promise.resolve(this.assignmentEvent(event)))),
             this.eventBus.ofType(DriverStatusEvent).subscribe(event =>
                 this.append(() =>
                     Promise.resolve({
@@ -398,20 +397,14 @@ export class DispatchEventStreamService
         });
     }
 
-    private async assignmentEvent(event: DeliveryStatusEvent): Promise<DispatchLiveEvent> {
-        // Read after the move committed: who holds it now, who it was taken from, its channels.
-        const assignment = await this.connection.rawConnection.getRepository(DeliveryAssignment).findOne({
-            where: { id: event.assignmentId },
-            relations: { channels: true },
-            select: { id: true, driverId: true, excludedDriverIds: true, channels: { id: true } },
-        });
+    private assignmentEvent(event: DeliveryStatusEvent): DispatchLiveEvent {
         return {
             type: assignmentEventType(event.fromStatus, event.toStatus),
-            channelIds: assignment?.channels.map(channel => String(channel.id)) ?? [],
+            channelIds: event.channelIds.map(String),
             data: {
                 assignmentId: String(event.assignmentId),
                 orderId: String(event.orderId),
-                driverId: assignment ? concernedDriverId(event.fromStatus, event.toStatus, assignment) : null,
+                driverId: concernedDriverId(event),
                 status: event.toStatus,
                 fromStatus: event.fromStatus,
                 reasonCode: event.reasonCode,

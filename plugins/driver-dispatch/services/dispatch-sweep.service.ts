@@ -2,20 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { EventBus, ID, Logger, RequestContext, TransactionalConnection } from '@vendure/core';
 
 import { HEARTBEAT_TTL_SECONDS, loggerCtx } from '../constants';
-import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
 import { DriverStatusEvent } from '../events/driver-status-event';
-import { DeliveryStatus, DriverStatus } from '../types';
-import { DispatchService } from './dispatch.service';
+import { DriverStatus } from '../types';
+import { DeliveryMatcherService } from './delivery-matcher.service';
 import { DriverLocationService } from './driver-location.service';
 
-/**
- * A PENDING assignment untouched this long has no dispatch job left (a job attempt or a re-queue
- * touches the row): the sweep gives it a new one. Twice the sweep interval plus slack.
- */
-const REQUEUE_AFTER_SECONDS = 30;
-/** Waiting deliveries handled per sweep; the next sweep takes the rest. */
-const SWEEP_BATCH_SIZE = 100;
 /**
  * How old a status write in the Redis index must be before the sweep may correct it from the
  * database: longer than any dispatch transaction (a claim is written to Redis first, then committed),
@@ -43,15 +35,15 @@ export interface DispatchSweepResult {
 /**
  * The periodic repair of dispatch (run by the `dispatch-sweep` scheduled task): drivers whose
  * heartbeat expired go OFFLINE and leave the index; the Redis index is reconciled with the database
- * (claims of dispatch jobs that died before their commit, releases that rolled back); waiting deliveries whose job is gone get a new
- * one, or are dispatched here, from the index that answers (SQL while Redis is down), when the job
- * queue cannot take a job. Running it twice in a row changes nothing the second time.
+ * (claims of dispatch jobs that died before their commit, releases that rolled back); then the
+ * matcher re-dispatches waiting deliveries whose job is gone. Running it twice in a row changes
+ * nothing the second time.
  */
 @Injectable()
 export class DispatchSweepService {
     constructor(
         private readonly connection: TransactionalConnection,
-        private readonly dispatchService: DispatchService,
+        private readonly matcher: DeliveryMatcherService,
         private readonly locations: DriverLocationService,
         private readonly eventBus: EventBus,
     ) {}
@@ -60,7 +52,7 @@ export class DispatchSweepService {
         const driversOffline = await this.expireHeartbeats(ctx);
         // Before the re-queue, so that its jobs can claim the drivers given back.
         const index = await this.locations.reconcileRedis(INDEX_GRACE_SECONDS * 1000);
-        const { requeued, dispatchedDirectly } = await this.requeueWaiting(ctx);
+        const { requeued, dispatchedDirectly } = await this.matcher.redispatchWaiting(ctx);
         const changed = [driversOffline, index.restored, index.removed, requeued, dispatchedDirectly];
         if (changed.some(ids => ids.length)) {
             Logger.info(
@@ -108,58 +100,5 @@ export class DispatchSweepService {
             await this.eventBus.publish(new DriverStatusEvent(ctx, id, DriverStatus.OFFLINE));
         }
         return ids;
-    }
-
-    private async requeueWaiting(
-        ctx: RequestContext,
-    ): Promise<Pick<DispatchSweepResult, 'requeued' | 'dispatchedDirectly'>> {
-        const requeued: ID[] = [];
-        const dispatchedDirectly: ID[] = [];
-        // The database's clock on both sides: updatedAt is written with CURRENT_TIMESTAMP.
-        const waiting = await this.connection.rawConnection
-            .getRepository(DeliveryAssignment)
-            .createQueryBuilder('assignment')
-            .where('assignment.status = :status', { status: DeliveryStatus.PENDING })
-            .andWhere(`assignment.updatedAt < CURRENT_TIMESTAMP - make_interval(secs => :seconds)`, {
-                seconds: REQUEUE_AFTER_SECONDS,
-            })
-            .orderBy('assignment.createdAt', 'ASC')
-            .addOrderBy('assignment.id', 'ASC')
-            .limit(SWEEP_BATCH_SIZE)
-            .getMany();
-        let queueAnswers = true;
-        for (const assignment of waiting) {
-            // Touched first: the next sweep leaves it alone while this job or attempt is under way.
-            const touched = await this.connection.rawConnection
-                .createQueryBuilder()
-                .update(DeliveryAssignment)
-                .set({ updatedAt: () => 'CURRENT_TIMESTAMP' })
-                .where('id = :id AND status = :status', { id: assignment.id, status: DeliveryStatus.PENDING })
-                .execute();
-            if (!touched.affected) continue;
-            if (queueAnswers) {
-                queueAnswers = await this.dispatchService.enqueueDispatch(
-                    ctx,
-                    assignment.id,
-                    assignment.correlationId,
-                );
-                if (queueAnswers) {
-                    requeued.push(assignment.id);
-                    continue;
-                }
-            }
-            // The queue is unreachable (BullMQ without Redis): claim here, from the index that answers.
-            try {
-                await this.dispatchService.dispatch(ctx, assignment.id);
-            } catch (error) {
-                // No driver free now: the attempt is recorded on the row; the next sweep tries again.
-                Logger.verbose(
-                    `${error instanceof Error ? error.message : String(error)} (sweep)`,
-                    loggerCtx,
-                );
-            }
-            dispatchedDirectly.push(assignment.id);
-        }
-        return { requeued, dispatchedDirectly };
     }
 }
