@@ -101,67 +101,78 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
 
     /**
      * The `dispatch` job: claims the nearest AVAILABLE driver around the pickup store and assigns
-     * them. No-op unless the assignment is PENDING, so repeated jobs change nothing. Throws when no
-     * driver is free, so the job queue retries it with backoff.
+     * them. No-op unless the assignment is PENDING, so repeated jobs change nothing; the claim is
+     * made while holding the delivery's row (a second job for it meanwhile skips it), so two jobs
+     * never claim two drivers for one delivery. Throws when no driver is free, so the job queue
+     * retries it with backoff.
      */
     async dispatch(ctx: RequestContext, assignmentId: ID): Promise<void> {
-        const assignment = await this.connection.getRepository(ctx, DeliveryAssignment).findOne({
-            where: { id: assignmentId },
-            relations: ['pickupStockLocation'],
-        });
-        if (assignment?.status !== DeliveryStatus.PENDING) return;
-        const store = assignment.pickupStockLocation;
-        const pickup = pickupPoint(store);
-        if (!store || !pickup) {
-            await this.recordFailedAttempt(ctx, assignment, 'The pickup store has no coordinates');
-            return;
-        }
         const maxRadiusKm = this.options.maxSearchRadiusKm;
-        const claimed = await this.locations.withIndex('claim', index =>
-            index.claimNearest(pickup, {
-                startRadiusKm: START_RADIUS_KM,
-                maxRadiusKm,
-                excludeDriverIds: assignment.excludedDriverIds,
-            }),
-        );
-        if (!claimed) {
-            const reason = `No available driver within ${maxRadiusKm} km of ${store.name}`;
-            await this.recordFailedAttempt(ctx, assignment, reason);
-            // The job fails so the queue retries it; a driver coming free re-dispatches sooner.
-            throw new Error(`${reason} [correlationId=${assignment.correlationId}]`);
-        }
-        const giveBack = () => this.locations.withIndex('release', index => index.release(claimed.driverId));
-        let assigned: Awaited<ReturnType<DeliveryLifecycleService['assign']>>;
+        let claimedDriverId: ID | undefined;
+        let outcome: { assigned?: DeliveryAssignment; noDriver?: string; notFree?: string } | undefined;
         try {
-            assigned = await this.connection.withTransaction(ctx, txCtx =>
-                this.lifecycle.assign(
+            outcome = await this.connection.withTransaction(ctx, async txCtx => {
+                const assignment = await this.connection
+                    .getRepository(txCtx, DeliveryAssignment)
+                    .createQueryBuilder('assignment')
+                    .setLock('pessimistic_write')
+                    .setOnLocked('skip_locked')
+                    .where('assignment.id = :id', { id: assignmentId })
+                    .getOne();
+                // Gone, moved on, or another job is dispatching it right now.
+                if (assignment?.status !== DeliveryStatus.PENDING) return undefined;
+                const store = await this.connection
+                    .getRepository(txCtx, StockLocation)
+                    .findOne({ where: { id: assignment.pickupStockLocationId ?? -1 } });
+                const pickup = pickupPoint(store);
+                if (!store || !pickup) {
+                    await this.recordFailedAttempt(txCtx, assignment, 'The pickup store has no coordinates');
+                    return undefined;
+                }
+                const claimed = await this.locations.withIndex('claim', index =>
+                    index.claimNearest(pickup, {
+                        startRadiusKm: START_RADIUS_KM,
+                        maxRadiusKm,
+                        excludeDriverIds: assignment.excludedDriverIds,
+                    }),
+                );
+                if (!claimed) {
+                    const reason = `No available driver within ${maxRadiusKm} km of ${store.name}`;
+                    await this.recordFailedAttempt(txCtx, assignment, reason);
+                    return { noDriver: `${reason} [correlationId=${assignment.correlationId}]` };
+                }
+                claimedDriverId = claimed.driverId;
+                const assigned = await this.lifecycle.assign(
                     txCtx,
                     assignment.id,
                     { driverId: claimed.driverId, distanceKm: claimed.distanceKm, claimedByIndex: true },
                     { actor: 'system', from: [DeliveryStatus.PENDING] },
-                ),
-            );
+                );
+                if (assigned instanceof DriverNotFree) {
+                    // Disabled or gone offline between the claim and now: the job tries again.
+                    return { notFree: `${assigned.message} [correlationId=${assignment.correlationId}]` };
+                }
+                if (!(assigned instanceof DeliveryAssignment)) return undefined;
+                Logger.info(
+                    `Driver ${String(claimed.driverId)} assigned ${claimed.distanceKm.toFixed(2)} km from ${store.name} [correlationId=${assigned.correlationId}]`,
+                    loggerCtx,
+                );
+                return { assigned };
+            });
         } catch (error) {
-            await giveBack();
+            await this.giveBack(claimedDriverId);
             throw error;
         }
-        if (assigned instanceof DriverNotFree) {
-            await giveBack();
-            // Disabled or gone offline between the claim and now: the job tries again.
-            throw new Error(`${assigned.message} [correlationId=${assignment.correlationId}]`);
-        }
-        if (
-            !(assigned instanceof DeliveryAssignment) ||
-            !idsAreEqual(assigned.driverId ?? undefined, claimed.driverId)
-        ) {
-            // Cancelled or assigned meanwhile: the claimed driver goes back.
-            await giveBack();
-            return;
-        }
-        Logger.info(
-            `Driver ${String(claimed.driverId)} assigned ${claimed.distanceKm.toFixed(2)} km from ${store.name} [correlationId=${assigned.correlationId}]`,
-            loggerCtx,
-        );
+        if (!outcome?.assigned) await this.giveBack(claimedDriverId);
+        // The job fails so the queue retries it; a driver coming free re-dispatches sooner.
+        if (outcome?.noDriver) throw new Error(outcome.noDriver);
+        if (outcome?.notFree) throw new Error(outcome.notFree);
+    }
+
+    /** A claimed driver who was not assigned goes back into the index. */
+    private async giveBack(driverId: ID | undefined): Promise<void> {
+        if (driverId == null) return;
+        await this.locations.withIndex('release', index => index.release(driverId));
     }
 
     /**
