@@ -1,6 +1,7 @@
 import { SearchInput, SearchResult } from '@vendure/common/lib/generated-types';
 import {
     ChannelService,
+    DefaultSearchPlugin,
     getFieldsToSelect,
     GlobalSettingsService,
     ID,
@@ -14,7 +15,6 @@ import {
     TransactionalConnection,
     UserInputError,
 } from '@vendure/core';
-import type { DefaultSearchPluginInitOptions } from '@vendure/core/dist/plugin/default-search-plugin/types';
 import { DataSource } from 'typeorm';
 
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
@@ -35,6 +35,9 @@ import {
     SqlQuery,
     totalCountQuery,
 } from './delivery-search-query';
+
+/** The DefaultSearchPlugin's options, from its public `init` (its options type is not exported). */
+type DefaultSearchPluginInitOptions = NonNullable<Parameters<typeof DefaultSearchPlugin.init>[0]>;
 
 /** Vendure's SearchInput with the field seller-store-info adds to it. */
 export type DeliverySearchInput = SearchInput & { deliveryLocation?: DeliveryLocationInput | null };
