@@ -169,10 +169,8 @@ export class DeliverySearchStrategy implements SearchStrategy {
         ctx: RequestContext,
         input: DeliverySearchInput,
     ): Promise<DeliveryScope | undefined> {
-        // The stored location is the shopper's; staff in the admin API search unfiltered unless they give one.
-        if (!input.deliveryLocation && ctx.apiType !== 'shop') return undefined;
         const { deliveryLocations, options, storeLocator, channelService, globalSettings } = this.ready();
-        const location = await deliveryLocations.given(ctx, input.deliveryLocation);
+        const location = await deliveryLocations.forSearch(ctx, input);
         if (!location) return undefined;
         // Every seller's stores: the SQL keeps, per variant, those of its own seller.
         const stores = storeLocator.near(location, options.maxDistanceKm);
