@@ -548,6 +548,114 @@ describe('the shipping address', () => {
     });
 });
 
+describe('reads do not write', () => {
+    const ORDER_ROW = gql`
+        query OrderRow($id: ID!) {
+            order(id: $id) {
+                updatedAt
+                customFields {
+                    deliveryLatitude
+                    deliveryLongitude
+                    deliveryPostalCode
+                }
+            }
+        }
+    `;
+    const SEARCH_NEAR = gql`
+        query {
+            search(input: { groupByProduct: false, take: 100 }) {
+                totalItems
+                items {
+                    productVariantId
+                    fastDelivery
+                    nearestStoreDistanceKm
+                }
+            }
+        }
+    `;
+    const orderRow = async (id: string) => (await adminClient.query(ORDER_ROW, { id })).order;
+
+    it('derives the location from a new shipping address for search and nearbyStores without writing the order, and checkout stores it', async () => {
+        const { productVariants } = await adminClient.query<{
+            productVariants: { items: Array<{ id: string }> };
+        }>(gql`
+            query {
+                productVariants(options: { take: 100 }) {
+                    items {
+                        id
+                    }
+                }
+            }
+        `);
+        const ids = productVariants.items.map(v => v.id);
+        const deliverableTo = async (postalCode: string) =>
+            (
+                await shopClient.query<DeliveryAvailabilityResult>(DELIVERY_AVAILABILITY, {
+                    ids,
+                    location: { postalCode },
+                })
+            ).deliveryAvailability
+                .filter(answer => answer.fastDelivery)
+                .map(answer => answer.productVariantId);
+        const at60604 = await deliverableTo('60604');
+        const variant = (await deliverableTo('60601')).find(id => at60604.includes(id));
+        expect(variant).toBeDefined();
+
+        await shopClient.asAnonymousUser();
+        await setLocation({ postalCode: '60601' });
+        const { addItemToOrder } = await shopClient.query<{ addItemToOrder: ActiveOrderResult }>(
+            ADD_ITEM_TO_ORDER,
+            { productVariantId: variant, quantity: 1 },
+        );
+        await shopClient.query(SET_CUSTOMER, {
+            input: { firstName: 'Ada', lastName: 'Lovelace', emailAddress: 'ada@example.com' },
+        });
+        await shopClient.query(SET_SHIPPING_ADDRESS, {
+            input: {
+                streetLine1: '1 E Jackson Blvd',
+                city: 'Chicago',
+                postalCode: '60604',
+                countryCode: 'US',
+            },
+        });
+        const before = await orderRow(addItemToOrder.id);
+        expect(before.customFields.deliveryPostalCode).toBe('60601');
+
+        // Every read sees the shipping address's location...
+        const at = postalCodes.get('60604');
+        const { activeDeliveryLocation } = await shopClient.query(ACTIVE_DELIVERY_LOCATION);
+        expect(activeDeliveryLocation.postalCode).toBe('60604');
+        const { nearbyStores } = await shopClient.query<NearbyStoresResult>(NEARBY_STORES);
+        expect(nearbyStores.length).toBeGreaterThan(0);
+        for (const store of nearbyStores) {
+            expect(store.distanceKm).toBeCloseTo(
+                haversineKm(at ?? { latitude: NaN, longitude: NaN }, store),
+                2,
+            );
+        }
+        const { search } = await shopClient.query(SEARCH_NEAR);
+        expect(search.items.map((item: { productVariantId: string }) => item.productVariantId)).toContain(
+            variant,
+        );
+        const { eligibleShippingMethods } =
+            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+        expect(eligibleShippingMethods.map(m => m.code)).toEqual(['fast-delivery']);
+
+        // ...and none of them wrote the order.
+        expect(await orderRow(addItemToOrder.id)).toEqual(before);
+
+        // Checkout checks and stores the location the order goes to: the shipping address's.
+        await shopClient.query(SET_SHIPPING_METHOD, { ids: eligibleShippingMethods.map(m => m.id) });
+        const { transitionOrderToState } = await shopClient.query(TRANSITION_ORDER, {
+            state: 'ArrangingPayment',
+        });
+        expect(transitionOrderToState.state).toBe('ArrangingPayment');
+        const after = await orderRow(addItemToOrder.id);
+        expect(after.customFields.deliveryPostalCode).toBe('60604');
+        expect(after.customFields.deliveryLatitude).toBeCloseTo(at?.latitude ?? NaN, 6);
+    });
+});
+
 describe('the serving store', () => {
     it('skips a nearer store of the seller that has no stock, for the next one within 5 km', async () => {
         // Two stores of one seller within 5 km of each other, and a variant stocked at both.

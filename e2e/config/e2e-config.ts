@@ -38,6 +38,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'driver-admin.e2e-spec.ts': 12,
     'bad-input-matrix.e2e-spec.ts': 30,
     'authorization-matrix.e2e-spec.ts': 31,
+    'multi-channel-stock.e2e-spec.ts': 40,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

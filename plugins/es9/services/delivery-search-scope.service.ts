@@ -13,20 +13,12 @@ export class DeliverySearchScopeService {
         private readonly deliveryRule: DeliveryRuleService,
     ) {}
 
-    /**
-     * The location given in the input (a bad one throws a UserInputError saying why), else in the
-     * shop API the one stored on the session or active order. Staff in the admin API search
-     * unfiltered unless they give one.
-     */
+    /** Records the delivery scope of a search, by seller-store-info's rule for which location a search delivers to. */
     async prepare(
         ctx: RequestContext,
         input: { deliveryLocation?: DeliveryLocationInput | null },
     ): Promise<void> {
-        if (!input.deliveryLocation && ctx.apiType !== 'shop') {
-            this.scopes.record(input, undefined);
-            return;
-        }
-        const location = await this.deliveryLocations.given(ctx, input.deliveryLocation);
+        const location = await this.deliveryLocations.forSearch(ctx, input);
         this.scopes.record(
             input,
             location && {

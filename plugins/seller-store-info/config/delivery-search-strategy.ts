@@ -1,6 +1,7 @@
 import { SearchInput, SearchResult } from '@vendure/common/lib/generated-types';
 import {
     ChannelService,
+    DefaultSearchPlugin,
     getFieldsToSelect,
     GlobalSettingsService,
     ID,
@@ -14,7 +15,6 @@ import {
     TransactionalConnection,
     UserInputError,
 } from '@vendure/core';
-import type { DefaultSearchPluginInitOptions } from '@vendure/core/dist/plugin/default-search-plugin/types';
 import { DataSource } from 'typeorm';
 
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
@@ -35,6 +35,9 @@ import {
     SqlQuery,
     totalCountQuery,
 } from './delivery-search-query';
+
+/** The DefaultSearchPlugin's options, from its public `init` (its options type is not exported). */
+type DefaultSearchPluginInitOptions = NonNullable<Parameters<typeof DefaultSearchPlugin.init>[0]>;
 
 /** Vendure's SearchInput with the field seller-store-info adds to it. */
 export type DeliverySearchInput = SearchInput & { deliveryLocation?: DeliveryLocationInput | null };
@@ -166,10 +169,8 @@ export class DeliverySearchStrategy implements SearchStrategy {
         ctx: RequestContext,
         input: DeliverySearchInput,
     ): Promise<DeliveryScope | undefined> {
-        // The stored location is the shopper's; staff in the admin API search unfiltered unless they give one.
-        if (!input.deliveryLocation && ctx.apiType !== 'shop') return undefined;
         const { deliveryLocations, options, storeLocator, channelService, globalSettings } = this.ready();
-        const location = await deliveryLocations.given(ctx, input.deliveryLocation);
+        const location = await deliveryLocations.forSearch(ctx, input);
         if (!location) return undefined;
         // Every seller's stores: the SQL keeps, per variant, those of its own seller.
         const stores = storeLocator.near(location, options.maxDistanceKm);

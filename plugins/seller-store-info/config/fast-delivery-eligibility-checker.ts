@@ -41,6 +41,8 @@ export const fastDeliveryEligibilityChecker = new ShippingEligibilityChecker({
                 ? order.lines.filter(line => idsAreEqual(line.sellerChannelId, sellerChannels[0].id))
                 : order.lines;
         if (!lines.length) return false;
-        return (await checks.checkOrder(ctx, order, lines)) === undefined;
+        // Read only: eligibleShippingMethods is a query.
+        const location = await checks.locationOf(ctx, order);
+        return (await checks.checkLines(ctx, location, lines)) === undefined;
     },
 });

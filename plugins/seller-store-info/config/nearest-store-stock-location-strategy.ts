@@ -1,9 +1,9 @@
 import {
-    DefaultStockLocationStrategy,
     idsAreEqual,
     Injector,
     LocationWithQuantity,
     Logger,
+    MultiChannelStockLocationStrategy,
     Order,
     OrderLine,
     RequestContext,
@@ -15,17 +15,19 @@ import { DeliveryLocation, fromFields } from '../services/delivery-location.serv
 import { DeliveryRuleService } from '../services/delivery-rule.service';
 
 /**
- * Allocates each order line from the nearest store of the line's seller that has the stock,
- * within the delivery radius of the order's location, and records that store on the line.
- * Sale, release and cancellation follow the allocations (Vendure's base strategy), so stock moves
- * at the store that was allocated. Orders without a location (staff draft orders) allocate as
- * Vendure does by default.
+ * Vendure's default {@link MultiChannelStockLocationStrategy} (a channel counts and allocates only
+ * the stock locations assigned to it) with one change: an order line with a delivery location is
+ * allocated from the nearest store of the line's seller that has the stock within the delivery
+ * radius, and that store is recorded on the line. Available stock, release, sale and cancellation
+ * are Vendure's (the last three follow the allocations, so stock moves at the store that was
+ * allocated). Lines without a location (staff draft orders), or whose serving store is not a stock
+ * location of the active channel, allocate as Vendure does by default.
  */
-export class NearestStoreStockLocationStrategy extends DefaultStockLocationStrategy {
+export class NearestStoreStockLocationStrategy extends MultiChannelStockLocationStrategy {
     private deliveryRule: DeliveryRuleService;
 
-    override init(injector: Injector): void {
-        super.init(injector);
+    override async init(injector: Injector): Promise<void> {
+        await super.init(injector);
         this.deliveryRule = injector.get(DeliveryRuleService);
     }
 
@@ -53,9 +55,9 @@ export class NearestStoreStockLocationStrategy extends DefaultStockLocationStrat
             storeId != null
                 ? stockLocations.find(candidate => idsAreEqual(candidate.id, storeId))
                 : undefined;
-        if (!store) {
+        if (!store || !(await this.belongsToActiveChannel(ctx, store))) {
             Logger.warn(
-                `No store within ${this.deliveryRule.maxDistanceKm} km serves order line ${String(orderLine.id)}: allocating as Vendure does by default`,
+                `No store of channel ${String(ctx.channelId)} within ${this.deliveryRule.maxDistanceKm} km serves order line ${String(orderLine.id)}: allocating as Vendure does by default`,
                 loggerCtx,
             );
             return super.forAllocation(ctx, stockLocations, orderLine, quantity);
@@ -64,6 +66,14 @@ export class NearestStoreStockLocationStrategy extends DefaultStockLocationStrat
             .getRepository(ctx, OrderLine)
             .update(orderLine.id, { customFields: { servingStockLocationId: Number(store.id) } });
         return [{ location: store, quantity }];
+    }
+
+    /** As Vendure's strategy counts stock: only the locations assigned to the active channel. */
+    private async belongsToActiveChannel(ctx: RequestContext, store: StockLocation): Promise<boolean> {
+        const withChannels = await this.connection
+            .getRepository(ctx, StockLocation)
+            .findOne({ where: { id: store.id }, relations: { channels: true } });
+        return !!withChannels?.channels.some(channel => idsAreEqual(channel.id, ctx.channelId));
     }
 
     /**

@@ -17,23 +17,22 @@ export class DeliveryCheckService {
         private readonly deliveryRule: DeliveryRuleService,
     ) {}
 
-    /** The order's location; a new order takes the one stored on the session. */
+    /**
+     * The order's location as it stands (read only: a shipping-method query must not write); a
+     * new order takes the one stored on the session. The interceptor and checkout store it with
+     * `DeliveryLocationService.settleOnOrder` instead.
+     */
     async locationOf(ctx: RequestContext, order: Order): Promise<DeliveryLocation | undefined> {
-        const own = await this.deliveryLocations.followShippingAddress(ctx, order);
-        if (own) return own;
-        const fromSession = await this.deliveryLocations.active(ctx);
-        if (fromSession) await this.deliveryLocations.storeOnOrder(ctx, order, fromSession);
-        return fromSession;
+        return (await this.deliveryLocations.orderLocation(ctx, order)).location;
     }
 
     /** Refusal text when `quantity` units of the variant (in total on the order) cannot be delivered. */
     async checkVariant(
         ctx: RequestContext,
-        order: Order,
+        location: DeliveryLocation | undefined,
         variant: ProductVariant,
         quantity: number,
     ): Promise<string | undefined> {
-        const location = await this.locationOf(ctx, order);
         if (!location) return noLocationMessage;
         const [availability] = await this.deliveryRule.availability(
             ctx,
@@ -45,14 +44,13 @@ export class DeliveryCheckService {
         return undeliverableMessage([variantName(variant)], location, this.deliveryRule.maxDistanceKm);
     }
 
-    /** Refusal text when any of the lines (all of the order's by default) cannot be delivered in its quantity. */
-    async checkOrder(
+    /** Refusal text when any of the lines cannot be delivered to the location in its quantity. */
+    async checkLines(
         ctx: RequestContext,
-        order: Order,
-        lines: OrderLine[] = order.lines,
+        location: DeliveryLocation | undefined,
+        lines: OrderLine[],
     ): Promise<string | undefined> {
         if (!lines.length) return undefined;
-        const location = await this.locationOf(ctx, order);
         if (!location) return noLocationMessage;
         const quantities = new Map<string, number>();
         for (const line of lines) {

@@ -114,7 +114,11 @@ export class DeliveryLocationService {
         }
     }
 
-    /** `setDeliveryLocation`: resolves the input and stores it on the session and the active order. */
+    /**
+     * `setDeliveryLocation`: resolves the input and stores it on the session and the active order.
+     * The customer's choice is newer than the order's shipping address: that address's postal code
+     * counts as applied, so it does not move the location back.
+     */
     async set(
         ctx: RequestContext,
         input: DeliveryLocationInput,
@@ -128,66 +132,96 @@ export class DeliveryLocationService {
                 .update(ctx.session.id, { customFields: fields });
         }
         const order = await this.activeOrderService.getActiveOrder(ctx, undefined);
-        if (order) await this.storeOnOrder(ctx, order, resolved);
+        if (order) {
+            const shippingPostalCode = shippingPostalCodeOf(order);
+            await this.writeToOrder(ctx, order, {
+                ...fields,
+                ...(shippingPostalCode ? { deliveryFromShippingPostalCode: shippingPostalCode } : {}),
+            });
+        }
         return resolved;
     }
 
-    async storeOnOrder(ctx: RequestContext, order: Order, location: DeliveryLocation): Promise<void> {
-        const fields = toFields(location);
-        await this.connection.getRepository(ctx, Order).update(order.id, { customFields: fields });
-        Object.assign(order.customFields, fields);
-    }
-
-    /** The stored location: the active order's, else the session's. */
+    /**
+     * The location the shopper works with, read only: the active order's (following its shipping
+     * address, see {@link orderLocation}), else the session's. Nothing is written: the order
+     * interceptor and the checkout transition store it ({@link settleOnOrder}).
+     */
     async active(ctx: RequestContext): Promise<DeliveryLocation | undefined> {
         const orderId = ctx.session?.activeOrderId;
         if (orderId) {
             const order = await this.connection.getRepository(ctx, Order).findOne({ where: { id: orderId } });
-            const fromOrder = order && (await this.followShippingAddress(ctx, order));
-            if (fromOrder) return fromOrder;
+            if (order) return (await this.orderLocation(ctx, order)).location;
         }
-        if (ctx.session) {
-            const session = await this.connection
-                .getRepository(ctx, Session)
-                .findOne({ where: { id: ctx.session.id } });
-            return (session && fromFields(session.customFields)) ?? undefined;
-        }
-        return undefined;
+        return this.sessionLocation(ctx);
     }
 
     /**
-     * The order's location, following its shipping address: a shipping postal code that has not
-     * been applied yet becomes the delivery location (the address is where the order goes), unless
-     * the customer gave coordinates (a stored location without a postal code). A location set
-     * after the address stays. An unknown shipping postal code leaves the location as it is.
+     * Where the order goes, derived in memory, with the custom fields that would store it (`pending`,
+     * undefined when the order already says so).
+     *
+     * The order's stored location, following its shipping address: a shipping postal code that has
+     * not been applied yet becomes the delivery location (the address is where the order goes),
+     * unless the customer gave coordinates (a stored location without a postal code). A location
+     * set after the address stays; an unknown shipping postal code leaves the location as it is.
+     * An order without a location of its own takes the session's.
      */
-    async followShippingAddress(ctx: RequestContext, order: Order): Promise<DeliveryLocation | undefined> {
+    async orderLocation(ctx: RequestContext, order: Order): Promise<OrderLocation> {
         const stored = fromFields(order.customFields);
-        const postalCode = order.shippingAddress?.postalCode?.trim().toUpperCase();
+        const postalCode = shippingPostalCodeOf(order);
         const givenAsCoordinates = stored && !stored.postalCode;
+        let location = stored;
+        let pending: Partial<OrderDeliveryFields> | undefined;
         if (
-            !postalCode ||
+            postalCode &&
             // Not a postal code anyone geocodes; the address stays Vendure's business.
-            postalCode.length > INPUT_LIMITS.postalCode ||
-            givenAsCoordinates ||
-            order.customFields.deliveryFromShippingPostalCode === postalCode
+            postalCode.length <= INPUT_LIMITS.postalCode &&
+            !givenAsCoordinates &&
+            order.customFields.deliveryFromShippingPostalCode !== postalCode
         ) {
-            return stored;
+            const countryCode = order.shippingAddress?.countryCode ?? this.options.defaultCountryCode;
+            const resolved = countryCode ? await this.resolve(ctx, { postalCode, countryCode }) : undefined;
+            if (resolved && !('errorCode' in resolved)) location = resolved;
+            pending = {
+                ...(location && location !== stored ? toFields(location) : {}),
+                deliveryFromShippingPostalCode: postalCode,
+            };
         }
-        const countryCode = order.shippingAddress?.countryCode ?? this.options.defaultCountryCode;
-        const resolved = countryCode ? await this.resolve(ctx, { postalCode, countryCode }) : undefined;
-        const location = resolved && !('errorCode' in resolved) ? resolved : stored;
-        if (location) await this.storeOnOrder(ctx, order, location);
-        await this.connection
-            .getRepository(ctx, Order)
-            .update(order.id, { customFields: { deliveryFromShippingPostalCode: postalCode } });
-        order.customFields.deliveryFromShippingPostalCode = postalCode;
+        if (!location) {
+            location = await this.sessionLocation(ctx);
+            if (location) pending = { ...pending, ...toFields(location) };
+        }
+        return { location, pending };
+    }
+
+    /**
+     * Stores on the order the location {@link orderLocation} derives, when it differs from what the
+     * order says, and returns it. Called where the order is written anyway: the order interceptor
+     * (add to cart) and the checkout transition. Never from a query.
+     */
+    async settleOnOrder(ctx: RequestContext, order: Order): Promise<DeliveryLocation | undefined> {
+        const { location, pending } = await this.orderLocation(ctx, order);
+        if (pending) await this.writeToOrder(ctx, order, pending);
         return location;
     }
 
     /**
+     * The location a search delivers to, one rule for every search backend (the SQL strategy and
+     * es9): the one in the input (a bad one throws a UserInputError saying why); else, in the shop
+     * API, the shopper's ({@link active}, read only). Staff in the admin API search unfiltered
+     * unless they give one.
+     */
+    async forSearch(
+        ctx: RequestContext,
+        input: { deliveryLocation?: DeliveryLocationInput | null },
+    ): Promise<DeliveryLocation | undefined> {
+        if (!input.deliveryLocation && ctx.apiType !== 'shop') return undefined;
+        return this.given(ctx, input.deliveryLocation);
+    }
+
+    /**
      * The location a query works with: the one given (a bad one throws a UserInputError with the
-     * reason), else the stored one, else undefined.
+     * reason), else the stored one, else undefined. Read only.
      */
     async given(
         ctx: RequestContext,
@@ -198,6 +232,38 @@ export class DeliveryLocationService {
         if ('errorCode' in resolved) throw new UserInputError(resolved.message);
         return resolved;
     }
+
+    private async sessionLocation(ctx: RequestContext): Promise<DeliveryLocation | undefined> {
+        if (!ctx.session) return undefined;
+        const session = await this.connection
+            .getRepository(ctx, Session)
+            .findOne({ where: { id: ctx.session.id } });
+        return (session && fromFields(session.customFields)) ?? undefined;
+    }
+
+    /** Writes the row and the entity in hand, so a later save of the entity keeps the fields. */
+    private async writeToOrder(
+        ctx: RequestContext,
+        order: Order,
+        fields: Partial<OrderDeliveryFields>,
+    ): Promise<void> {
+        await this.connection.getRepository(ctx, Order).update(order.id, { customFields: fields });
+        Object.assign(order.customFields, fields);
+    }
+}
+
+/** The delivery custom fields of an order. */
+export type OrderDeliveryFields = DeliveryLocationFields & { deliveryFromShippingPostalCode: string | null };
+
+/** An order's delivery location as derived, and the fields that would store it. */
+export interface OrderLocation {
+    location: DeliveryLocation | undefined;
+    /** Custom fields to write so the order says so; undefined when it already does. */
+    pending: Partial<OrderDeliveryFields> | undefined;
+}
+
+function shippingPostalCodeOf(order: Order): string | undefined {
+    return order.shippingAddress?.postalCode?.trim().toUpperCase() || undefined;
 }
 
 export function fromFields(
