@@ -349,8 +349,12 @@ describe('dashboard in headless chromium', () => {
                         if (status === 'DELIVERED') return true;
                         const step = status === 'ASSIGNED' ? 'Confirm pickup' : 'Confirm delivery';
                         const button = panel.getByRole('button', { name: step, exact: true });
-                        if (['ASSIGNED', 'PICKED_UP'].includes(status ?? '') && (await button.isVisible())) {
-                            await button.click();
+                        // Only an enabled button, and never wait on it: while a confirmation runs
+                        // the button is disabled, then gone, and a plain click() would sit out
+                        // UI_TIMEOUT on it (past this wait's deadline on a loaded machine).
+                        const open = ['ASSIGNED', 'PICKED_UP'].includes(status ?? '');
+                        if (open && (await button.isVisible()) && (await button.isEnabled())) {
+                            await button.click({ timeout: 2_000 });
                         }
                         return false;
                     },
