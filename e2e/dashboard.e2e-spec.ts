@@ -33,6 +33,8 @@ describe('dashboard in headless chromium', () => {
     let staffToken: string;
     /** The seller order marked ready through the dashboard, and its page. */
     let marked: { code: string; url: string } | undefined;
+    /** The delivery failed through the API for the retry tests, and whose it is. */
+    let failed: { assignmentId: string; url: string; failedDriverId: string; channels: string[] } | undefined;
     const consoleErrors: string[] = [];
     /** HTTP statuses of the dashboard's requests to the live event stream. */
     const streamStatuses: number[] = [];
@@ -347,8 +349,12 @@ describe('dashboard in headless chromium', () => {
                         if (status === 'DELIVERED') return true;
                         const step = status === 'ASSIGNED' ? 'Confirm pickup' : 'Confirm delivery';
                         const button = panel.getByRole('button', { name: step, exact: true });
-                        if (['ASSIGNED', 'PICKED_UP'].includes(status ?? '') && (await button.isVisible())) {
-                            await button.click();
+                        // Only an enabled button, and never wait on it: while a confirmation runs
+                        // the button is disabled, then gone, and a plain click() would sit out
+                        // UI_TIMEOUT on it (past this wait's deadline on a loaded machine).
+                        const open = ['ASSIGNED', 'PICKED_UP'].includes(status ?? '');
+                        if (open && (await button.isVisible()) && (await button.isEnabled())) {
+                            await button.click({ timeout: 2_000 });
                         }
                         return false;
                     },
@@ -369,10 +375,67 @@ describe('dashboard in headless chromium', () => {
     );
 
     it(
+        'shows a delivery its driver failed on the board, with Retry delivery',
+        async () => {
+            await withScreenshot('failed', async () => {
+                const admin = async <T>(query: string, variables?: Record<string, unknown>) =>
+                    (await graphql<T>(port, 'admin-api', query, staffToken, variables)).data;
+                const order = await paidSellerOrder(port, staffToken);
+                const { order: sellerOrder } = await admin<{
+                    order: { code: string; aggregateOrderId: string; channels: Array<{ code: string }> };
+                }>('query ($id: ID!) { order(id: $id) { code aggregateOrderId channels { code } } }', {
+                    id: order.sellerOrderId,
+                });
+                const { markOrderReadyForDispatch: ready } = await admin<{
+                    markOrderReadyForDispatch: { id?: string; message?: string };
+                }>(
+                    'mutation ($id: ID!) { markOrderReadyForDispatch(orderId: $id) { ... on DeliveryAssignment { id } ... on ErrorResult { message } } }',
+                    { id: order.sellerOrderId },
+                );
+                if (!ready.id) throw new Error(`Not ready for dispatch: ${ready.message}`);
+                const assignmentId = ready.id;
+                // Dispatch hands it to a demo driver at once; that driver then fails it (reported by staff).
+                let driverId = '';
+                await waitUntil('the delivery to be assigned', async () => {
+                    const { deliveryAssignment } = await admin<{
+                        deliveryAssignment: { status: string; driver: { id: string } | null };
+                    }>('query ($id: ID!) { deliveryAssignment(id: $id) { status driver { id } } }', {
+                        id: assignmentId,
+                    });
+                    driverId = deliveryAssignment.driver?.id ?? '';
+                    return ['ASSIGNED', 'PICKED_UP'].includes(deliveryAssignment.status) && !!driverId;
+                });
+                const { reportDeliveryFailed } = await admin<{ reportDeliveryFailed: { status?: string } }>(
+                    'mutation ($id: ID!) { reportDeliveryFailed(assignmentId: $id, reasonCode: "DELIVERY_FAILED", note: "dashboard e2e") { ... on DeliveryAssignment { status } ... on ErrorResult { message } } }',
+                    { id: assignmentId },
+                );
+                expect(reportDeliveryFailed).toEqual({ status: 'FAILED' });
+                failed = {
+                    assignmentId,
+                    url: `${base}/orders/${sellerOrder.aggregateOrderId}/seller-orders/${order.sellerOrderId}`,
+                    failedDriverId: driverId,
+                    channels: sellerOrder.channels.map(channel => channel.code),
+                };
+
+                await page.goto(`${base}/dispatch/board`);
+                const card = page.locator(
+                    `[data-testid="assignment-card"][data-assignment-id="${assignmentId}"][data-status="FAILED"]`,
+                );
+                await card.waitFor();
+                await card.getByRole('button', { name: 'Retry delivery', exact: true }).waitFor();
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
         "shows a seller's staff only what their permissions allow",
         async () => {
             await withScreenshot('seller-staff', async () => {
-                const seller = loadDemoCity().sellers[0];
+                // The seller whose order was failed, so that their board shows a FAILED delivery.
+                const sellers = loadDemoCity().sellers;
+                const seller =
+                    sellers.find(candidate => failed?.channels.includes(candidate.code)) ?? sellers[0];
                 const context = await browser?.newContext({ viewport: { width: 1400, height: 1000 } });
                 if (!context) throw new Error('No browser');
                 const sellerPage = await context.newPage();
@@ -394,12 +457,88 @@ describe('dashboard in headless chromium', () => {
                     ).toBe(0);
                     expect(await sellerPage.getByRole('button', { name: 'Reassign' }).count()).toBe(0);
                     expect(await sellerPage.getByRole('button', { name: 'Cancel delivery' }).count()).toBe(0);
+                    if (failed) {
+                        await sellerPage
+                            .locator(
+                                `[data-testid="assignment-card"][data-assignment-id="${failed.assignmentId}"][data-status="FAILED"]`,
+                            )
+                            .waitFor();
+                    }
+                    expect(await sellerPage.getByRole('button', { name: 'Retry delivery' }).count()).toBe(0);
                     await sellerPage.goto(`${base}/drivers`);
                     await sellerPage.getByTestId('not-allowed').waitFor();
                     expect(await sellerPage.getByTestId('driver-row').count()).toBe(0);
                 } finally {
                     await context.close();
                 }
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'retries the FAILED delivery from the order panel: dispatched again, and the API agrees',
+        async () => {
+            await withScreenshot('retry', async () => {
+                if (!failed) throw new Error('No delivery was failed by the test before');
+                const { assignmentId, failedDriverId } = failed;
+                await page.goto(failed.url);
+                const panel = page.getByTestId('order-delivery-panel');
+                await waitUntil(
+                    'the panel to show the delivery FAILED',
+                    async () => (await panel.getAttribute('data-status')) === 'FAILED',
+                );
+                await panel.getByRole('button', { name: 'Retry delivery', exact: true }).click();
+                let shown = '';
+                await waitUntil('the panel to show the delivery dispatched again', async () => {
+                    shown = (await panel.getAttribute('data-status')) ?? '';
+                    return ['PENDING', 'ASSIGNED'].includes(shown);
+                });
+                await panel
+                    .getByTestId('delivery-timeline')
+                    .locator('[data-status="FAILED"]')
+                    .first()
+                    .waitFor();
+                expect(await panel.getByRole('button', { name: 'Retry delivery' }).count()).toBe(0);
+
+                const { deliveryAssignment } = (
+                    await graphql<{
+                        deliveryAssignment: {
+                            status: string;
+                            driver: { id: string } | null;
+                            events: Array<{
+                                fromStatus: string | null;
+                                toStatus: string;
+                                actor: string | null;
+                            }>;
+                        };
+                    }>(
+                        port,
+                        'admin-api',
+                        'query ($id: ID!) { deliveryAssignment(id: $id) { status driver { id } events { fromStatus toStatus actor } } }',
+                        staffToken,
+                        { id: assignmentId },
+                    )
+                ).data;
+                // The demo fleet may have taken it on since the panel refreshed, never back to FAILED.
+                expect(['PENDING', 'ASSIGNED']).toContain(deliveryAssignment.status);
+                if (shown === 'ASSIGNED') expect(deliveryAssignment.status).toBe('ASSIGNED');
+                expect(deliveryAssignment.events).toContainEqual(
+                    expect.objectContaining({ fromStatus: 'FAILED', toStatus: 'PENDING' }),
+                );
+                // Dispatched again without the driver who failed it.
+                expect(deliveryAssignment.driver?.id).not.toBe(failedDriverId);
+
+                await openDeliveryPage(page, 'Dispatch board');
+                await page.waitForURL(/\/dashboard\/dispatch\/board$/);
+                const card = page.locator(
+                    `[data-testid="assignment-card"][data-assignment-id="${assignmentId}"]`,
+                );
+                await waitUntil('the board to show the delivery open again', async () =>
+                    ['PENDING', 'ASSIGNED', 'PICKED_UP'].includes(
+                        (await card.getAttribute('data-status')) ?? '',
+                    ),
+                );
             });
         },
         TEST_TIMEOUT,

@@ -10,6 +10,7 @@ import {
     DeliveryAssignment,
     fetchDrivers,
     reassignDelivery,
+    retryDelivery,
 } from './dispatch-api';
 import { useDispatchAbilities } from './permissions';
 import { DISPATCH_QUERY_KEY } from './use-live-dispatch';
@@ -17,8 +18,9 @@ import { DISPATCH_QUERY_KEY } from './use-live-dispatch';
 type Panel = 'none' | 'reassign' | 'cancel';
 
 /**
- * Staff actions on one open delivery (ManageDispatch): reassign (automatically, or to a driver
- * chosen from the available ones), cancel with a reason, and confirm pickup or delivery as staff.
+ * Staff actions on one delivery (ManageDispatch): while it is open, reassign (automatically, or to
+ * a driver chosen from the available ones), cancel with a reason, and confirm pickup or delivery as
+ * staff; once it FAILED, retry it (PENDING again, dispatched without the drivers who failed it).
  */
 export function DeliveryActions({ assignment }: Readonly<{ assignment: DeliveryAssignment }>) {
     const abilities = useDispatchAbilities();
@@ -35,7 +37,8 @@ export function DeliveryActions({ assignment }: Readonly<{ assignment: DeliveryA
 
     if (!abilities.manageDispatch) return null;
     const open = ['PENDING', 'ASSIGNED', 'PICKED_UP'].includes(assignment.status);
-    if (!open) return null;
+    const failed = assignment.status === 'FAILED';
+    if (!open && !failed) return null;
 
     const run = async (label: string, action: () => Promise<DeliveryActionResult>) => {
         setBusy(true);
@@ -55,6 +58,21 @@ export function DeliveryActions({ assignment }: Readonly<{ assignment: DeliveryA
             await queryClient.invalidateQueries({ queryKey: [DISPATCH_QUERY_KEY] });
         }
     };
+
+    if (failed) {
+        return (
+            <div className="flex flex-wrap gap-2" data-testid={`delivery-actions-${assignment.id}`}>
+                <Button
+                    size="sm"
+                    variant="outline"
+                    disabled={busy}
+                    onClick={() => void run('Retried', () => retryDelivery(assignment.id))}
+                >
+                    Retry delivery
+                </Button>
+            </div>
+        );
+    }
 
     return (
         <div className="flex flex-col gap-2" data-testid={`delivery-actions-${assignment.id}`}>

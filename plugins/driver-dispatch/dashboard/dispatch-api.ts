@@ -261,6 +261,15 @@ export async function cancelDelivery(assignmentId: string, reason: string): Prom
     return result.cancelDelivery;
 }
 
+/** A FAILED delivery gets another attempt: PENDING, dispatched without the drivers who failed it. */
+export async function retryDelivery(assignmentId: string): Promise<DeliveryActionResult> {
+    const result = await api.query<{ retryDelivery: DeliveryActionResult }, { assignmentId: string }>(
+        `mutation DashboardRetry($assignmentId: ID!) { retryDelivery(assignmentId: $assignmentId) { ${ACTION_RESULT} } }`,
+        { assignmentId },
+    );
+    return result.retryDelivery;
+}
+
 export async function confirmAsStaff(
     assignmentId: string,
     step: 'pickup' | 'delivery',
