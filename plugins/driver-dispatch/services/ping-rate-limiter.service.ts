@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ID, Logger } from '@vendure/core';
+import { ID } from '@vendure/core';
 import { Redis } from 'ioredis';
 import {
     RateLimiterAbstract,
@@ -8,7 +8,7 @@ import {
     RateLimiterRes,
 } from 'rate-limiter-flexible';
 
-import { failFastRedisOptions } from '../../../src/runtime/redis-options';
+import { closeRedisClient, connectRedisClient, createRedisClient, RedisOutageLog } from '../../shared/redis';
 import { LocationPingRateLimitError } from '../api/thrown-errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions, LocationPingLimit } from '../options';
@@ -30,7 +30,11 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
     private readonly limit: LocationPingLimit;
     private readonly limiter: RateLimiterAbstract;
     private readonly redis: Redis | undefined;
-    private redisDown = false;
+    private readonly outageLog = new RedisOutageLog(
+        'Location ping limit',
+        loggerCtx,
+        'letting pings through unlimited until it answers again',
+    );
 
     constructor(
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
@@ -44,8 +48,11 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
             duration: this.limit.durationSeconds,
         };
         if (options.redisUrl) {
-            this.redis = new Redis(failFastRedisOptions(options.redisUrl, 'driver-dispatch:ping-limit'));
-            this.redis.on('error', (error: Error) => this.outage(error));
+            this.redis = createRedisClient({
+                server: options.redisUrl,
+                connectionName: 'driver-dispatch:ping-limit',
+                outageLog: this.outageLog,
+            });
             this.limiter = new RateLimiterRedis({
                 ...limiterOptions,
                 storeClient: this.redis,
@@ -64,21 +71,11 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
 
     /** A Redis that is down at start must not stop the server: pings pass until it is back. */
     async onApplicationBootstrap(): Promise<void> {
-        try {
-            await this.redis?.connect();
-        } catch {
-            // Logged by the error listener; ioredis keeps reconnecting.
-        }
+        if (this.redis) await connectRedisClient(this.redis);
     }
 
     async onApplicationShutdown(): Promise<void> {
-        if (!this.redis) return;
-        try {
-            await this.redis.quit();
-        } catch {
-            // Not connected: nothing to say goodbye to.
-            this.redis.disconnect();
-        }
+        if (this.redis) await closeRedisClient(this.redis);
     }
 
     /**
@@ -90,7 +87,7 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
             await this.limiter.consume(String(driverId));
         } catch (rejection) {
             if (rejection instanceof RateLimiterRes) {
-                this.recovered();
+                this.outageLog.back();
                 throw new LocationPingRateLimitError(
                     this.limit.points,
                     this.limit.durationSeconds,
@@ -98,26 +95,10 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
                 );
             }
             // Redis failed: fail open.
-            this.outage(rejection);
+            this.outageLog.lost(rejection);
             return;
         }
-        this.recovered();
-    }
-
-    private outage(error: unknown) {
-        if (this.redisDown) return;
-        this.redisDown = true;
-        Logger.warn(
-            `Location ping limit: Redis unreachable (${error instanceof Error ? error.message : String(error)}); ` +
-                'letting pings through unlimited until it answers again',
-            loggerCtx,
-        );
-    }
-
-    private recovered() {
-        if (!this.redisDown) return;
-        this.redisDown = false;
-        Logger.info('Location ping limit: Redis answers again', loggerCtx);
+        this.outageLog.back();
     }
 }
 

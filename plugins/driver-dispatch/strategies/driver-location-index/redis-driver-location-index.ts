@@ -1,8 +1,13 @@
-import { ID, Injector, Logger } from '@vendure/core';
+import { ID, Injector } from '@vendure/core';
 import { Redis, Result } from 'ioredis';
 
 import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
-import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
+import {
+    closeRedisClient,
+    connectRedisClient,
+    createRedisClient,
+    RedisOutageLog,
+} from '../../../shared/redis';
 import { loggerCtx } from '../../constants';
 import { DriverStatus } from '../../types';
 import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
@@ -268,7 +273,7 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
     private readonly reconnectListeners: Array<() => void> = [];
     private redis: Redis;
     private readyBefore = false;
-    private outageLogged = false;
+    private readonly outageLog = new RedisOutageLog('Redis driver index', loggerCtx);
 
     constructor(private readonly options: RedisDriverLocationIndexOptions) {
         this.namespace = options.namespace ?? '{vqd}:drivers';
@@ -277,37 +282,26 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
 
     /** Connects; a Redis that is down at start is not an error (the caller uses SQL meanwhile). */
     async init(_injector?: Injector): Promise<void> {
-        this.redis = new Redis(failFastRedisOptions(this.options.redisUrl, 'driver-dispatch:location-index'));
+        this.redis = createRedisClient({
+            server: this.options.redisUrl,
+            connectionName: 'driver-dispatch:location-index',
+            outageLog: this.outageLog,
+        });
         this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
         this.redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
         this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 6, lua: SET_STATUS_SCRIPT });
         this.redis.defineCommand('vqdReconcileDrivers', { numberOfKeys: 4, lua: RECONCILE_SCRIPT });
-        this.redis.on('error', (error: Error) => {
-            if (this.outageLogged) return;
-            this.outageLogged = true;
-            Logger.warn(`Redis driver index unavailable: ${error.message}`, loggerCtx);
-        });
         this.redis.on('ready', () => {
-            this.outageLogged = false;
             if (this.readyBefore) {
                 for (const listener of this.reconnectListeners) listener();
             }
             this.readyBefore = true;
         });
-        try {
-            await this.redis.connect();
-        } catch {
-            // Logged by the error listener; ioredis keeps reconnecting.
-        }
+        await connectRedisClient(this.redis);
     }
 
     async destroy(): Promise<void> {
-        try {
-            await this.redis.quit();
-        } catch {
-            // Not connected: nothing to say goodbye to.
-            this.redis.disconnect();
-        }
+        await closeRedisClient(this.redis);
     }
 
     /**
