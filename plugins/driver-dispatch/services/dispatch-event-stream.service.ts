@@ -23,6 +23,7 @@ import {
 import type { Request, Response } from 'express';
 import { Subscription } from 'rxjs';
 
+import { describeError } from '../../shared/errors';
 import {
     assignmentEventType,
     concernedDriverId,
@@ -285,7 +286,7 @@ export class DispatchEventStreamService
         try {
             missed = isEventId(lastEventId) ? await this.log.readAfter(lastEventId) : 'gone';
         } catch (error) {
-            Logger.warn(`Cannot replay live events after ${lastEventId}: ${describe(error)}`, loggerCtx);
+            Logger.warn(`Cannot replay live events after ${lastEventId}: ${describeError(error)}`, loggerCtx);
             missed = 'gone';
         }
         if (missed === 'gone') {
@@ -345,7 +346,7 @@ export class DispatchEventStreamService
             if (isEmptyAudience(client.audience)) this.close(client);
         } catch (error) {
             // The database or cache did not answer: keep the stream, check again next time.
-            Logger.verbose(`Live stream session check failed: ${describe(error)}`, loggerCtx);
+            Logger.verbose(`Live stream session check failed: ${describeError(error)}`, loggerCtx);
         }
     }
 
@@ -393,7 +394,7 @@ export class DispatchEventStreamService
                 if (this.appendOutageLogged) return;
                 this.appendOutageLogged = true;
                 // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
-                Logger.warn(`Live events are not published: ${describe(error)}`, loggerCtx);
+                Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
             }
         });
     }
@@ -433,8 +434,4 @@ function lastEventIdOf(req: Request): string | undefined {
 function refuse(res: Response, statusCode: number, message: string): void {
     if (statusCode === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(statusCode).json({ statusCode, message });
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

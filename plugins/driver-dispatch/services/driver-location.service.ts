@@ -8,6 +8,7 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { EventBus, ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
 
+import { describeError } from '../../shared/errors';
 import { LatLng } from '../../shared/geo';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, POSITION_FLUSH_INTERVAL_MS } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
@@ -222,7 +223,7 @@ export class DriverLocationService
                         this.pending.set(String(ping.driverId), ping);
                 }
                 Logger.warn(
-                    `Could not write ${batch.length} driver positions, retrying: ${describe(error)}`,
+                    `Could not write ${batch.length} driver positions, retrying: ${describeError(error)}`,
                     loggerCtx,
                 );
             })
@@ -274,7 +275,7 @@ export class DriverLocationService
                 }
             } catch (error) {
                 Logger.error(
-                    `Could not rebuild the Redis driver index ${reason}: ${describe(error)}`,
+                    `Could not rebuild the Redis driver index ${reason}: ${describeError(error)}`,
                     loggerCtx,
                 );
             } finally {
@@ -301,7 +302,7 @@ export class DriverLocationService
             if (!this.redisDown) {
                 this.redisDown = true;
                 Logger.warn(
-                    `Redis driver index unreachable (${operation}: ${describe(error)}); ` +
+                    `Redis driver index unreachable (${operation}: ${describeError(error)}); ` +
                         'using the database until it answers again',
                     loggerCtx,
                 );
@@ -315,8 +316,4 @@ export class DriverLocationService
         }
         return { ok: true, value };
     }
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

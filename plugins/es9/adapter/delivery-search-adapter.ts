@@ -7,6 +7,7 @@ import type {
     UpdateByQueryResponseBody,
 } from '@vendure-community/elasticsearch-plugin/lib/src/adapter/search-client-adapter';
 
+import { describeError } from '../../shared/errors';
 import { loggerCtx } from '../constants';
 import { annotateDeliveryHits } from '../search/delivery-search-query';
 
@@ -103,7 +104,10 @@ export class DeliverySearchAdapter implements SearchClientAdapter {
             result = await this.guarded(() => this.inner.search<T>(params));
         } catch (error) {
             if (isUnavailable(error)) {
-                Logger.warn(`Search failed, Elasticsearch does not answer: ${describe(error)}`, loggerCtx);
+                Logger.warn(
+                    `Search failed, Elasticsearch does not answer: ${describeError(error, { withName: true })}`,
+                    loggerCtx,
+                );
                 throw new SearchUnavailableError();
             }
             throw error;
@@ -169,7 +173,3 @@ const CONNECTION_ERRORS = [
     'NoLivingConnectionsError',
     'RequestAbortedError',
 ];
-
-function describe(error: unknown): string {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
