@@ -47,7 +47,12 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             defaultCountryCode: settings.defaultCountryCode,
             redisUrl: settings.redisUrl,
         }),
-        DriverDispatchPlugin.init({ redisUrl: settings.redisUrl, demoFleet: settings.demoFleet }),
+        DriverDispatchPlugin.init({
+            redisUrl: settings.redisUrl,
+            // Driver index, live event stream and ping counters under the app's hash tag.
+            redisKeyPrefix: REDIS_NAMESPACE,
+            demoFleet: settings.demoFleet,
+        }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.
         DashboardPlugin.init({ route: 'dashboard', appDir: path.join(PROJECT_ROOT, 'dist', 'dashboard') }),

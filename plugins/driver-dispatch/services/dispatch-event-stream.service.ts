@@ -38,21 +38,13 @@ import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverLocationEvent } from '../events/driver-location-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
-import { DriverDispatchPluginOptions } from '../options';
+import { ResolvedDriverDispatchOptions, resolveStrategy } from '../options';
 import { DispatchEventLog, LoggedDispatchEvent } from '../strategies/dispatch-event-log/dispatch-event-log';
 import { compareEventIds, isEventId } from '../strategies/dispatch-event-log/event-id';
-import { InMemoryDispatchEventLog } from '../strategies/dispatch-event-log/in-memory-dispatch-event-log';
-import { RedisDispatchEventLog } from '../strategies/dispatch-event-log/redis-dispatch-event-log';
 import { DriverService } from './driver.service';
 import { audienceOf, isEmptyAudience, LiveEventAudience, mayReceive } from './live-event-audience';
 
-type StreamOptions = Required<
-    Pick<
-        DriverDispatchPluginOptions,
-        'liveEventRetention' | 'liveEventKeepAliveMs' | 'liveEventSessionCheckMs' | 'liveStreamsPerSession'
-    >
-> &
-    Pick<DriverDispatchPluginOptions, 'redisUrl'>;
+type StreamOptions = ResolvedDriverDispatchOptions;
 
 /** How long an EventSource waits before reconnecting after the stream broke. */
 const RECONNECT_DELAY_MS = 2000;
@@ -80,8 +72,9 @@ interface StreamClient {
  * The live push of dispatch (`GET /dispatch/events`, server-sent events).
  *
  * Every process turns the events of its EventBus (after their transaction committed) into
- * {@link DispatchLiveEvent}s and appends them to the {@link DispatchEventLog}: a Redis Stream with
- * `redisUrl`, so every process sees every other's, else an in-process buffer. Each process that
+ * {@link DispatchLiveEvent}s and appends them to the {@link DispatchEventLog} (the plugin's
+ * `dispatchEventLog` option): by default a Redis Stream with `redisUrl`, so every process sees every
+ * other's, else an in-process buffer. Each process that
  * serves streams follows the log and writes each event to the open streams whose audience may
  * receive it. The log's ids are the SSE ids, so a client reconnecting with `Last-Event-ID` first
  * gets what it missed while the log still holds it, else a `stream.resync` event.
@@ -113,9 +106,8 @@ export class DispatchEventStreamService
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) private readonly options: StreamOptions,
         @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
     ) {
-        this.log = options.redisUrl
-            ? new RedisDispatchEventLog({ redisUrl: options.redisUrl, retention: options.liveEventRetention })
-            : new InMemoryDispatchEventLog(options.liveEventRetention);
+        // Made here, once per app: two apps in one process (tests) never share a log.
+        this.log = resolveStrategy(options.dispatchEventLog, options);
     }
 
     async onApplicationBootstrap(): Promise<void> {

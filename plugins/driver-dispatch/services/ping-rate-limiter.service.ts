@@ -13,9 +13,6 @@ import { LocationPingRateLimitError } from '../api/thrown-errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions, LocationPingLimit } from '../options';
 
-/** Prefix of the per-driver counters in Redis: the suite's hash tag keeps them on one shard. */
-export const PING_LIMIT_KEY_PREFIX = '{vqd}:ping-limit';
-
 /**
  * Counts each driver's location pings against `locationPingLimit` (a fixed window per driver).
  *
@@ -38,12 +35,13 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
 
     constructor(
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
-        options: Pick<DriverDispatchPluginOptions, 'redisUrl' | 'locationPingLimit'>,
+        options: Pick<DriverDispatchPluginOptions, 'redisUrl' | 'redisKeyPrefix' | 'locationPingLimit'>,
     ) {
         this.limit = options.locationPingLimit ?? defaultDriverDispatchOptions.locationPingLimit;
         assertLimit(this.limit);
         const limiterOptions = {
-            keyPrefix: PING_LIMIT_KEY_PREFIX,
+            // `<redisKeyPrefix>:ping-limit:<driverId>`: the hash tag keeps them on one shard.
+            keyPrefix: `${options.redisKeyPrefix ?? defaultDriverDispatchOptions.redisKeyPrefix}:ping-limit`,
             points: this.limit.points,
             duration: this.limit.durationSeconds,
         };

@@ -9,7 +9,7 @@ import {
     RedisOutageLog,
 } from '../../../shared/redis';
 import { DispatchLiveEvent } from '../../api/dispatch-live-events';
-import { loggerCtx } from '../../constants';
+import { DEFAULT_REDIS_KEY_PREFIX, loggerCtx } from '../../constants';
 import { DispatchEventLog, LoggedDispatchEvent } from './dispatch-event-log';
 import { compareEventIds } from './event-id';
 
@@ -20,9 +20,9 @@ export interface RedisDispatchEventLogOptions {
     /** About how many events the stream keeps (XADD MAXLEN ~): how far back a resume reaches. */
     retention: number;
     /**
-     * Key of the Redis Stream. The hash tag keeps it beside the suite's other keys on a cluster.
+     * Key of the Redis Stream. The hash tag keeps it beside the plugin's other keys on a cluster.
      *
-     * @default '{vqd}:dispatch:events'
+     * @default '{driver-dispatch}:dispatch:events'
      */
     key?: string;
 }
@@ -67,7 +67,7 @@ export class RedisDispatchEventLog implements DispatchEventLog {
     );
 
     constructor(private readonly options: RedisDispatchEventLogOptions) {
-        this.key = options.key ?? '{vqd}:dispatch:events';
+        this.key = options.key ?? `${DEFAULT_REDIS_KEY_PREFIX}:dispatch:events`;
     }
 
     /** Connects; a Redis that is down at start is not an error (appends fail until it is back). */

@@ -8,9 +8,18 @@ import {
     createRedisClient,
     RedisOutageLog,
 } from '../../../shared/redis';
-import { loggerCtx } from '../../constants';
+import { DEFAULT_REDIS_KEY_PREFIX, HEARTBEAT_TTL_SECONDS, loggerCtx } from '../../constants';
 import { DriverStatus } from '../../types';
-import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
+import {
+    ClaimedDriver,
+    ClaimOptions,
+    DriverLocationIndex,
+    IndexedDriver,
+    ReconciledDriver,
+    ReconcileResult,
+} from './driver-location-index';
+
+export type { ReconciledDriver, ReconcileResult } from './driver-location-index';
 
 /** Options of the {@link RedisDriverLocationIndex}. */
 export interface RedisDriverLocationIndexOptions {
@@ -20,7 +29,7 @@ export interface RedisDriverLocationIndexOptions {
      * Prefix of every key of this index. Keep a hash tag (`{…}`) in it, one per region: all keys of
      * a region then live on one Redis Cluster shard, which the claim script needs.
      *
-     * @default '{vqd}:drivers'
+     * @default '{driver-dispatch}:drivers'
      */
     namespace?: string;
     /**
@@ -227,26 +236,6 @@ end
 return { restored, removed }
 `;
 
-/** A driver as the database holds them, for {@link RedisDriverLocationIndex.reconcile}. */
-export interface ReconciledDriver {
-    id: ID;
-    /**
-     * What Redis should hold: AVAILABLE only for an enabled driver AVAILABLE in the database without
-     * an open delivery.
-     */
-    status: DriverStatus;
-    latitude: number | null;
-    longitude: number | null;
-}
-
-/** What a reconciliation changed in the GEO set. */
-export interface ReconcileResult {
-    /** Drivers put back into the GEO set. */
-    restored: string[];
-    /** Drivers taken out of it. */
-    removed: string[];
-}
-
 declare module 'ioredis' {
     interface RedisCommander<Context> {
         vqdClaimNearestDriver(...args: Array<string | number>): Result<[string, string] | null, Context>;
@@ -276,8 +265,8 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
     private readonly outageLog = new RedisOutageLog('Redis driver index', loggerCtx);
 
     constructor(private readonly options: RedisDriverLocationIndexOptions) {
-        this.namespace = options.namespace ?? '{vqd}:drivers';
-        this.heartbeatTtlMs = (options.heartbeatTtlSeconds ?? 45) * 1000;
+        this.namespace = options.namespace ?? `${DEFAULT_REDIS_KEY_PREFIX}:drivers`;
+        this.heartbeatTtlMs = (options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS) * 1000;
     }
 
     /** Connects; a Redis that is down at start is not an error (the caller uses SQL meanwhile). */
