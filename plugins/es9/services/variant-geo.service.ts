@@ -11,8 +11,8 @@ import {
 } from '@vendure/core';
 import { IsNull, Not } from 'typeorm';
 
-import { coordinateProblem } from '../../shared/geo';
 import { DeliveryRuleService, IndexedStore } from '../../seller-store-info';
+import { coordinateProblem } from '../../shared/geo';
 import { loggerCtx } from '../constants';
 import { VariantGeo, variantGeo } from '../indexing/variant-geo';
 
