@@ -15,12 +15,12 @@ import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 import { migrations } from './migrations';
 import { DriverDispatchPlugin } from './plugins/driver-dispatch';
 import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-store-info';
+import { redisOptionsFromUrl } from './plugins/shared/redis';
 import { graphqlErrorShield } from './src/api/graphql-error-shield';
 import { requestBodyLimit } from './src/api/request-body-limit';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
 import { BullMQConnectionsPlugin } from './src/runtime/bullmq-connections';
-import { redisOptionsFromUrl } from './src/runtime/redis-options';
 import { RuntimeSettings } from './src/runtime/settings';
 
 /** Where the database is: a URL (DATABASE_URL) or the parts of the embedded cluster. */
@@ -47,7 +47,12 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             defaultCountryCode: settings.defaultCountryCode,
             redisUrl: settings.redisUrl,
         }),
-        DriverDispatchPlugin.init({ redisUrl: settings.redisUrl, demoFleet: settings.demoFleet }),
+        DriverDispatchPlugin.init({
+            redisUrl: settings.redisUrl,
+            // Driver index, live event stream and ping counters under the app's hash tag.
+            redisKeyPrefix: REDIS_NAMESPACE,
+            demoFleet: settings.demoFleet,
+        }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.
         DashboardPlugin.init({ route: 'dashboard', appDir: path.join(PROJECT_ROOT, 'dist', 'dashboard') }),

@@ -38,3 +38,6 @@ export const HEARTBEAT_TTL_SECONDS = 45;
 
 /** How often the `dispatch-sweep` task runs by default: well inside the heartbeat window. */
 export const DEFAULT_SWEEP_SCHEDULE = '*/20 * * * * *';
+
+/** The default `redisKeyPrefix`: the plugin's name, as a Redis Cluster hash tag. */
+export const DEFAULT_REDIS_KEY_PREFIX = '{driver-dispatch}';

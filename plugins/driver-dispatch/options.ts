@@ -1,5 +1,11 @@
-import { DEFAULT_SWEEP_SCHEDULE } from './constants';
+import { DEFAULT_REDIS_KEY_PREFIX, DEFAULT_SWEEP_SCHEDULE, HEARTBEAT_TTL_SECONDS } from './constants';
 import { DEFAULT_DELIVERY_CODE_POLICY, DeliveryCodePolicy } from './services/delivery-code';
+import { DispatchEventLog } from './strategies/dispatch-event-log/dispatch-event-log';
+import { InMemoryDispatchEventLog } from './strategies/dispatch-event-log/in-memory-dispatch-event-log';
+import { RedisDispatchEventLog } from './strategies/dispatch-event-log/redis-dispatch-event-log';
+import { DriverLocationIndex } from './strategies/driver-location-index/driver-location-index';
+import { RedisDriverLocationIndex } from './strategies/driver-location-index/redis-driver-location-index';
+import { SqlDriverLocationIndex } from './strategies/driver-location-index/sql-driver-location-index';
 
 /**
  * @description
@@ -8,9 +14,50 @@ import { DEFAULT_DELIVERY_CODE_POLICY, DeliveryCodePolicy } from './services/del
 export interface DriverDispatchPluginOptions {
     /**
      * @description
-     * Redis connection URL for the Redis GEO driver index. Without it the SQL index is used.
+     * Redis connection URL. With it, the default strategies are the Redis ones (the Redis GEO
+     * driver index, the live event log in a Redis Stream) and location pings are counted in Redis;
+     * without it, the SQL driver index, an in-process event log and in-process counters.
      */
     redisUrl?: string;
+    /**
+     * @description
+     * Prefix of every Redis key the plugin writes by default: `<prefix>:drivers:…` (the driver
+     * index), `<prefix>:dispatch:events` (the live event stream), `<prefix>:ping-limit:<driverId>`
+     * (the ping counters). Keep a hash tag (`{…}`) in it: the keys then share one Redis Cluster
+     * shard, which the driver claim script needs. A strategy given in `driverLocationIndex` or
+     * `dispatchEventLog` chooses its own keys.
+     *
+     * @default '{driver-dispatch}'
+     */
+    redisKeyPrefix?: string;
+    /**
+     * @description
+     * Where the AVAILABLE drivers are, and the atomic claim of the nearest one: a
+     * {@link DriverLocationIndex}, or a function of the plugin's options that makes one (called
+     * once per Vendure app, so prefer a function when several apps run in one process). The plugin
+     * runs its `init` at start and its `destroy` at shutdown. The database stays the source of
+     * truth: any index other than the {@link SqlDriverLocationIndex} is rebuilt from it at start
+     * and has the SQL index as its fallback while it fails.
+     *
+     * ```ts
+     * driverLocationIndex: ({ redisUrl }) =>
+     *     new RedisDriverLocationIndex({ redisUrl: redisUrl!, namespace: '{city-1}:drivers', heartbeatTtlSeconds: 60 }),
+     * ```
+     *
+     * @default with `redisUrl` a {@link RedisDriverLocationIndex} (namespace `<redisKeyPrefix>:drivers`,
+     * 45 s heartbeat), else a {@link SqlDriverLocationIndex}
+     */
+    driverLocationIndex?: StrategyOption<DriverLocationIndex>;
+    /**
+     * @description
+     * The recent events of the live stream (`GET /dispatch/events`), shared by every process that
+     * serves streams: a {@link DispatchEventLog}, or a function of the plugin's options that makes
+     * one (called once per Vendure app). The plugin runs its `init` and `destroy`.
+     *
+     * @default with `redisUrl` a {@link RedisDispatchEventLog} (key `<redisKeyPrefix>:dispatch:events`,
+     * `liveEventRetention` entries), else an {@link InMemoryDispatchEventLog} of `liveEventRetention` events
+     */
+    dispatchEventLog?: StrategyOption<DispatchEventLog>;
     /**
      * @description
      * Upper bound of the driver search radius around a pickup store. The search starts small and
@@ -127,13 +174,52 @@ export interface LocationPingLimit {
     durationSeconds: number;
 }
 
+/**
+ * A strategy option: the strategy itself, or a function of the plugin's options (with defaults)
+ * that makes it, as Vendure's `AssetServerPlugin` takes a `storageStrategyFactory`.
+ */
+export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) => T);
+
 export type ResolvedDriverDispatchOptions = Required<
     Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode'>
 > &
     Pick<DriverDispatchPluginOptions, 'redisUrl'> & { deliveryCode: DeliveryCodePolicy };
 
+/** The strategy an option names: the option itself, or what its function makes. */
+export function resolveStrategy<T extends object>(
+    option: StrategyOption<T>,
+    options: ResolvedDriverDispatchOptions,
+): T {
+    return typeof option === 'function' ? option(options) : option;
+}
+
+/** The default `driverLocationIndex`: Redis GEO with `redisUrl`, else SQL over the Driver table. */
+export function defaultDriverLocationIndex(options: ResolvedDriverDispatchOptions): DriverLocationIndex {
+    return options.redisUrl
+        ? new RedisDriverLocationIndex({
+              redisUrl: options.redisUrl,
+              namespace: `${options.redisKeyPrefix}:drivers`,
+              heartbeatTtlSeconds: HEARTBEAT_TTL_SECONDS,
+          })
+        : new SqlDriverLocationIndex({ heartbeatTtlSeconds: HEARTBEAT_TTL_SECONDS });
+}
+
+/** The default `dispatchEventLog`: a Redis Stream with `redisUrl`, else this process's memory. */
+export function defaultDispatchEventLog(options: ResolvedDriverDispatchOptions): DispatchEventLog {
+    return options.redisUrl
+        ? new RedisDispatchEventLog({
+              redisUrl: options.redisUrl,
+              retention: options.liveEventRetention,
+              key: `${options.redisKeyPrefix}:dispatch:events`,
+          })
+        : new InMemoryDispatchEventLog(options.liveEventRetention);
+}
+
 export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     redisUrl: undefined,
+    redisKeyPrefix: DEFAULT_REDIS_KEY_PREFIX,
+    driverLocationIndex: defaultDriverLocationIndex,
+    dispatchEventLog: defaultDispatchEventLog,
     maxSearchRadiusKm: 100,
     sweepSchedule: DEFAULT_SWEEP_SCHEDULE,
     demoFleet: false,

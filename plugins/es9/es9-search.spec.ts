@@ -1,10 +1,10 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import Mock from '@elastic/elasticsearch-mock';
 import { LanguageCode, RequestContext } from '@vendure/core';
-import { ElasticsearchAdapter } from '@vendure-community/elasticsearch-plugin';
-// The community plugin's own body builder, so the hooks are tested as the plugin calls them.
+import { defaultOptions, ElasticsearchAdapter } from '@vendure-community/elasticsearch-plugin';
+// The community plugin's own body builder (not exported from its entry point; test only), so the
+// hooks are tested as the plugin calls them.
 import { buildElasticBody } from '@vendure-community/elasticsearch-plugin/lib/src/build-elastic-body';
-import { defaultOptions } from '@vendure-community/elasticsearch-plugin/lib/src/options';
 
 import {
     DeliverySearchAdapter,

@@ -37,6 +37,7 @@ import { lastValueFrom } from 'rxjs';
 import { DriverService, DriverStatus, LOCAL_COURIER_HANDLER_CODE } from '../../plugins/driver-dispatch';
 import { fastDeliveryEligibilityChecker } from '../../plugins/seller-store-info';
 import { importPostalCodes } from '../../plugins/seller-store-info/import/postal-code-importer';
+import { describeError } from '../../plugins/shared/errors';
 import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
 import {
     DemoCity,
@@ -336,7 +337,7 @@ async function reindexAndWait(app: INestApplicationContext, ctx: RequestContext)
                 defaultValue: undefined,
             });
         } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
+            const message = describeError(error);
             Logger.warn(`The search index is not complete yet (reindex failed: ${message})`, loggerCtx);
         }
     }

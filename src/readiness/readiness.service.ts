@@ -2,6 +2,8 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { TransactionalConnection } from '@vendure/core';
 import Redis from 'ioredis';
 
+import { describeError } from '../../plugins/shared/errors';
+import { createRedisClient } from '../../plugins/shared/redis';
 import { READINESS_PLUGIN_OPTIONS, ReadinessPluginOptions } from './readiness.options';
 
 export type PartState = 'up' | 'down' | 'starting';
@@ -54,7 +56,7 @@ export class ReadinessService implements OnApplicationShutdown {
                 } catch (error) {
                     parts[name] = {
                         state: 'down',
-                        detail: error instanceof Error ? error.message : String(error),
+                        detail: describeError(error),
                     };
                 }
             }),
@@ -75,14 +77,13 @@ export class ReadinessService implements OnApplicationShutdown {
 
     private async checkRedis(): Promise<undefined> {
         if (!this.redis) {
-            // Fail fast: no offline queue, so a ping to a Redis that is down fails instead of waiting.
-            this.redis = new Redis(this.options.redisUrl as string, {
-                enableOfflineQueue: false,
-                maxRetriesPerRequest: 0,
-                connectTimeout: 1000,
-                lazyConnect: true,
+            // Fail fast: a ping to a Redis that is down fails instead of waiting. The report says
+            // it is down; no log line of its own.
+            this.redis = createRedisClient({
+                server: this.options.redisUrl as string,
+                connectionName: 'readiness',
+                overrides: { maxRetriesPerRequest: 0, connectTimeout: 1000 },
             });
-            this.redis.on('error', () => undefined);
         }
         if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
         await this.redis.ping();

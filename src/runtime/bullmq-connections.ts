@@ -7,6 +7,9 @@ import { RedisJobBufferStorageStrategy } from '@vendure/job-queue-plugin/package
 import type { BullMQPluginOptions } from '@vendure/job-queue-plugin/package/bullmq/types';
 import { Redis, RedisOptions } from 'ioredis';
 
+import { describeError } from '../../plugins/shared/errors';
+import { createRedisClient, failFastRedisOptions } from '../../plugins/shared/redis';
+
 const loggerCtx = 'BullMQConnections';
 
 type StartProcess = Parameters<BullMQJobQueueStrategy['start']>[1];
@@ -57,7 +60,7 @@ export class ClosingBullMQJobQueueStrategy extends BullMQJobQueueStrategy {
         this.initialised = super.init(tolerant).then(
             () => (this.ready = true),
             (error: unknown) => {
-                Logger.error(`The BullMQ job queue could not initialise: ${describe(error)}`, loggerCtx);
+                Logger.error(`The BullMQ job queue could not initialise: ${describeError(error)}`, loggerCtx);
                 return false;
             },
         );
@@ -84,7 +87,7 @@ export class ClosingBullMQJobQueueStrategy extends BullMQJobQueueStrategy {
         void this.initialised.then(async ok => {
             if (!ok || this.destroyed) return;
             await super.start(queueName, process).catch((error: unknown) => {
-                Logger.error(`Could not start the ${queueName} queue: ${describe(error)}`, loggerCtx);
+                Logger.error(`Could not start the ${queueName} queue: ${describeError(error)}`, loggerCtx);
             });
         });
     }
@@ -107,17 +110,17 @@ function failFastHealthIndicator(options: BullMQPluginOptions): Pick<RedisHealth
     return {
         isHealthy: async (key: string) => {
             const connection = options.connection;
-            const failFast: RedisOptions = {
-                lazyConnect: true,
-                enableOfflineQueue: false,
-                maxRetriesPerRequest: 0,
-                retryStrategy: () => null,
-                connectTimeout: 2000,
-            };
+            // One attempt, no reconnection: the answer is wanted now.
+            const oneAttempt: RedisOptions = { maxRetriesPerRequest: 0, retryStrategy: () => null };
+            const connectionName = 'bullmq:health-check';
             const client =
                 connection instanceof Redis
-                    ? connection.duplicate(failFast)
-                    : new Redis({ ...(connection as RedisOptions | undefined), ...failFast });
+                    ? connection.duplicate({ ...failFastRedisOptions({}, connectionName), ...oneAttempt })
+                    : createRedisClient({
+                          server: (connection as RedisOptions | undefined) ?? {},
+                          connectionName,
+                          overrides: oneAttempt,
+                      });
             client.on('error', () => undefined);
             let up = false;
             try {
@@ -131,10 +134,6 @@ function failFastHealthIndicator(options: BullMQPluginOptions): Pick<RedisHealth
             return { [key]: { status: up ? 'up' : 'down' } };
         },
     };
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }
 
 /** `RedisJobBufferStorageStrategy` of 3.7.3 has no `destroy()` for the client it opens. */

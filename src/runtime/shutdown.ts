@@ -1,5 +1,7 @@
 import { Logger } from '@vendure/core';
 
+import { describeError } from '../../plugins/shared/errors';
+
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 const loggerCtx = 'Shutdown';
 
@@ -55,10 +57,7 @@ async function runSteps(steps: ShutdownStep[]): Promise<boolean> {
             Logger.info(`${step.name}: done in ${Date.now() - started} ms`, loggerCtx);
         } catch (error) {
             ok = false;
-            Logger.error(
-                `${step.name} failed: ${error instanceof Error ? error.message : String(error)}`,
-                loggerCtx,
-            );
+            Logger.error(`${step.name} failed: ${describeError(error)}`, loggerCtx);
         }
     }
     return ok;

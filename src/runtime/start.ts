@@ -1,6 +1,7 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { bootstrap, bootstrapWorker, DefaultLogger, JobQueueService, Logger, LogLevel } from '@vendure/core';
 
+import { describeError } from '../../plugins/shared/errors';
 import { createVendureConfig, DatabaseConnection } from '../../vendure-config';
 import { populateDemoMarketplace } from '../demo/populate-demo';
 import { ReadinessService } from '../readiness/readiness.service';
@@ -36,7 +37,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
             await populateDemoMarketplace(app);
             task.done();
         } catch (error) {
-            Logger.error(`Demo data: ${error instanceof Error ? error.message : String(error)}`, loggerCtx);
+            Logger.error(`Demo data: ${describeError(error)}`, loggerCtx);
             shutdown('Demo data could not be populated', true);
         }
     }

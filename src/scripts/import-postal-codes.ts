@@ -15,6 +15,7 @@ import {
     importPostalCodes,
     PostalCodeImportProgress,
 } from '../../plugins/seller-store-info/import/postal-code-importer';
+import { describeError } from '../../plugins/shared/errors';
 import { createVendureConfig, DatabaseConnection } from '../../vendure-config';
 import { clusterDataDir, EmbeddedDatabase, startEmbeddedPostgres } from '../runtime/embedded-postgres';
 import { pgClientConfig, runMigrationsExclusively } from '../runtime/migrate';
@@ -39,7 +40,9 @@ async function main(): Promise<number> {
     try {
         handle = await fs.open(file, 'r');
     } catch (error) {
-        throw new UsageError(`Cannot read ${file}: ${describe(error)}`);
+        throw new UsageError(
+            `Cannot read ${file}: ${isMissingFile(error) ? 'no such file' : describeError(error)}`,
+        );
     }
     try {
         if (!(await handle.stat()).isFile()) throw new UsageError(`Cannot read ${file}: not a file`);
@@ -185,10 +188,8 @@ async function runningClusterPort(dataDir: string): Promise<number | undefined> 
     return port;
 }
 
-function describe(error: unknown): string {
-    if (error && typeof error === 'object' && 'code' in error && error.code === 'ENOENT')
-        return 'no such file';
-    return error instanceof Error ? error.message : String(error);
+function isMissingFile(error: unknown): boolean {
+    return !!error && typeof error === 'object' && 'code' in error && error.code === 'ENOENT';
 }
 
 main().then(

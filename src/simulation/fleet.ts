@@ -10,6 +10,7 @@
  * it. The demo fleet (driver-dispatch's DemoFleetService) is something else: it runs inside the
  * server for the demo drivers and never goes through the API.
  */
+import { describeError } from '../../plugins/shared/errors';
 import { distanceKm, LatLng } from '../../plugins/shared/geo';
 
 /** A driver login the fleet drives, and where that driver starts. */
@@ -188,7 +189,8 @@ export class DriverFleet {
             } catch (error) {
                 this.counters.requestErrors++;
                 if (error instanceof ServerUnreachableError) this.failOver(state, error);
-                else if (/not currently authorized|session/i.test(describe(error))) state.token = undefined;
+                else if (/not currently authorized|session/i.test(describeError(error)))
+                    state.token = undefined;
                 // The driver's view may be stale after a failed step: ask again on the next tick.
                 state.assignment = undefined;
                 state.lastPollAt = 0;
@@ -359,7 +361,7 @@ export class DriverFleet {
             // A slow answer is not a dead server (a loaded machine hashing passwords): retried
             // later on the same one. A refused or broken connection is: the driver moves on.
             if (error instanceof Error && error.name === 'TimeoutError') throw error;
-            throw new ServerUnreachableError(`${url}: ${describe(error)}`);
+            throw new ServerUnreachableError(`${url}: ${describeError(error)}`);
         }
         const token = response.headers.get('vendure-auth-token');
         if (token) state.token = token;
@@ -379,12 +381,4 @@ export class DriverFleet {
 
 function sleep(ms: number): Promise<void> {
     return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-function describe(error: unknown): string {
-    if (error instanceof Error) {
-        const cause = (error as Error & { cause?: unknown }).cause;
-        return cause instanceof Error ? `${error.message} (${cause.message})` : error.message;
-    }
-    return String(error);
 }

@@ -13,6 +13,7 @@ import { Permission } from '@vendure/common/lib/generated-types';
 import { Allow, ChannelNotFoundError, Ctx, ForbiddenError, Logger, RequestContext } from '@vendure/core';
 import type { Request, Response } from 'express';
 
+import { describeError } from '../../shared/errors';
 import { loggerCtx } from '../constants';
 import { DispatchEventStreamService } from '../services/dispatch-event-stream.service';
 
@@ -30,10 +31,7 @@ export class DispatchEventsErrorFilter implements ExceptionFilter {
         }
         const [statusCode, message] = answerFor(error);
         if (statusCode >= 500) {
-            Logger.error(
-                `Live stream request failed: ${error instanceof Error ? error.message : String(error)}`,
-                loggerCtx,
-            );
+            Logger.error(`Live stream request failed: ${describeError(error)}`, loggerCtx);
         }
         res.status(statusCode).json({ statusCode, message });
     }

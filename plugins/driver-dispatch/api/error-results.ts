@@ -1,47 +1,42 @@
+import { ErrorResult } from '../../shared/error-result';
 import { DeliveryStatus } from '../types';
 
-/**
- * Expected refusals of this plugin's API, returned in result unions (Vendure's ErrorResult
- * pattern): `__typename` picks the GraphQL type, `errorCode` and `message` are what clients show.
- */
+/** Expected refusals of this plugin's API, returned in result unions (see {@link ErrorResult}). */
 
 /** Going OFFLINE while holding an open delivery: the delivery must end or be reassigned first. */
-export class DriverHasOpenAssignmentError {
-    readonly __typename = 'DriverHasOpenAssignmentError';
-    readonly errorCode = 'DRIVER_HAS_OPEN_ASSIGNMENT_ERROR';
-
-    constructor(readonly message: string) {}
+export class DriverHasOpenAssignmentError extends ErrorResult {
+    constructor(message: string) {
+        super('DriverHasOpenAssignmentError', 'DRIVER_HAS_OPEN_ASSIGNMENT_ERROR', message);
+    }
 }
 
 /** A delivery asked to move where its state table does not lead (e.g. delivered before pickup). */
-export class DeliveryTransitionError {
-    readonly __typename = 'DeliveryTransitionError';
-    readonly errorCode = 'DELIVERY_TRANSITION_ERROR';
-    readonly message: string;
-
+export class DeliveryTransitionError extends ErrorResult {
     constructor(
         readonly fromStatus: DeliveryStatus,
         readonly toStatus: DeliveryStatus,
     ) {
-        this.message = `A delivery cannot move from ${fromStatus} to ${toStatus}`;
+        super(
+            'DeliveryTransitionError',
+            'DELIVERY_TRANSITION_ERROR',
+            `A delivery cannot move from ${fromStatus} to ${toStatus}`,
+        );
     }
 }
 
 /** The order cannot be handed to a driver yet; the message says what is missing. */
-export class OrderNotReadyForDispatchError {
-    readonly __typename = 'OrderNotReadyForDispatchError';
-    readonly errorCode = 'ORDER_NOT_READY_FOR_DISPATCH_ERROR';
-
-    constructor(readonly message: string) {}
+export class OrderNotReadyForDispatchError extends ErrorResult {
+    constructor(message: string) {
+        super('OrderNotReadyForDispatchError', 'ORDER_NOT_READY_FOR_DISPATCH_ERROR', message);
+    }
 }
 
 /** A wrong or missing delivery code, or a delivery locked after too many wrong ones. */
-export class DeliveryCodeError {
-    readonly __typename = 'DeliveryCodeError';
-    readonly errorCode = 'DELIVERY_CODE_ERROR';
-
+export class DeliveryCodeError extends ErrorResult {
     constructor(
-        readonly message: string,
+        message: string,
         readonly attemptsLeft: number,
-    ) {}
+    ) {
+        super('DeliveryCodeError', 'DELIVERY_CODE_ERROR', message);
+    }
 }

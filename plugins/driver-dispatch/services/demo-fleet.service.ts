@@ -10,6 +10,7 @@ import {
 } from '@vendure/core';
 import { In, Not } from 'typeorm';
 
+import { describeError } from '../../shared/errors';
 import { distanceKm, LatLng } from '../../shared/geo';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
@@ -112,10 +113,7 @@ export class DemoFleetService implements OnApplicationBootstrap, BeforeApplicati
         if (this.running) return;
         this.running = this.moveFleet()
             .catch((error: unknown) => {
-                Logger.warn(
-                    `Demo fleet step failed: ${error instanceof Error ? error.message : String(error)}`,
-                    loggerCtx,
-                );
+                Logger.warn(`Demo fleet step failed: ${describeError(error)}`, loggerCtx);
             })
             .finally(() => {
                 this.running = undefined;

@@ -23,6 +23,7 @@ import {
 import type { Request, Response } from 'express';
 import { Subscription } from 'rxjs';
 
+import { describeError } from '../../shared/errors';
 import {
     assignmentEventType,
     concernedDriverId,
@@ -36,21 +37,13 @@ import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverLocationEvent } from '../events/driver-location-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
-import { DriverDispatchPluginOptions } from '../options';
+import { ResolvedDriverDispatchOptions, resolveStrategy } from '../options';
 import { DispatchEventLog, LoggedDispatchEvent } from '../strategies/dispatch-event-log/dispatch-event-log';
 import { compareEventIds, isEventId } from '../strategies/dispatch-event-log/event-id';
-import { InMemoryDispatchEventLog } from '../strategies/dispatch-event-log/in-memory-dispatch-event-log';
-import { RedisDispatchEventLog } from '../strategies/dispatch-event-log/redis-dispatch-event-log';
 import { DriverService } from './driver.service';
 import { audienceOf, isEmptyAudience, LiveEventAudience, mayReceive } from './live-event-audience';
 
-type StreamOptions = Required<
-    Pick<
-        DriverDispatchPluginOptions,
-        'liveEventRetention' | 'liveEventKeepAliveMs' | 'liveEventSessionCheckMs' | 'liveStreamsPerSession'
-    >
-> &
-    Pick<DriverDispatchPluginOptions, 'redisUrl'>;
+type StreamOptions = ResolvedDriverDispatchOptions;
 
 /** How long an EventSource waits before reconnecting after the stream broke. */
 const RECONNECT_DELAY_MS = 2000;
@@ -78,8 +71,9 @@ interface StreamClient {
  * The live push of dispatch (`GET /dispatch/events`, server-sent events).
  *
  * Every process turns the events of its EventBus (after their transaction committed) into
- * {@link DispatchLiveEvent}s and appends them to the {@link DispatchEventLog}: a Redis Stream with
- * `redisUrl`, so every process sees every other's, else an in-process buffer. Each process that
+ * {@link DispatchLiveEvent}s and appends them to the {@link DispatchEventLog} (the plugin's
+ * `dispatchEventLog` option): by default a Redis Stream with `redisUrl`, so every process sees every
+ * other's, else an in-process buffer. Each process that
  * serves streams follows the log and writes each event to the open streams whose audience may
  * receive it. The log's ids are the SSE ids, so a client reconnecting with `Last-Event-ID` first
  * gets what it missed while the log still holds it, else a `stream.resync` event.
@@ -111,9 +105,8 @@ export class DispatchEventStreamService
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) private readonly options: StreamOptions,
         @Optional() private readonly httpAdapterHost?: HttpAdapterHost,
     ) {
-        this.log = options.redisUrl
-            ? new RedisDispatchEventLog({ redisUrl: options.redisUrl, retention: options.liveEventRetention })
-            : new InMemoryDispatchEventLog(options.liveEventRetention);
+        // Made here, once per app: two apps in one process (tests) never share a log.
+        this.log = resolveStrategy(options.dispatchEventLog, options);
     }
 
     async onApplicationBootstrap(): Promise<void> {
@@ -284,7 +277,7 @@ export class DispatchEventStreamService
         try {
             missed = isEventId(lastEventId) ? await this.log.readAfter(lastEventId) : 'gone';
         } catch (error) {
-            Logger.warn(`Cannot replay live events after ${lastEventId}: ${describe(error)}`, loggerCtx);
+            Logger.warn(`Cannot replay live events after ${lastEventId}: ${describeError(error)}`, loggerCtx);
             missed = 'gone';
         }
         if (missed === 'gone') {
@@ -344,7 +337,7 @@ export class DispatchEventStreamService
             if (isEmptyAudience(client.audience)) this.close(client);
         } catch (error) {
             // The database or cache did not answer: keep the stream, check again next time.
-            Logger.verbose(`Live stream session check failed: ${describe(error)}`, loggerCtx);
+            Logger.verbose(`Live stream session check failed: ${describeError(error)}`, loggerCtx);
         }
     }
 
@@ -392,7 +385,7 @@ export class DispatchEventStreamService
                 if (this.appendOutageLogged) return;
                 this.appendOutageLogged = true;
                 // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
-                Logger.warn(`Live events are not published: ${describe(error)}`, loggerCtx);
+                Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
             }
         });
     }
@@ -426,8 +419,4 @@ function lastEventIdOf(req: Request): string | undefined {
 function refuse(res: Response, statusCode: number, message: string): void {
     if (statusCode === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(statusCode).json({ statusCode, message });
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -8,18 +8,24 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { EventBus, ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
 
+import { describeError } from '../../shared/errors';
 import { LatLng } from '../../shared/geo';
-import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, POSITION_FLUSH_INTERVAL_MS } from '../constants';
+import { RedisOutageLog } from '../../shared/redis';
+import {
+    DRIVER_DISPATCH_PLUGIN_OPTIONS,
+    HEARTBEAT_TTL_SECONDS,
+    loggerCtx,
+    POSITION_FLUSH_INTERVAL_MS,
+} from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
 import { DriverLocationEvent } from '../events/driver-location-event';
-import { DriverDispatchPluginOptions } from '../options';
-import { DriverLocationIndex } from '../strategies/driver-location-index/driver-location-index';
+import { ResolvedDriverDispatchOptions, resolveStrategy } from '../options';
 import {
+    DriverLocationIndex,
     ReconciledDriver,
     ReconcileResult,
-    RedisDriverLocationIndex,
-} from '../strategies/driver-location-index/redis-driver-location-index';
+} from '../strategies/driver-location-index/driver-location-index';
 import { SqlDriverLocationIndex } from '../strategies/driver-location-index/sql-driver-location-index';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 
@@ -30,14 +36,16 @@ export interface PendingPosition extends LatLng {
 }
 
 /**
- * Where the drivers are: owns the {@link DriverLocationIndex} of this process and the write-behind
- * of location pings.
+ * Where the drivers are: owns the {@link DriverLocationIndex} of this process (the plugin's
+ * `driverLocationIndex` option; this service runs its init/destroy) and the write-behind of
+ * location pings.
  *
- * - With `redisUrl`, the index is Redis GEO: a ping reaches it at once. The SQL index (the Driver
- *   table) stays beside it as the fallback: when a Redis call fails, the failure is logged once per
- *   outage and reads go to SQL until Redis answers again; the Redis index is rebuilt from the
- *   database at start, when its client reconnects, and when it answers after an outage.
- * - Without it, the SQL index is the Driver table itself.
+ * - An index kept apart from the database (the default with `redisUrl`: Redis GEO) gets a ping at
+ *   once. The SQL index (the Driver table) stays beside it as the fallback: when a call fails, the
+ *   failure is logged once per outage and reads go to SQL until the index answers again; the index
+ *   is rebuilt from the database at start, when it reports a reconnect, and when it answers after
+ *   an outage.
+ * - A {@link SqlDriverLocationIndex} (the default without `redisUrl`) is the Driver table itself.
  *
  * Pings reach the database write-behind, never one row write per ping: the latest position per
  * driver is kept in memory and every {@link POSITION_FLUSH_INTERVAL_MS} (and at shutdown) the batch
@@ -49,28 +57,42 @@ export interface PendingPosition extends LatLng {
 export class DriverLocationService
     implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
-    private readonly sqlIndex: DriverLocationIndex = new SqlDriverLocationIndex();
-    private readonly redisIndex: RedisDriverLocationIndex | undefined;
+    /** The Driver table: the index itself, or the fallback of {@link redisIndex}. */
+    private readonly sqlIndex: DriverLocationIndex;
+    /** The configured index when it is kept apart from the database (Redis GEO by default). */
+    private readonly redisIndex: DriverLocationIndex | undefined;
     /** Latest unwritten ping per driver id. */
     private pending = new Map<string, PendingPosition>();
     /** The batch being written: still newer than the database until the UPDATE is done. */
     private writing = new Map<string, PendingPosition>();
     private flushing: Promise<void> | undefined;
     private flushTimer: NodeJS.Timeout | undefined;
-    private redisDown = false;
+    /** Failed calls of the index, not its client's connection: logged once per outage. */
+    private readonly outageLog = new RedisOutageLog(
+        'Driver index calls',
+        loggerCtx,
+        'using the database until it answers again',
+    );
     private rebuilding: Promise<void> | undefined;
 
     constructor(
         private readonly connection: TransactionalConnection,
         private readonly moduleRef: ModuleRef,
         private readonly eventBus: EventBus,
-        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) options: Pick<DriverDispatchPluginOptions, 'redisUrl'>,
+        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) options: ResolvedDriverDispatchOptions,
     ) {
-        if (options.redisUrl) this.redisIndex = new RedisDriverLocationIndex({ redisUrl: options.redisUrl });
+        // Made here, once per app: two apps in one process (tests) never share an index.
+        const index = resolveStrategy(options.driverLocationIndex, options);
+        if (index instanceof SqlDriverLocationIndex) {
+            this.sqlIndex = index;
+        } else {
+            this.sqlIndex = new SqlDriverLocationIndex({ heartbeatTtlSeconds: HEARTBEAT_TTL_SECONDS });
+            this.redisIndex = index;
+        }
     }
 
     // The index lives in plugin options, not in Vendure's config, so Vendure does not call its
-    // init/destroy: this service does.
+    // init/destroy: this service does, once.
     async onApplicationBootstrap(): Promise<void> {
         const injector = new Injector(this.moduleRef);
         await this.sqlIndex.init?.(injector);
@@ -81,7 +103,7 @@ export class DriverLocationService
                 await redisIndex.init?.(injector);
             });
             // Writes made while Redis was unreachable went only to the database: catch up.
-            redisIndex.onReconnect(() => void this.rebuildRedis('after Redis reconnected'));
+            redisIndex.onReconnect?.(() => void this.rebuildRedis('after Redis reconnected'));
             await this.rebuildRedis('at start');
         }
         this.flushTimer = setInterval(() => void this.flush(), POSITION_FLUSH_INTERVAL_MS);
@@ -156,13 +178,13 @@ export class DriverLocationService
      * without Redis, while it is down, or while a rebuild is under way.
      */
     async reconcileRedis(graceMs: number): Promise<ReconcileResult> {
-        const redisIndex = this.redisIndex;
-        if (!redisIndex || this.rebuilding) return { restored: [], removed: [] };
+        const reconcile = this.redisIndex?.reconcile?.bind(this.redisIndex);
+        if (!reconcile || this.rebuilding) return { restored: [], removed: [] };
         const readAt = Date.now();
         const drivers = await this.driversAsTheDatabaseHoldsThem();
         // The grace counts from the read: what Redis wrote after it, the read could not see.
         const answer = await this.onRedis('reconcile', () =>
-            redisIndex.reconcile(drivers, graceMs + (Date.now() - readAt)),
+            reconcile(drivers, graceMs + (Date.now() - readAt)),
         );
         return answer.ok ? answer.value : { restored: [], removed: [] };
     }
@@ -222,7 +244,7 @@ export class DriverLocationService
                         this.pending.set(String(ping.driverId), ping);
                 }
                 Logger.warn(
-                    `Could not write ${batch.length} driver positions, retrying: ${describe(error)}`,
+                    `Could not write ${batch.length} driver positions, retrying: ${describeError(error)}`,
                     loggerCtx,
                 );
             })
@@ -274,7 +296,7 @@ export class DriverLocationService
                 }
             } catch (error) {
                 Logger.error(
-                    `Could not rebuild the Redis driver index ${reason}: ${describe(error)}`,
+                    `Could not rebuild the Redis driver index ${reason}: ${describeError(error)}`,
                     loggerCtx,
                 );
             } finally {
@@ -298,25 +320,10 @@ export class DriverLocationService
         try {
             value = await call();
         } catch (error) {
-            if (!this.redisDown) {
-                this.redisDown = true;
-                Logger.warn(
-                    `Redis driver index unreachable (${operation}: ${describe(error)}); ` +
-                        'using the database until it answers again',
-                    loggerCtx,
-                );
-            }
+            this.outageLog.lost(`${operation}: ${describeError(error)}`);
             return { ok: false };
         }
-        if (this.redisDown) {
-            this.redisDown = false;
-            Logger.info('Redis driver index answers again', loggerCtx);
-            if (rebuildOnRecovery) void this.rebuildRedis('after the Redis outage');
-        }
+        if (this.outageLog.back() && rebuildOnRecovery) void this.rebuildRedis('after the Redis outage');
         return { ok: true, value };
     }
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -24,7 +24,6 @@ import {
     User,
     UserInputError,
 } from '@vendure/core';
-import { TRANSACTION_MANAGER_KEY } from '@vendure/core/dist/common/constants';
 import { In } from 'typeorm';
 
 import { coordinateProblem, LatLng } from '../../shared/geo';
@@ -380,16 +379,17 @@ export class DriverService {
             .orderBy('user.id', 'ASC')
             .getOne();
         if (!superadmin) throw new Error('No SuperAdmin user found to manage driver logins');
-        const platformCtx = await this.requestContextService.create({
+        const platform = await this.requestContextService.create({
             apiType: 'admin',
             user: superadmin,
             channelOrToken: await this.channelService.getDefaultChannel(ctx),
             languageCode: ctx.languageCode,
         });
-        // The request's transaction: the login and the driver row commit or roll back together.
-        const manager: unknown = (ctx as unknown as Record<symbol, unknown>)[TRANSACTION_MANAGER_KEY];
-        if (manager) Object.assign(platformCtx, { [TRANSACTION_MANAGER_KEY]: manager });
-        return platformCtx;
+        // Inside the request's transaction, so the login and the driver row commit or roll back
+        // together: `copy()` keeps every property of the request's context, the transaction
+        // among them (a symbol-keyed one, which a new context lacks), and the platform's own
+        // (channel, session, API type, language) replace the request's.
+        return Object.assign(ctx.copy(), platform);
     }
 }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ID, Logger } from '@vendure/core';
+import { ID } from '@vendure/core';
 import { Redis } from 'ioredis';
 import {
     RateLimiterAbstract,
@@ -8,13 +8,10 @@ import {
     RateLimiterRes,
 } from 'rate-limiter-flexible';
 
-import { failFastRedisOptions } from '../../../src/runtime/redis-options';
+import { closeRedisClient, connectRedisClient, createRedisClient, RedisOutageLog } from '../../shared/redis';
 import { LocationPingRateLimitError } from '../api/thrown-errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions, LocationPingLimit } from '../options';
-
-/** Prefix of the per-driver counters in Redis: the suite's hash tag keeps them on one shard. */
-export const PING_LIMIT_KEY_PREFIX = '{vqd}:ping-limit';
 
 /**
  * Counts each driver's location pings against `locationPingLimit` (a fixed window per driver).
@@ -30,22 +27,30 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
     private readonly limit: LocationPingLimit;
     private readonly limiter: RateLimiterAbstract;
     private readonly redis: Redis | undefined;
-    private redisDown = false;
+    private readonly outageLog = new RedisOutageLog(
+        'Location ping limit',
+        loggerCtx,
+        'letting pings through unlimited until it answers again',
+    );
 
     constructor(
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
-        options: Pick<DriverDispatchPluginOptions, 'redisUrl' | 'locationPingLimit'>,
+        options: Pick<DriverDispatchPluginOptions, 'redisUrl' | 'redisKeyPrefix' | 'locationPingLimit'>,
     ) {
         this.limit = options.locationPingLimit ?? defaultDriverDispatchOptions.locationPingLimit;
         assertLimit(this.limit);
         const limiterOptions = {
-            keyPrefix: PING_LIMIT_KEY_PREFIX,
+            // `<redisKeyPrefix>:ping-limit:<driverId>`: the hash tag keeps them on one shard.
+            keyPrefix: `${options.redisKeyPrefix ?? defaultDriverDispatchOptions.redisKeyPrefix}:ping-limit`,
             points: this.limit.points,
             duration: this.limit.durationSeconds,
         };
         if (options.redisUrl) {
-            this.redis = new Redis(failFastRedisOptions(options.redisUrl, 'driver-dispatch:ping-limit'));
-            this.redis.on('error', (error: Error) => this.outage(error));
+            this.redis = createRedisClient({
+                server: options.redisUrl,
+                connectionName: 'driver-dispatch:ping-limit',
+                outageLog: this.outageLog,
+            });
             this.limiter = new RateLimiterRedis({
                 ...limiterOptions,
                 storeClient: this.redis,
@@ -64,21 +69,11 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
 
     /** A Redis that is down at start must not stop the server: pings pass until it is back. */
     async onApplicationBootstrap(): Promise<void> {
-        try {
-            await this.redis?.connect();
-        } catch {
-            // Logged by the error listener; ioredis keeps reconnecting.
-        }
+        if (this.redis) await connectRedisClient(this.redis);
     }
 
     async onApplicationShutdown(): Promise<void> {
-        if (!this.redis) return;
-        try {
-            await this.redis.quit();
-        } catch {
-            // Not connected: nothing to say goodbye to.
-            this.redis.disconnect();
-        }
+        if (this.redis) await closeRedisClient(this.redis);
     }
 
     /**
@@ -90,7 +85,7 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
             await this.limiter.consume(String(driverId));
         } catch (rejection) {
             if (rejection instanceof RateLimiterRes) {
-                this.recovered();
+                this.outageLog.back();
                 throw new LocationPingRateLimitError(
                     this.limit.points,
                     this.limit.durationSeconds,
@@ -98,26 +93,10 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
                 );
             }
             // Redis failed: fail open.
-            this.outage(rejection);
+            this.outageLog.lost(rejection);
             return;
         }
-        this.recovered();
-    }
-
-    private outage(error: unknown) {
-        if (this.redisDown) return;
-        this.redisDown = true;
-        Logger.warn(
-            `Location ping limit: Redis unreachable (${error instanceof Error ? error.message : String(error)}); ` +
-                'letting pings through unlimited until it answers again',
-            loggerCtx,
-        );
-    }
-
-    private recovered() {
-        if (!this.redisDown) return;
-        this.redisDown = false;
-        Logger.info('Location ping limit: Redis answers again', loggerCtx);
+        this.outageLog.back();
     }
 }
 

@@ -1,12 +1,8 @@
-// The adapter's own response types (the package's entry point exports only the interface).
 import { I18nError, Logger, LogLevel } from '@vendure/core';
-import type {
-    BulkResponseBody,
-    SearchClientAdapter,
-    SearchResponseBody,
-    UpdateByQueryResponseBody,
-} from '@vendure-community/elasticsearch-plugin/lib/src/adapter/search-client-adapter';
+// The package's entry point exports only the adapter interface: the response types are its methods'.
+import type { SearchClientAdapter } from '@vendure-community/elasticsearch-plugin';
 
+import { describeError } from '../../shared/errors';
 import { loggerCtx } from '../constants';
 import { annotateDeliveryHits } from '../search/delivery-search-query';
 
@@ -97,28 +93,29 @@ export class DeliverySearchAdapter implements SearchClientAdapter {
         return this.inner.close();
     }
 
-    async search<T = unknown>(params: SearchParams): Promise<{ body: SearchResponseBody<T> }> {
-        let result: { body: SearchResponseBody<T> };
-        try {
-            result = await this.guarded(() => this.inner.search<T>(params));
-        } catch (error) {
+    // The return type is the inner adapter's, for any T (inferred: the package does not export it).
+    async search<T = unknown>(params: SearchParams) {
+        const result = await this.guarded(() => this.inner.search<T>(params)).catch((error: unknown) => {
             if (isUnavailable(error)) {
-                Logger.warn(`Search failed, Elasticsearch does not answer: ${describe(error)}`, loggerCtx);
+                Logger.warn(
+                    `Search failed, Elasticsearch does not answer: ${describeError(error, { withName: true })}`,
+                    loggerCtx,
+                );
                 throw new SearchUnavailableError();
             }
             throw error;
-        }
+        });
         annotateDeliveryHits(params.body as { sort?: unknown }, result.body.hits?.hits ?? []);
         return result;
     }
 
-    bulk(params: Parameters<SearchClientAdapter['bulk']>[0]): Promise<{ body: BulkResponseBody }> {
+    bulk(params: Parameters<SearchClientAdapter['bulk']>[0]): ReturnType<SearchClientAdapter['bulk']> {
         return this.guarded(() => this.inner.bulk(params));
     }
 
     updateByQuery(
         params: Parameters<SearchClientAdapter['updateByQuery']>[0],
-    ): Promise<{ body: UpdateByQueryResponseBody }> {
+    ): ReturnType<SearchClientAdapter['updateByQuery']> {
         return this.guarded(() => this.inner.updateByQuery(params));
     }
 
@@ -169,7 +166,3 @@ const CONNECTION_ERRORS = [
     'NoLivingConnectionsError',
     'RequestAbortedError',
 ];
-
-function describe(error: unknown): string {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

@@ -16,6 +16,7 @@ import { Subscription } from 'rxjs';
 import { IsNull, Not } from 'typeorm';
 
 import { coordinateProblem, LatLng } from '../../shared/geo';
+import { closeRedisClient, createRedisClient, RedisOutageLog } from '../../shared/redis';
 import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { IndexedStore, NearOptions, StoreHit, StoreIndex } from './store-index';
@@ -31,6 +32,8 @@ export type { IndexedStore, NearOptions, StoreHit } from './store-index';
 export const STORE_INDEX_SAFETY_REFRESH_MS = 60_000;
 /** The Redis pub/sub channel on which processes announce store changes to each other. */
 export const STORE_CHANGES_CHANNEL = 'seller-store-info:store-changes';
+/** What a process misses while the store-change channel is down. */
+const STALE_UNTIL_REBUILD = 'other processes see store changes at the next periodic rebuild';
 
 /** What one process tells the others after a store change; they rebuild from the database. */
 interface StoreChangeMessage {
@@ -269,7 +272,16 @@ class RedisStoreChangeChannel {
     private readonly publisher: Redis;
     private readonly subscriber: Redis;
     private readyBefore = false;
-    private lastWarningAt = 0;
+    private readonly publisherOutage = new RedisOutageLog(
+        'Store change announcements',
+        loggerCtx,
+        STALE_UNTIL_REBUILD,
+    );
+    private readonly subscriberOutage = new RedisOutageLog(
+        'Store change subscription',
+        loggerCtx,
+        STALE_UNTIL_REBUILD,
+    );
 
     constructor(
         url: string,
@@ -279,26 +291,21 @@ class RedisStoreChangeChannel {
             onReconnect: () => void;
         },
     ) {
-        const options = {
-            enableOfflineQueue: false,
-            connectTimeout: 2000,
-            maxRetriesPerRequest: 1,
-            // Keep trying in the background, at most every 5 s: pub/sub resumes when Redis is back.
-            retryStrategy: (attempt: number) => Math.min(attempt * 500, 5000),
-            // How long a disconnect waits for the socket to close; ioredis waits the full time
-            // (2 s by default) when Redis was already gone, holding up shutdown for nothing.
-            disconnectTimeout: 200,
-        };
-        this.publisher = new Redis(url, { ...options, connectionName: 'seller-store-info:publisher' });
-        this.subscriber = new Redis(url, {
-            ...options,
-            connectionName: 'seller-store-info:subscriber',
-            // Subscribed by hand on every 'ready': ioredis's own resubscription relies on the
-            // offline queue that is switched off here.
-            autoResubscribe: false,
+        // Connected at once (not lazily): nothing else here would start them.
+        this.publisher = createRedisClient({
+            server: url,
+            connectionName: 'seller-store-info:publisher',
+            outageLog: this.publisherOutage,
+            overrides: { lazyConnect: false },
         });
-        this.publisher.on('error', error => this.warn('Redis publisher', error));
-        this.subscriber.on('error', error => this.warn('Redis subscriber', error));
+        this.subscriber = createRedisClient({
+            server: url,
+            connectionName: 'seller-store-info:subscriber',
+            outageLog: this.subscriberOutage,
+            // Subscribed by hand on every 'ready': ioredis's own resubscription relies on the
+            // offline queue that fail-fast clients do without.
+            overrides: { lazyConnect: false, autoResubscribe: false },
+        });
         this.subscriber.on('ready', () => void this.subscribe());
         this.subscriber.on('message', (channel: string, payload: string) => {
             if (channel === STORE_CHANGES_CHANNEL) this.receive(payload);
@@ -308,20 +315,21 @@ class RedisStoreChangeChannel {
     async announce(message: StoreChangeMessage): Promise<void> {
         try {
             await this.publisher.publish(STORE_CHANGES_CHANNEL, JSON.stringify(message));
+            this.publisherOutage.back();
         } catch (error) {
-            this.warn('Store change announcement', error);
+            this.publisherOutage.lost(error);
         }
     }
 
     async close(): Promise<void> {
-        await Promise.all([quit(this.publisher), quit(this.subscriber)]);
+        await Promise.all([closeRedisClient(this.publisher), closeRedisClient(this.subscriber)]);
     }
 
     private async subscribe(): Promise<void> {
         try {
             await this.subscriber.subscribe(STORE_CHANGES_CHANNEL);
         } catch (error) {
-            this.warn('Subscribing to store changes', error);
+            this.subscriberOutage.lost(error);
             return;
         }
         if (this.readyBefore) this.handlers.onReconnect();
@@ -344,26 +352,5 @@ class RedisStoreChangeChannel {
         }
         if (message.origin === this.instanceId) return;
         this.handlers.onMessage(message);
-    }
-
-    // Redis being down makes ioredis report every reconnection attempt: one line a minute is enough.
-    private warn(what: string, error: unknown): void {
-        const now = Date.now();
-        if (now - this.lastWarningAt < 60_000) return;
-        this.lastWarningAt = now;
-        const message = error instanceof Error ? error.message : String(error);
-        Logger.warn(
-            `${what} failed (${message}); other processes see store changes at the next periodic rebuild`,
-            loggerCtx,
-        );
-    }
-}
-
-async function quit(redis: Redis): Promise<void> {
-    try {
-        await redis.quit();
-    } catch {
-        // Not connected: nothing to say goodbye to.
-        redis.disconnect();
     }
 }

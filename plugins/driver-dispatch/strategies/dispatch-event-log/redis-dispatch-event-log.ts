@@ -1,9 +1,15 @@
 import { Injector, Logger } from '@vendure/core';
 import { Redis } from 'ioredis';
 
-import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
+import { describeError } from '../../../shared/errors';
+import {
+    closeRedisClient,
+    connectRedisClient,
+    createRedisClient,
+    RedisOutageLog,
+} from '../../../shared/redis';
 import { DispatchLiveEvent } from '../../api/dispatch-live-events';
-import { loggerCtx } from '../../constants';
+import { DEFAULT_REDIS_KEY_PREFIX, loggerCtx } from '../../constants';
 import { DispatchEventLog, LoggedDispatchEvent } from './dispatch-event-log';
 import { compareEventIds } from './event-id';
 
@@ -14,9 +20,9 @@ export interface RedisDispatchEventLogOptions {
     /** About how many events the stream keeps (XADD MAXLEN ~): how far back a resume reaches. */
     retention: number;
     /**
-     * Key of the Redis Stream. The hash tag keeps it beside the suite's other keys on a cluster.
+     * Key of the Redis Stream. The hash tag keeps it beside the plugin's other keys on a cluster.
      *
-     * @default '{vqd}:dispatch:events'
+     * @default '{driver-dispatch}:dispatch:events'
      */
     key?: string;
 }
@@ -49,27 +55,29 @@ export class RedisDispatchEventLog implements DispatchEventLog {
     private started: Promise<void> | undefined;
     private stopped = false;
     private wake: (() => void) | undefined;
-    private writerOutageLogged = false;
-    private readerOutageLogged = false;
+    private readonly writerOutage = new RedisOutageLog(
+        'Live event stream',
+        loggerCtx,
+        'events are not shared',
+    );
+    private readonly readerOutage = new RedisOutageLog(
+        'Live event stream reader',
+        loggerCtx,
+        `retrying every ${RETRY_MS} ms`,
+    );
 
     constructor(private readonly options: RedisDispatchEventLogOptions) {
-        this.key = options.key ?? '{vqd}:dispatch:events';
+        this.key = options.key ?? `${DEFAULT_REDIS_KEY_PREFIX}:dispatch:events`;
     }
 
     /** Connects; a Redis that is down at start is not an error (appends fail until it is back). */
     async init(_injector?: Injector): Promise<void> {
-        this.writer = new Redis(failFastRedisOptions(this.options.redisUrl, 'driver-dispatch:events'));
-        this.writer.on('error', (error: Error) => {
-            if (this.writerOutageLogged) return;
-            this.writerOutageLogged = true;
-            Logger.warn(`Redis of the live event stream unavailable: ${error.message}`, loggerCtx);
+        this.writer = createRedisClient({
+            server: this.options.redisUrl,
+            connectionName: 'driver-dispatch:events',
+            outageLog: this.writerOutage,
         });
-        this.writer.on('ready', () => (this.writerOutageLogged = false));
-        try {
-            await this.writer.connect();
-        } catch {
-            // Logged by the error listener; ioredis keeps reconnecting.
-        }
+        await connectRedisClient(this.writer);
     }
 
     async destroy(): Promise<void> {
@@ -78,11 +86,7 @@ export class RedisDispatchEventLog implements DispatchEventLog {
         // Ends the blocking XREAD at once: it rejects and the loop sees `stopped`.
         this.reader?.disconnect();
         await this.reading;
-        try {
-            await this.writer.quit();
-        } catch {
-            this.writer.disconnect();
-        }
+        await closeRedisClient(this.writer);
     }
 
     async append(event: DispatchLiveEvent): Promise<void> {
@@ -158,10 +162,7 @@ export class RedisDispatchEventLog implements DispatchEventLog {
                     this.key,
                     lastId,
                 );
-                if (this.readerOutageLogged) {
-                    this.readerOutageLogged = false;
-                    Logger.info('Live event stream reads from Redis again', loggerCtx);
-                }
+                this.readerOutage.back();
                 for (const [, entries] of answer ?? []) {
                     for (const [id, fields] of entries) {
                         lastId = id;
@@ -172,13 +173,7 @@ export class RedisDispatchEventLog implements DispatchEventLog {
             } catch (error) {
                 started();
                 if (this.stopped) break;
-                if (!this.readerOutageLogged) {
-                    this.readerOutageLogged = true;
-                    Logger.warn(
-                        `Cannot read the live event stream from Redis (${describe(error)}); retrying every ${RETRY_MS} ms`,
-                        loggerCtx,
-                    );
-                }
+                this.readerOutage.lost(error);
                 await this.pause(RETRY_MS);
             }
         }
@@ -189,7 +184,7 @@ export class RedisDispatchEventLog implements DispatchEventLog {
             try {
                 listener(entry);
             } catch (error) {
-                Logger.error(`A live event listener failed: ${describe(error)}`, loggerCtx);
+                Logger.error(`A live event listener failed: ${describeError(error)}`, loggerCtx);
             }
         }
     }
@@ -216,8 +211,4 @@ function parseEvent(fields: string[]): DispatchLiveEvent | undefined {
         }
     }
     return undefined;
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -26,6 +26,26 @@ export interface ClaimedDriver {
     distanceKm: number;
 }
 
+/** A driver as the database holds them, for {@link DriverLocationIndex.reconcile}. */
+export interface ReconciledDriver {
+    id: ID;
+    /**
+     * What Redis should hold: AVAILABLE only for an enabled driver AVAILABLE in the database without
+     * an open delivery.
+     */
+    status: DriverStatus;
+    latitude: number | null;
+    longitude: number | null;
+}
+
+/** What a reconciliation changed in the GEO set. */
+export interface ReconcileResult {
+    /** Drivers put back into the GEO set. */
+    restored: string[];
+    /** Drivers taken out of it. */
+    removed: string[];
+}
+
 /**
  * Where the AVAILABLE drivers are, and the atomic claim of the nearest one. Two implementations
  * pass one contract suite: Redis GEO (production) and SQL over the Driver table (embedded default,
@@ -48,4 +68,15 @@ export interface DriverLocationIndex extends InjectableStrategy {
     availableDriverIds(): Promise<ID[]>;
     /** Replaces the index content with the database's drivers. */
     rebuild(drivers: IndexedDriver[]): Promise<void>;
+    /**
+     * For an index kept apart from the database (Redis): calls `listener` each time the index is
+     * reachable again after it was lost, so the plugin rebuilds it from the database.
+     */
+    onReconnect?(listener: () => void): void;
+    /**
+     * For an index kept apart from the database, whose claims and releases run ahead of their
+     * transaction: brings it in line with `drivers` (the database's view, read just before),
+     * leaving alone what it wrote within `graceMs`. The sweep calls it.
+     */
+    reconcile?(drivers: ReconciledDriver[], graceMs: number): Promise<ReconcileResult>;
 }

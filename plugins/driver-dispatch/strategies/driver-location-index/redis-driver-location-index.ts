@@ -1,11 +1,25 @@
-import { ID, Injector, Logger } from '@vendure/core';
+import { ID, Injector } from '@vendure/core';
 import { Redis, Result } from 'ioredis';
 
-import { failFastRedisOptions } from '../../../../src/runtime/redis-options';
 import { EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
-import { loggerCtx } from '../../constants';
+import {
+    closeRedisClient,
+    connectRedisClient,
+    createRedisClient,
+    RedisOutageLog,
+} from '../../../shared/redis';
+import { DEFAULT_REDIS_KEY_PREFIX, HEARTBEAT_TTL_SECONDS, loggerCtx } from '../../constants';
 import { DriverStatus } from '../../types';
-import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
+import {
+    ClaimedDriver,
+    ClaimOptions,
+    DriverLocationIndex,
+    IndexedDriver,
+    ReconciledDriver,
+    ReconcileResult,
+} from './driver-location-index';
+
+export type { ReconciledDriver, ReconcileResult } from './driver-location-index';
 
 /** Options of the {@link RedisDriverLocationIndex}. */
 export interface RedisDriverLocationIndexOptions {
@@ -15,7 +29,7 @@ export interface RedisDriverLocationIndexOptions {
      * Prefix of every key of this index. Keep a hash tag (`{…}`) in it, one per region: all keys of
      * a region then live on one Redis Cluster shard, which the claim script needs.
      *
-     * @default '{vqd}:drivers'
+     * @default '{driver-dispatch}:drivers'
      */
     namespace?: string;
     /**
@@ -222,26 +236,6 @@ end
 return { restored, removed }
 `;
 
-/** A driver as the database holds them, for {@link RedisDriverLocationIndex.reconcile}. */
-export interface ReconciledDriver {
-    id: ID;
-    /**
-     * What Redis should hold: AVAILABLE only for an enabled driver AVAILABLE in the database without
-     * an open delivery.
-     */
-    status: DriverStatus;
-    latitude: number | null;
-    longitude: number | null;
-}
-
-/** What a reconciliation changed in the GEO set. */
-export interface ReconcileResult {
-    /** Drivers put back into the GEO set. */
-    restored: string[];
-    /** Drivers taken out of it. */
-    removed: string[];
-}
-
 declare module 'ioredis' {
     interface RedisCommander<Context> {
         vqdClaimNearestDriver(...args: Array<string | number>): Result<[string, string] | null, Context>;
@@ -268,46 +262,35 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
     private readonly reconnectListeners: Array<() => void> = [];
     private redis: Redis;
     private readyBefore = false;
-    private outageLogged = false;
+    private readonly outageLog = new RedisOutageLog('Redis driver index', loggerCtx);
 
     constructor(private readonly options: RedisDriverLocationIndexOptions) {
-        this.namespace = options.namespace ?? '{vqd}:drivers';
-        this.heartbeatTtlMs = (options.heartbeatTtlSeconds ?? 45) * 1000;
+        this.namespace = options.namespace ?? `${DEFAULT_REDIS_KEY_PREFIX}:drivers`;
+        this.heartbeatTtlMs = (options.heartbeatTtlSeconds ?? HEARTBEAT_TTL_SECONDS) * 1000;
     }
 
     /** Connects; a Redis that is down at start is not an error (the caller uses SQL meanwhile). */
     async init(_injector?: Injector): Promise<void> {
-        this.redis = new Redis(failFastRedisOptions(this.options.redisUrl, 'driver-dispatch:location-index'));
+        this.redis = createRedisClient({
+            server: this.options.redisUrl,
+            connectionName: 'driver-dispatch:location-index',
+            outageLog: this.outageLog,
+        });
         this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
         this.redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
         this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 6, lua: SET_STATUS_SCRIPT });
         this.redis.defineCommand('vqdReconcileDrivers', { numberOfKeys: 4, lua: RECONCILE_SCRIPT });
-        this.redis.on('error', (error: Error) => {
-            if (this.outageLogged) return;
-            this.outageLogged = true;
-            Logger.warn(`Redis driver index unavailable: ${error.message}`, loggerCtx);
-        });
         this.redis.on('ready', () => {
-            this.outageLogged = false;
             if (this.readyBefore) {
                 for (const listener of this.reconnectListeners) listener();
             }
             this.readyBefore = true;
         });
-        try {
-            await this.redis.connect();
-        } catch {
-            // Logged by the error listener; ioredis keeps reconnecting.
-        }
+        await connectRedisClient(this.redis);
     }
 
     async destroy(): Promise<void> {
-        try {
-            await this.redis.quit();
-        } catch {
-            // Not connected: nothing to say goodbye to.
-            this.redis.disconnect();
-        }
+        await closeRedisClient(this.redis);
     }
 
     /**

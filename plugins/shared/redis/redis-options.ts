@@ -20,10 +20,12 @@ export function redisOptionsFromUrl(url: string): RedisOptions {
  * command timeout, a 2 s connect timeout), so no request waits on a Redis that is down; they keep
  * reconnecting in the background, at most every 5 s, so the feature comes back by itself; and a
  * disconnect does not wait the default 2 s for a socket to a Redis already gone.
+ *
+ * `server` is a `redis://` or `rediss://` URL, or connection options (host, port, credentials).
  */
-export function failFastRedisOptions(url: string, connectionName: string): RedisOptions {
+export function failFastRedisOptions(server: string | RedisOptions, connectionName: string): RedisOptions {
     return {
-        ...redisOptionsFromUrl(url),
+        ...(typeof server === 'string' ? redisOptionsFromUrl(server) : server),
         connectionName,
         lazyConnect: true,
         enableOfflineQueue: false,
