@@ -8,6 +8,8 @@ import { promisify } from 'node:util';
 
 import { Client } from 'pg';
 
+import { describeError } from '../../plugins/shared/errors';
+
 export interface EmbeddedPostgresOptions {
     /** Folder of the cluster's data files; created and initialised on first start. */
     dataDir: string;
@@ -447,7 +449,7 @@ async function unusableCacheRoot(root: string): Promise<string | undefined> {
         if (!stat.isDirectory()) return 'is not a folder';
         if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) return 'is not owned and writable by root only';
     } catch (error) {
-        return `cannot be created (${error instanceof Error ? error.message : String(error)})`;
+        return `cannot be created (${describeError(error)})`;
     }
     const blocked = await unreachableAncestor(path.join(root, 'binaries'));
     return blocked ? `is under ${blocked}, which the postgres user cannot traverse` : undefined;

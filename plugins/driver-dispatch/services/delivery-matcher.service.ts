@@ -12,6 +12,7 @@ import {
     TransactionalConnection,
 } from '@vendure/core';
 
+import { describeError } from '../../shared/errors';
 import { boundingBox, distanceKm, LatLng } from '../../shared/geo';
 import { DISPATCH_QUEUE_NAME, DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
@@ -199,7 +200,7 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
             added.catch(() => undefined);
             // The PENDING row is the record: the sweep re-queues it.
             Logger.error(
-                `Could not enqueue dispatch of delivery ${String(assignmentId)}: ${describe(error)} [correlationId=${correlationId}]`,
+                `Could not enqueue dispatch of delivery ${String(assignmentId)}: ${describeError(error)} [correlationId=${correlationId}]`,
                 loggerCtx,
             );
             return false;
@@ -250,7 +251,7 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
                 await this.dispatch(ctx, assignment.id);
             } catch (error) {
                 // No driver free now: the attempt is recorded on the row; the next sweep tries again.
-                Logger.verbose(`${describe(error)} (sweep)`, loggerCtx);
+                Logger.verbose(`${describeError(error)} (sweep)`, loggerCtx);
             }
             dispatchedDirectly.push(assignment.id);
         }
@@ -307,7 +308,7 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
             const waiting = await this.oldestWaitingNear(driverId);
             if (waiting) await this.enqueueDispatch(ctx, waiting.id, waiting.correlationId);
         } catch (error) {
-            Logger.error(`Could not re-dispatch waiting deliveries: ${describe(error)}`, loggerCtx);
+            Logger.error(`Could not re-dispatch waiting deliveries: ${describeError(error)}`, loggerCtx);
         }
     }
 
@@ -328,8 +329,4 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
 function pickupPoint(store: StockLocation | null): LatLng | undefined {
     const { latitude, longitude } = store?.customFields ?? {};
     return latitude != null && longitude != null ? { latitude, longitude } : undefined;
-}
-
-function describe(error: unknown): string {
-    return error instanceof Error ? error.message : String(error);
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { ModuleRef } from '@nestjs/core';
 import { CacheService, Injector, Logger, RequestContext } from '@vendure/core';
 
+import { describeError } from '../../shared/errors';
 import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import {
@@ -147,7 +148,7 @@ export class GeocodingService implements OnApplicationBootstrap, OnApplicationSh
         const now = Date.now();
         if (now - this.lastCacheWarningAt < CACHE_WARNING_INTERVAL_MS) return;
         this.lastCacheWarningAt = now;
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         Logger.warn(`Geocode cache ${operation} failed, answering without the cache: ${message}`, loggerCtx);
     }
 }

@@ -15,6 +15,7 @@ import { Redis } from 'ioredis';
 import { Subscription } from 'rxjs';
 import { IsNull, Not } from 'typeorm';
 
+import { describeError } from '../../shared/errors';
 import { coordinateProblem, LatLng } from '../../shared/geo';
 import { closeRedisClient, createRedisClient, RedisOutageLog } from '../../shared/redis';
 import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
@@ -247,7 +248,7 @@ export class StoreLocator implements OnApplicationBootstrap, OnApplicationShutdo
         try {
             await this.refresh();
         } catch (error) {
-            const message = error instanceof Error ? error.message : String(error);
+            const message = describeError(error);
             Logger.error(
                 `Store index rebuild ${reason} failed, keeping the previous index: ${message}`,
                 loggerCtx,
