@@ -39,6 +39,20 @@ import { DriverService } from './services/driver.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
 
+/** The plugin's services: all provided, all exported (other plugins and the app use them). */
+const SERVICES = [
+    DriverLocationService,
+    PingRateLimiter,
+    DriverService,
+    DeliveryLifecycleService,
+    DeliveryMatcherService,
+    DispatchService,
+    DispatchSweepService,
+    DemoFleetService,
+    DeliveryTrackingService,
+    DispatchEventStreamService,
+];
+
 /**
  * @description
  * Answers "who can deliver it right now?": drivers, their locations, and the atomic assignment of
@@ -55,30 +69,10 @@ import { PingRateLimiter } from './services/ping-rate-limiter.service';
     entities: [Driver, DeliveryAssignment, DeliveryEvent],
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
-        DriverLocationService,
-        PingRateLimiter,
-        DriverService,
-        DeliveryLifecycleService,
-        DeliveryMatcherService,
-        DispatchService,
-        DispatchSweepService,
-        DemoFleetService,
-        DeliveryTrackingService,
-        DispatchEventStreamService,
+        ...SERVICES,
     ],
     controllers: [DispatchEventsController],
-    exports: [
-        DriverService,
-        DriverLocationService,
-        DeliveryLifecycleService,
-        DeliveryMatcherService,
-        DispatchService,
-        DispatchSweepService,
-        DemoFleetService,
-        DeliveryTrackingService,
-        DispatchEventStreamService,
-        PingRateLimiter,
-    ],
+    exports: SERVICES,
     adminApiExtensions: {
         schema: gql`
             ${adminApiExtensions}
