@@ -608,7 +608,7 @@ describe('more orders than drivers', () => {
             expect(String((await dispatch.oldestWaitingNear(offDuty.id))?.id)).toBe(oldest);
             // A driver who declined it is not offered it again.
             await sql.query(`UPDATE delivery_assignment SET "excludedDriverIds" = $1 WHERE id = $2`, [
-                JSON.stringify([Number(offDuty.id)]),
+                JSON.stringify([String(offDuty.id)]),
                 oldest,
             ]);
             expect(String((await dispatch.oldestWaitingNear(offDuty.id))?.id)).toBe(nextOldest);

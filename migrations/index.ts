@@ -7,6 +7,7 @@ import { DeliveryAssignments1795738372135 } from './1795738372135-delivery-assig
 import { DeliveryCodes1795744377433 } from './1795744377433-delivery-codes';
 import { DriverEnabled1795744466131 } from './1795744466131-driver-enabled';
 import { DeliveryReferences1795760000000 } from './1795760000000-delivery-references';
+import { IdsOfAnyStrategy1795770000000 } from './1795770000000-ids-of-any-strategy';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -17,4 +18,5 @@ export const migrations: Array<new () => object> = [
     DeliveryCodes1795744377433,
     DriverEnabled1795744466131,
     DeliveryReferences1795760000000,
+    IdsOfAnyStrategy1795770000000,
 ];

@@ -33,6 +33,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'dispatch-events.e2e-spec.ts': 11,
     'driver-app.e2e-spec.ts': 13,
     'probed-defects.e2e-spec.ts': 14,
+    'uuid-ids.e2e-spec.ts': 15,
     'es9-unavailable.e2e-spec.ts': 20,
     'es9-live.e2e-spec.ts': 21,
     'driver-admin.e2e-spec.ts': 12,

@@ -102,7 +102,8 @@ const SERVICES = [
         config.shippingOptions.fulfillmentHandlers.push(localCourierFulfillmentHandler);
         config.customFields.Order.push({
             name: 'placedInSessionId',
-            type: 'int',
+            // A string, not an int: a session id of any EntityIdStrategy (UUIDs too) fits.
+            type: 'string',
             nullable: true,
             internal: true,
             readonly: true,

@@ -26,7 +26,10 @@ export type FailureReasonCode = (typeof FAILURE_REASON_CODES)[number];
 
 declare module '@vendure/core/dist/entity/custom-entity-fields' {
     interface CustomOrderFields {
-        /** The shop session that placed the order: a guest's tracking is tied to it. */
-        placedInSessionId: number | null;
+        /**
+         * The shop session that placed the order: a guest's tracking is tied to it. The id as a
+         * string, whatever the EntityIdStrategy; compare it with `idsAreEqual`.
+         */
+        placedInSessionId: string | null;
     }
 }

@@ -23,7 +23,8 @@ declare module '@vendure/core/dist/entity/custom-entity-fields' {
     }
     interface CustomSessionFields extends DeliveryLocationFields {}
     interface CustomOrderLineFields {
-        servingStockLocationId: number | null;
+        /** The id as a string, whatever the EntityIdStrategy; compare it with `idsAreEqual`. */
+        servingStockLocationId: string | null;
     }
     /* eslint-enable @typescript-eslint/no-empty-object-type */
 }

@@ -14,7 +14,22 @@ describe('input bounds', () => {
     it('take ids from 1 to the largest PostgreSQL integer, and nothing else', () => {
         expect(entityId('42', 'Driver')).toBe(42);
         expect(entityId(2_147_483_647, 'Driver')).toBe(2_147_483_647);
-        for (const bad of ['0', '-1', '1.5', 'abc', '99999999999', '2147483648', '', 'Infinity', '1e3']) {
+        // Vendure's UuidIdStrategy: the id passes as it is.
+        expect(entityId('0b7e6a1c-3f2d-4c5e-9a8b-1d2e3f4a5b6c', 'Driver')).toBe(
+            '0b7e6a1c-3f2d-4c5e-9a8b-1d2e3f4a5b6c',
+        );
+        for (const bad of [
+            '0',
+            '-1',
+            '1.5',
+            'abc',
+            '99999999999',
+            '2147483648',
+            '',
+            'Infinity',
+            '1e3',
+            '0b7e6a1c-3f2d-4c5e-9a8b-1d2e3f4a5b6',
+        ]) {
             expect(() => entityId(bad, 'Driver')).toThrow(/is not a valid Driver id/);
         }
         expect(() =>

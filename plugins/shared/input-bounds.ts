@@ -23,6 +23,8 @@ export const INPUT_LIMITS = {
 
 /** The largest id PostgreSQL's `integer` holds: Vendure's auto-increment ids. */
 const MAX_INT_ID = 2_147_483_647;
+/** The ids of Vendure's UuidIdStrategy. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** How much of a user-supplied string a log line or an error message repeats. */
 const ECHO_LENGTH = 40;
 
@@ -54,20 +56,24 @@ export function optionalBoundedText<T extends string | null | undefined>(
 
 /**
  * An id argument of one of the suite's entities (or Vendure's): a whole number from 1 to the
- * largest PostgreSQL integer. Anything else ("1.5", "-1", "abc", 99999999999) is refused with a
- * clear message instead of reaching the database.
+ * largest PostgreSQL integer (auto-increment ids), or a UUID (Vendure's UuidIdStrategy). Anything
+ * else ("1.5", "-1", "abc", 99999999999) is refused with a clear message instead of reaching the
+ * database.
  */
-export function entityId(value: ID, what: string): number {
+export function entityId(value: ID, what: string): ID {
     const text = String(value).trim();
+    if (UUID.test(text)) return text;
     const id = /^\d{1,10}$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(id) || id < 1 || id > MAX_INT_ID) {
-        throw new UserInputError(`"${forLog(text)}" is not a valid ${what} id: ids are whole numbers from 1`);
+        throw new UserInputError(
+            `"${forLog(text)}" is not a valid ${what} id: ids are whole numbers from 1, or UUIDs`,
+        );
     }
     return id;
 }
 
 /** An id list argument: at most {@link INPUT_LIMITS.idList} ids, each valid. */
-export function entityIds(values: readonly ID[], what: string, max: number = INPUT_LIMITS.idList): number[] {
+export function entityIds(values: readonly ID[], what: string, max: number = INPUT_LIMITS.idList): ID[] {
     if (values.length > max) {
         throw new UserInputError(`Too many ${what} ids: at most ${max} per request (got ${values.length})`);
     }

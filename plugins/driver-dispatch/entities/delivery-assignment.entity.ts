@@ -1,4 +1,13 @@
-import { Channel, ChannelAware, DeepPartial, Order, StockLocation, VendureEntity } from '@vendure/core';
+import {
+    Channel,
+    ChannelAware,
+    DeepPartial,
+    EntityId,
+    ID,
+    Order,
+    StockLocation,
+    VendureEntity,
+} from '@vendure/core';
 import { Column, Entity, Index, JoinTable, ManyToMany, ManyToOne, OneToMany } from 'typeorm';
 
 import { DeliveryStatus } from '../types';
@@ -31,14 +40,14 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
 
     /** One assignment per order: marking an order ready twice finds this row. */
     @Index({ unique: true })
-    @Column({ type: 'int' })
-    orderId: number;
+    @EntityId()
+    orderId: ID;
 
     @ManyToOne(() => Driver, { nullable: true, onDelete: 'SET NULL' })
     driver: Driver | null;
 
-    @Column({ type: 'int', nullable: true })
-    driverId: number | null;
+    @EntityId({ nullable: true })
+    driverId: ID | null;
 
     @Column({ type: 'varchar', length: 16, default: DeliveryStatus.PENDING })
     status: DeliveryStatus;
@@ -47,8 +56,8 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     @ManyToOne(() => StockLocation, { nullable: true, onDelete: 'SET NULL' })
     pickupStockLocation: StockLocation | null;
 
-    @Column({ type: 'int', nullable: true })
-    pickupStockLocationId: number | null;
+    @EntityId({ nullable: true })
+    pickupStockLocationId: ID | null;
 
     @Column({ type: 'double precision' })
     dropoffLatitude: number;
@@ -89,12 +98,16 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     correlationId: string;
 
     /** The `local-courier` Fulfillment this delivery moves along. */
-    @Column({ type: 'int', nullable: true })
-    fulfillmentId: number | null;
+    @EntityId({ nullable: true })
+    fulfillmentId: ID | null;
 
-    /** Drivers who declined it or were taken off it: dispatch does not offer it to them again. */
+    /**
+     * Drivers who declined it or were taken off it: dispatch does not offer it to them again. Ids
+     * as strings (a JSON array in a text column), so they fit any EntityIdStrategy; compare them
+     * with `idsAreEqual`.
+     */
     @Column({ type: 'simple-json', default: '[]' })
-    excludedDriverIds: number[];
+    excludedDriverIds: string[];
 
     /**
      * The one-time code the customer sees in `deliveryTracking` and the driver enters at the door

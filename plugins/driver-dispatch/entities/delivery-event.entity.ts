@@ -1,4 +1,4 @@
-import { DeepPartial, VendureEntity } from '@vendure/core';
+import { DeepPartial, EntityId, ID, VendureEntity } from '@vendure/core';
 import { Column, Entity, ManyToOne, Relation } from 'typeorm';
 
 import { DeliveryStatus } from '../types';
@@ -15,8 +15,8 @@ export class DeliveryEvent extends VendureEntity {
     // Relation<>: the two entities import each other, and decorator metadata must not read the class.
     assignment: Relation<DeliveryAssignment>;
 
-    @Column({ type: 'int' })
-    assignmentId: number;
+    @EntityId()
+    assignmentId: ID;
 
     /** Null for the creation of the assignment. */
     @Column({ type: 'varchar', length: 16, nullable: true })

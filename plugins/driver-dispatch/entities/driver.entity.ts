@@ -1,5 +1,5 @@
-import { Administrator, DeepPartial, VendureEntity } from '@vendure/core';
-import { Column, Entity, Index, JoinColumn, OneToOne } from 'typeorm';
+import { Administrator, DeepPartial, EntityId, ID, VendureEntity } from '@vendure/core';
+import { Column, Entity, Index, JoinColumn, OneToOne, Unique } from 'typeorm';
 
 import { DriverStatus } from '../types';
 
@@ -10,6 +10,8 @@ import { DriverStatus } from '../types';
  */
 @Entity()
 @Index(['status', 'latitude', 'longitude'])
+// The constraint `unique: true` gave the column before it became an @EntityId (same name).
+@Unique(['administratorId'])
 export class Driver extends VendureEntity {
     constructor(input?: DeepPartial<Driver>) {
         super(input);
@@ -63,6 +65,6 @@ export class Driver extends VendureEntity {
     @JoinColumn()
     administrator: Administrator | null;
 
-    @Column({ type: 'int', nullable: true, unique: true })
-    administratorId: number | null;
+    @EntityId({ nullable: true })
+    administratorId: ID | null;
 }

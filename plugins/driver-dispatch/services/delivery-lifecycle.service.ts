@@ -222,7 +222,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 if (!driver) throw new Error('A delivery is assigned to a driver: none was given');
                 const notFree = await this.takeDriver(ctx, driver);
                 if (notFree) return notFree;
-                assignment.driverId = Number(driver.driverId);
+                assignment.driverId = driver.driverId;
                 assignment.assignedAt = now;
                 assignment.pickupDistanceKm = driver.distanceKm;
                 break;
@@ -238,7 +238,10 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
             case DeliveryStatus.PENDING:
                 if (previousDriverId != null) {
                     // The driver who declined, was taken off or failed it is not offered it again.
-                    assignment.excludedDriverIds = [...assignment.excludedDriverIds, previousDriverId];
+                    assignment.excludedDriverIds = [
+                        ...assignment.excludedDriverIds,
+                        String(previousDriverId),
+                    ];
                     assignment.driverId = null;
                     assignment.assignedAt = null;
                     assignment.pickupDistanceKm = null;
@@ -326,7 +329,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
     ): Promise<void> {
         await this.connection.getRepository(ctx, DeliveryEvent).save(
             new DeliveryEvent({
-                assignmentId: Number(assignment.id),
+                assignmentId: assignment.id,
                 fromStatus: from,
                 toStatus: assignment.status,
                 reasonCode: request.reasonCode ?? null,
@@ -397,7 +400,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
             await this.connection.withTransaction(ctx, async txCtx => {
                 const assignment = await this.connection
                     .getRepository(txCtx, DeliveryAssignment)
-                    .findOne({ where: { orderId: Number(orderId) } });
+                    .findOne({ where: { orderId } });
                 if (!assignment || FINAL_STATUSES.includes(assignment.status)) return;
                 await this.transition(txCtx, assignment.id, DeliveryStatus.CANCELLED, {
                     actor: 'system',

@@ -81,7 +81,7 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
             if (event.ctx.apiType !== 'shop' || sessionId == null) return;
             this.connection.rawConnection
                 .getRepository(Order)
-                .update({ id: event.order.id }, { customFields: { placedInSessionId: Number(sessionId) } })
+                .update({ id: event.order.id }, { customFields: { placedInSessionId: String(sessionId) } })
                 .catch((error: unknown) =>
                     Logger.error(
                         `Could not record the session of order ${event.order.code}: ${String(error)}`,
@@ -96,7 +96,7 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
         const driver = await this.drivers.findActive(ctx);
         if (!driver) return null;
         const assignment = await this.connection.getRepository(ctx, DeliveryAssignment).findOne({
-            where: { driverId: Number(driver.id), status: In(OPEN_WITH_DRIVER) },
+            where: { driverId: driver.id, status: In(OPEN_WITH_DRIVER) },
             relations: ['pickupStockLocation'],
         });
         if (!assignment) return null;
@@ -151,7 +151,7 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
                   })
                 : [order];
         const assignments = await this.connection.getRepository(ctx, DeliveryAssignment).find({
-            where: { orderId: In(delivered.map(item => Number(item.id))) },
+            where: { orderId: In(delivered.map(item => item.id)) },
             relations: ['pickupStockLocation'],
         });
         const entries: DeliveryTracking[] = [];

@@ -94,7 +94,7 @@ export class DispatchSweepService {
             })
             .returning(['id'])
             .execute();
-        const ids = (result.raw as Array<{ id: number }>).map(row => row.id);
+        const ids = (result.raw as Array<{ id: ID }>).map(row => row.id);
         for (const id of ids) {
             await this.locations.statusChanged(id, DriverStatus.OFFLINE);
             await this.eventBus.publish(new DriverStatusEvent(ctx, id, DriverStatus.OFFLINE));

@@ -87,14 +87,14 @@ export class DispatchService {
     /** The ASSIGNED or PICKED_UP delivery of a driver (at most one, held by a unique index). */
     async findOpenForDriver(ctx: RequestContext, driverId: ID): Promise<DeliveryAssignment | undefined> {
         const assignment = await this.connection.getRepository(ctx, DeliveryAssignment).findOne({
-            where: { driverId: Number(driverId), status: In(OPEN_WITH_DRIVER) },
+            where: { driverId, status: In(OPEN_WITH_DRIVER) },
         });
         return assignment ?? undefined;
     }
 
     async eventsOf(ctx: RequestContext, assignmentId: ID): Promise<DeliveryEvent[]> {
         return this.connection.getRepository(ctx, DeliveryEvent).find({
-            where: { assignmentId: Number(assignmentId) },
+            where: { assignmentId },
             order: { createdAt: 'ASC', id: 'ASC' },
         });
     }
@@ -144,7 +144,7 @@ export class DispatchService {
             .getOne();
         const existing = await this.connection
             .getRepository(ctx, DeliveryAssignment)
-            .findOne({ where: { orderId: Number(order.id) } });
+            .findOne({ where: { orderId: order.id } });
         if (existing) return existing;
 
         if (order.type === OrderType.Aggregate) {
@@ -184,7 +184,7 @@ export class DispatchService {
             ctx,
             {
                 channels: order.channels,
-                orderId: Number(order.id),
+                orderId: order.id,
                 pickupStockLocationId: pickupId,
                 dropoffLatitude: dropoff.latitude,
                 dropoffLongitude: dropoff.longitude,
@@ -196,7 +196,7 @@ export class DispatchService {
                 deliveredAt: null,
                 correlationId: randomUUID(),
                 deliveryReference: generateDeliveryReference(),
-                fulfillmentId: Number(fulfillment.id),
+                fulfillmentId: fulfillment.id,
                 deliveryCode: generateDeliveryCode(this.options.deliveryCode.length),
                 codeFailures: 0,
                 codeLockedUntil: null,

@@ -194,7 +194,7 @@ export class DriverLocationService
         const driverTable = this.connection.rawConnection.getMetadata(Driver).tableName;
         const assignmentTable = this.connection.rawConnection.getMetadata(DeliveryAssignment).tableName;
         const rows: Array<{
-            id: number;
+            id: ID;
             status: DriverStatus;
             enabled: boolean;
             latitude: number | null;
@@ -260,16 +260,19 @@ export class DriverLocationService
      * ping older than the row's `lastSeenAt` (another process wrote a newer one) changes nothing.
      */
     private async writeBatch(batch: PendingPosition[]): Promise<void> {
-        const table = this.connection.rawConnection.getMetadata(Driver).tableName;
+        const metadata = this.connection.rawConnection.getMetadata(Driver);
+        // The id column's own type (integer, uuid, ...), so the join on it can use the primary key.
+        const [idColumn] = metadata.primaryColumns;
+        const idType = this.connection.rawConnection.driver.normalizeType(idColumn);
         await this.connection.rawConnection.query(
-            `UPDATE "${table}" AS driver
+            `UPDATE "${metadata.tableName}" AS driver
                 SET "latitude" = ping.latitude, "longitude" = ping.longitude, "lastSeenAt" = ping.seen_at
-               FROM unnest($1::int[], $2::double precision[], $3::double precision[], $4::timestamp[])
+               FROM unnest($1::${idType}[], $2::double precision[], $3::double precision[], $4::timestamp[])
                     AS ping(id, latitude, longitude, seen_at)
               WHERE driver.id = ping.id
                 AND (driver."lastSeenAt" IS NULL OR driver."lastSeenAt" <= ping.seen_at)`,
             [
-                batch.map(ping => Number(ping.driverId)),
+                batch.map(ping => String(ping.driverId)),
                 batch.map(ping => ping.latitude),
                 batch.map(ping => ping.longitude),
                 batch.map(ping => ping.at),

@@ -267,7 +267,7 @@ export class DriverService {
     async hasOpenAssignment(ctx: RequestContext, driverId: ID): Promise<boolean> {
         return this.connection
             .getRepository(ctx, DeliveryAssignment)
-            .exists({ where: { driverId: Number(driverId), status: In(OPEN_WITH_DRIVER) } });
+            .exists({ where: { driverId, status: In(OPEN_WITH_DRIVER) } });
     }
 
     /** Tells the index; a driver going AVAILABLE lets waiting deliveries try again (after commit). */

@@ -38,11 +38,15 @@ export const orderDeliveryLocationFields: CustomFieldConfig[] = [
 /** On the session, so searches before the first cart item use it too. */
 export const sessionDeliveryLocationFields = deliveryLocationFields({ public: false });
 
-/** The store a line was allocated from: its stock is sold, released or cancelled there. */
+/**
+ * The store a line was allocated from: its stock is sold, released or cancelled there. A string
+ * (not an int, not a relation): it holds a StockLocation id of any EntityIdStrategy, UUIDs too, and
+ * keeps the field's name in the admin API.
+ */
 export const orderLineServingStoreFields: CustomFieldConfig[] = [
     {
         name: 'servingStockLocationId',
-        type: 'int',
+        type: 'string',
         nullable: true,
         readonly: true,
         public: false,

@@ -149,6 +149,20 @@ describe('searchResultsQuery', () => {
         expectPlaceholdersMatch(query);
     });
 
+    it("on UUID ids casts the stores to uuid, and the index's variant id (varchar there) to uuid", () => {
+        const scope = twoStores.delivery as DeliveryScope;
+        const query = searchResultsQuery(
+            {},
+            { ...twoStores, delivery: { ...scope, idType: 'uuid' } },
+            COLUMNS,
+        );
+        expect(query.sql).toContain('EXISTS (SELECT 1 FROM (VALUES (CAST($3 AS uuid), CAST($4 AS uuid)');
+        expect(query.sql).toContain('ds_pv."id" = CAST(si."productVariantId" AS uuid)');
+        expect(query.sql).toMatch(/ds_nearby\."channelId" <> CAST\(\$9 AS uuid\) OR NOT EXISTS/);
+        expect(query.sql).not.toMatch(/AS integer\), CAST/);
+        expectPlaceholdersMatch(query);
+    });
+
     it('lists the stores once in the parameters though the SELECT and the WHERE both use them', () => {
         const { sql, parameters } = searchResultsQuery({}, twoStores, COLUMNS);
         expect(sql.match(/FROM \(VALUES/g)).toHaveLength(2);

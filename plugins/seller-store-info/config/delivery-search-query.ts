@@ -32,11 +32,20 @@ export interface InventorySettings {
     outOfStockThreshold: number;
 }
 
+/**
+ * The SQL type of the entity id columns: `integer` with Vendure's default (auto-increment) ids,
+ * `uuid` with its UuidIdStrategy. The search index stores its ids without a relation, so on the
+ * uuid strategy they are `varchar` there and are cast to compare with the entity tables.
+ */
+export type EntityIdType = 'integer' | 'uuid';
+
 /** The delivery rule for one search: the stores near the delivery location. */
 export interface DeliveryScope {
     rows: readonly ServingStoreRow[];
     defaultChannelId: ID;
     inventory: InventorySettings;
+    /** @default 'integer' */
+    idType?: EntityIdType;
 }
 
 /** Table names, from the entity metadata (they change with an `entityPrefix`). */
@@ -361,7 +370,7 @@ class QueryParts {
      * FROM and WHERE of "the nearby stores that can deliver the variant of row si": the VALUES
      * list of (store, serving channel, distance), joined to the variant's channel (its own
      * seller's stores only) and to its stock level at that store. Undefined when no store is near.
-     * The ids are cast to integer: the id columns of this schema (Vendure's default id strategy).
+     * The ids are cast to the type of the entity id columns ({@link EntityIdType}).
      */
     private servingStores(delivery: DeliveryScope): string | undefined {
         if (this.servingStoresSql === undefined) this.servingStoresSql = this.buildServingStores(delivery);
@@ -370,13 +379,16 @@ class QueryParts {
 
     private buildServingStores(delivery: DeliveryScope): string | null {
         if (!delivery.rows.length) return null;
+        const idType: EntityIdType = delivery.idType === 'uuid' ? 'uuid' : 'integer';
+        // The index row's variant id, comparable with the entity tables' ids.
+        const variantId = idType === 'uuid' ? 'CAST(si."productVariantId" AS uuid)' : 'si."productVariantId"';
         const values = delivery.rows.map(
             row =>
-                `(CAST(${this.param(String(row.stockLocationId))} AS integer), ` +
-                `CAST(${this.param(String(row.servingChannelId))} AS integer), ` +
+                `(CAST(${this.param(String(row.stockLocationId))} AS ${idType}), ` +
+                `CAST(${this.param(String(row.servingChannelId))} AS ${idType}), ` +
                 `CAST(${this.param(row.distanceKm)} AS double precision))`,
         );
-        const defaultChannel = `CAST(${this.param(String(delivery.defaultChannelId))} AS integer)`;
+        const defaultChannel = `CAST(${this.param(String(delivery.defaultChannelId))} AS ${idType})`;
         const { trackInventory, outOfStockThreshold } = delivery.inventory;
         // GlobalFlag: TRUE and FALSE are the variant's own choice, INHERIT follows the global setting.
         const untracked = trackInventory
@@ -389,14 +401,14 @@ class QueryParts {
         return [
             `FROM (VALUES ${values.join(', ')}) AS ds_nearby("stockLocationId", "channelId", "distanceKm")`,
             `INNER JOIN ${variantChannels} ds_pvc`,
-            `  ON ds_pvc."productVariantId" = si."productVariantId" AND ds_pvc."channelId" = ds_nearby."channelId"`,
-            `INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = si."productVariantId"`,
+            `  ON ds_pvc."productVariantId" = ${variantId} AND ds_pvc."channelId" = ds_nearby."channelId"`,
+            `INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = ${variantId}`,
             `LEFT JOIN ${this.table('stockLevel')} ds_sl`,
-            `  ON ds_sl."productVariantId" = si."productVariantId" AND ds_sl."stockLocationId" = ds_nearby."stockLocationId"`,
+            `  ON ds_sl."productVariantId" = ${variantId} AND ds_sl."stockLocationId" = ds_nearby."stockLocationId"`,
             // A single-shop store (default channel row) serves only variants that have no seller.
             `WHERE (ds_nearby."channelId" <> ${defaultChannel} OR NOT EXISTS (`,
             `    SELECT 1 FROM ${variantChannels} ds_seller`,
-            `    WHERE ds_seller."productVariantId" = si."productVariantId" AND ds_seller."channelId" <> ${defaultChannel}))`,
+            `    WHERE ds_seller."productVariantId" = ${variantId} AND ds_seller."channelId" <> ${defaultChannel}))`,
             `  AND (${untracked} OR ds_sl."stockOnHand" - ds_sl."stockAllocated" - ${threshold} > 0)`,
         ].join('\n');
     }

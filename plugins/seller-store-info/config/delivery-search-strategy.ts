@@ -26,6 +26,7 @@ import {
     countIds,
     DEFAULT_SEARCH_TABLES,
     DeliveryScope,
+    EntityIdType,
     facetValueIdsQuery,
     InvalidFacetValueFilterError,
     searchResultsQuery,
@@ -72,6 +73,7 @@ export type DeliverySearchResult = SearchResult & {
 export class DeliverySearchStrategy implements SearchStrategy {
     private services: Services | undefined;
     private tables: SearchTables = DEFAULT_SEARCH_TABLES;
+    private idType: EntityIdType = 'integer';
     /**
      * One request asks four times with the same input (results, total, facet values,
      * collections): the delivery location is resolved once per request and input.
@@ -93,6 +95,7 @@ export class DeliverySearchStrategy implements SearchStrategy {
             globalSettings: injector.get(GlobalSettingsService),
         };
         this.tables = tablesOf(connection.rawConnection);
+        this.idType = idTypeOf(connection.rawConnection);
     }
 
     async getSearchResults(
@@ -183,6 +186,7 @@ export class DeliverySearchStrategy implements SearchStrategy {
                 trackInventory: settings.trackInventory,
                 outOfStockThreshold: settings.outOfStockThreshold,
             },
+            idType: this.idType,
         };
     }
 
@@ -236,4 +240,10 @@ function tablesOf(dataSource: DataSource): SearchTables {
             channels?.junctionEntityMetadata?.tableName ?? DEFAULT_SEARCH_TABLES.productVariantChannels,
         stockLevel: dataSource.getMetadata(StockLevel).tableName,
     };
+}
+
+/** The type of the entity id columns: the EntityIdStrategy decides it (auto-increment or UUID). */
+function idTypeOf(dataSource: DataSource): EntityIdType {
+    const [id] = dataSource.getMetadata(ProductVariant).primaryColumns;
+    return id?.generationStrategy === 'uuid' ? 'uuid' : 'integer';
 }

@@ -64,7 +64,7 @@ export class NearestStoreStockLocationStrategy extends MultiChannelStockLocation
         }
         await this.connection
             .getRepository(ctx, OrderLine)
-            .update(orderLine.id, { customFields: { servingStockLocationId: Number(store.id) } });
+            .update(orderLine.id, { customFields: { servingStockLocationId: String(store.id) } });
         return [{ location: store, quantity }];
     }
 
