@@ -308,4 +308,22 @@ describe('the demo marketplace on UUID ids', () => {
         });
         expect(deliveryTracking[0]).toMatchObject({ status: 'DELIVERED', deliveryCode: null });
     });
+
+    it('answers an id that is not a UUID with an error a person can act on, changing nothing', async () => {
+        await asSuperadmin(adminClient);
+        const before = await assignment(assignmentId);
+        await expect(
+            adminClient.query(
+                gql`
+                    mutation ($id: ID!) {
+                        cancelDelivery(assignmentId: $id, reason: "not a uuid") {
+                            __typename
+                        }
+                    }
+                `,
+                { id: '42' },
+            ),
+        ).rejects.toThrow('An id in this request is not valid: ids are UUIDs here');
+        expect(await assignment(assignmentId)).toEqual(before);
+    });
 });

@@ -24,6 +24,10 @@ describe('the GraphQL error shield', () => {
             message: expect.stringMatching(/An id or number in this request is not valid/),
             extensions: { code: 'USER_INPUT_ERROR' },
         });
+        expect(shield({ message: 'invalid input syntax for type uuid: "42"' })).toMatchObject({
+            message: 'An id in this request is not valid: ids are UUIDs here',
+            extensions: { code: 'USER_INPUT_ERROR' },
+        });
         expect(shield({ message: 'value too long for type character varying(255)' }).message).toBe(
             'A text in this request is too long: at most 255 characters',
         );

@@ -20,6 +20,10 @@ const CLIENT_DATABASE_ERRORS: Array<[RegExp, (match: RegExpMatchArray) => string
         () => 'An id or number in this request is not valid: ids are whole numbers from 1 to 2147483647',
     ],
     [
+        /invalid input syntax for type uuid/,
+        () => 'An id in this request is not valid: ids are UUIDs here',
+    ],
+    [
         /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/,
         () => 'A text in this request contains a NUL character: send plain text',
     ],
