@@ -5,6 +5,7 @@ export * from './config/delivery-search-strategy';
 export * from './config/fast-delivery-eligibility-checker';
 export * from './constants';
 export * from './entities/postal-code-location.entity';
+export * from './import/postal-code-importer';
 export * from './options';
 export * from './seller-store-info.plugin';
 export * from './services/delivery-location.service';

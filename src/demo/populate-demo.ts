@@ -36,7 +36,7 @@ import { lastValueFrom } from 'rxjs';
 
 import { DriverService, DriverStatus, LOCAL_COURIER_HANDLER_CODE } from '../../plugins/driver-dispatch';
 import { fastDeliveryEligibilityChecker } from '../../plugins/seller-store-info';
-import { importPostalCodes } from '../../plugins/seller-store-info/import/postal-code-importer';
+import { importPostalCodes } from '../../plugins/seller-store-info';
 import { describeError } from '../../plugins/shared/errors';
 import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
 import {

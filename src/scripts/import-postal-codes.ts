@@ -11,10 +11,7 @@ import path from 'node:path';
 
 import { Client } from 'pg';
 
-import {
-    importPostalCodes,
-    PostalCodeImportProgress,
-} from '../../plugins/seller-store-info/import/postal-code-importer';
+import { importPostalCodes, PostalCodeImportProgress } from '../../plugins/seller-store-info';
 import { describeError } from '../../plugins/shared/errors';
 import { createVendureConfig, DatabaseConnection } from '../../vendure-config';
 import { clusterDataDir, EmbeddedDatabase, startEmbeddedPostgres } from '../runtime/embedded-postgres';
