@@ -172,6 +172,15 @@ class Fleet {
         return claimed;
     }
 
+    /** The claim of one named driver (a batch window's), checked against the model like any claim. */
+    async claimById(id: string, index = this.index): Promise<boolean> {
+        const claimed = await index.claimById(id);
+        const driver = this.model.get(id);
+        expect(claimed).toBe(driver !== undefined && this.isClaimable(driver));
+        if (claimed && driver) driver.status = DriverStatus.BUSY;
+        return claimed;
+    }
+
     /** Claims until nothing is left, returning the ids in claim order. */
     async claimAll(point: LatLng, options: { maxRadiusKm?: number } = {}): Promise<string[]> {
         const ids: string[] = [];
@@ -509,6 +518,81 @@ describe.each(implementations)('DriverLocationIndex contract: %s', (_name, imple
         const claimed = results.filter(result => result !== undefined).map(result => String(result.driverId));
         expect(sorted(claimed)).toEqual(sorted(drivers));
         expect(results.filter(result => result === undefined)).toHaveLength(15);
+    });
+
+    it('lists the claimable drivers near a point, nearest first, within the radius and the limit, claiming none', async () => {
+        const fleet = await startFleet();
+        const hour = 60 * 60 * 1000;
+        const now = new Date();
+        const [farther, idleLonger, justDelivered, beyond] = await insertRows([
+            { status: DriverStatus.AVAILABLE, position: north(2), lastSeenAt: now },
+            {
+                status: DriverStatus.AVAILABLE,
+                position: north(0.5),
+                lastSeenAt: now,
+                lastDeliveredAt: new Date(now.getTime() - hour),
+            },
+            { status: DriverStatus.AVAILABLE, position: south(0.5), lastSeenAt: now, lastDeliveredAt: now },
+            { status: DriverStatus.AVAILABLE, position: north(6), lastSeenAt: now },
+            { status: DriverStatus.BUSY, position: north(0.1), lastSeenAt: now },
+            { status: DriverStatus.OFFLINE, position: north(0.1), lastSeenAt: now },
+            {
+                status: DriverStatus.AVAILABLE,
+                position: north(0.1),
+                lastSeenAt: new Date(now.getTime() - hour),
+            },
+            { status: DriverStatus.AVAILABLE, lastSeenAt: now },
+        ]);
+        // The table is the source of truth; the Redis index is rebuilt from it.
+        await fleet.rebuildFromDatabase();
+
+        const nearby = await fleet.index.nearbyAvailable(PICKUP, 5, 10);
+        expect(nearby.map(driver => String(driver.driverId))).toEqual([idleLonger, justDelivered, farther]);
+        expect(nearby.map(driver => driver.distanceKm)).toEqual([
+            expect.closeTo(0.5, 3),
+            expect.closeTo(0.5, 3),
+            expect.closeTo(2, 3),
+        ]);
+        expect(
+            (await fleet.index.nearbyAvailable(PICKUP, 5, 1)).map(driver => String(driver.driverId)),
+        ).toEqual([idleLonger]);
+        expect(await fleet.index.nearbyAvailable(PICKUP, 5, 0)).toEqual([]);
+        // The radius holds to the metre, as the claim's does.
+        expect(await fleet.index.nearbyAvailable(PICKUP, 0.499, 10)).toEqual([]);
+        expect(
+            (await fleet.index.nearbyAvailable(PICKUP, 6, 10)).map(driver => String(driver.driverId)),
+        ).toContain(beyond);
+        // Listing claims nobody.
+        expect(sorted(await fleet.index.availableDriverIds())).toEqual(fleet.expectedAvailable());
+    });
+
+    it('claims a named driver only while claimable, and once across concurrent claims', async () => {
+        const fleet = await startFleet();
+        const [driver, busy, offline, silent] = await fleet.addAll([
+            { status: DriverStatus.AVAILABLE, position: north(1) },
+            { status: DriverStatus.BUSY, position: north(1) },
+            { status: DriverStatus.OFFLINE, position: north(1) },
+            { status: DriverStatus.AVAILABLE, position: north(1), lastSeenAt: new Date(Date.now() - 60_000) },
+        ]);
+        const instances = [fleet.index, await newIndex(), await newIndex(), await newIndex()];
+
+        const results = await Promise.all(
+            Array.from({ length: 12 }, (_, i) => instances[i % instances.length].claimById(driver)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const claimedInModel = fleet.model.get(driver);
+        if (claimedInModel) claimedInModel.status = DriverStatus.BUSY;
+        expect(await fleet.claimById(driver)).toBe(false);
+        expect(await fleet.claimById(busy)).toBe(false);
+        expect(await fleet.claimById(offline)).toBe(false);
+        expect(await fleet.claimById(silent)).toBe(false);
+        expect(await fleet.index.claimById('999999')).toBe(false);
+        // Taken by id, the driver is out of the claimable set, as after a nearest claim.
+        expect(await fleet.claim(PICKUP)).toBeUndefined();
+
+        await fleet.release(driver);
+        expect(await fleet.claimById(driver)).toBe(true);
+        await fleet.release(driver);
     });
 
     it('makes a released driver claimable again, and release frees only BUSY drivers', async () => {

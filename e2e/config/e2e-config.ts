@@ -10,7 +10,7 @@ import {
 } from '@vendure/core';
 import { E2E_DEFAULT_CHANNEL_TOKEN, PostgresInitializer, registerInitializer } from '@vendure/testing';
 
-import { DriverDispatchPlugin } from '../../plugins/driver-dispatch';
+import { DriverDispatchPlugin, ResolvedDriverDispatchOptions } from '../../plugins/driver-dispatch';
 import { readSettings } from '../../src/runtime/settings';
 import { createVendureConfig } from '../../vendure-config';
 import { e2eEnv } from './e2e-env';
@@ -40,6 +40,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'bad-input-matrix.e2e-spec.ts': 30,
     'authorization-matrix.e2e-spec.ts': 31,
     'multi-channel-stock.e2e-spec.ts': 40,
+    'batch-dispatch.e2e-spec.ts': 41,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';
@@ -47,6 +48,20 @@ const ONCE_A_YEAR = '0 0 0 1 1 *';
 export interface E2eConfigOptions {
     /** Environment as the server would see it (REDIS_URL, ELASTICSEARCH_URL, ...). */
     env?: Record<string, string>;
+    /** Driver-dispatch options of this file, over the environment's (e.g. a batch window period). */
+    dispatch?: Partial<ResolvedDriverDispatchOptions>;
+}
+
+/**
+ * `E2E_DISPATCH_MODE=batch` runs the suites with batch dispatch (`dispatchMode: 'batch'`, windows
+ * every `E2E_BATCH_WINDOW_MS`, default 500 ms so the suites' waits stay short); unset, the default
+ * `nearest`.
+ */
+function dispatchModeFromEnv(): Partial<ResolvedDriverDispatchOptions> {
+    const mode = process.env.E2E_DISPATCH_MODE;
+    if (!mode || mode === 'nearest') return {};
+    if (mode !== 'batch') throw new Error(`E2E_DISPATCH_MODE must be 'nearest' or 'batch', not '${mode}'`);
+    return { dispatchMode: 'batch', batchWindowMs: Number(process.env.E2E_BATCH_WINDOW_MS ?? 500) };
 }
 
 /**
@@ -74,7 +89,12 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
     // The suites run the dispatch sweep themselves when they test it. Left on its 20 s schedule it
     // would race their heartbeats, and Vendure 3.7.3's scheduler throws an unhandled rejection when
     // a test closes an app while a task is running (its error path writes to the closed pool).
-    DriverDispatchPlugin.options = { ...DriverDispatchPlugin.options, sweepSchedule: ONCE_A_YEAR };
+    DriverDispatchPlugin.options = {
+        ...DriverDispatchPlugin.options,
+        sweepSchedule: ONCE_A_YEAR,
+        ...dispatchModeFromEnv(),
+        ...options.dispatch,
+    };
     return mergeConfig(mergeConfig(defaultConfig, config), {
         apiOptions: { port },
         defaultChannelToken: E2E_DEFAULT_CHANNEL_TOKEN,

@@ -26,7 +26,8 @@ import {
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
-import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from './options';
+import { defaultDriverDispatchOptions, dispatchModeProblem, DriverDispatchPluginOptions } from './options';
+import { BatchDispatchService } from './services/batch-dispatch.service';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
@@ -45,6 +46,7 @@ const SERVICES = [
     PingRateLimiter,
     DriverService,
     DeliveryLifecycleService,
+    BatchDispatchService,
     DeliveryMatcherService,
     DispatchService,
     DispatchSweepService,
@@ -125,7 +127,10 @@ export class DriverDispatchPlugin {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
         const problem = deliveryCodePolicyProblem(deliveryCode);
         if (problem) throw new Error(`DriverDispatchPlugin: ${problem}`);
-        this.options = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
+        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
+        const modeProblem = dispatchModeProblem(resolved);
+        if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
+        this.options = resolved;
         return DriverDispatchPlugin;
     }
 }

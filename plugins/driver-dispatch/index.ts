@@ -14,6 +14,8 @@ export * from './events/driver-available-event';
 export * from './events/driver-location-event';
 export * from './events/driver-status-event';
 export * from './options';
+export * from './services/batch-dispatch.service';
+export * from './services/batch-plan';
 export * from './services/delivery-code';
 export * from './services/delivery-lifecycle.service';
 export * from './services/delivery-matcher.service';

@@ -69,6 +69,62 @@ export interface DriverDispatchPluginOptions {
     maxSearchRadiusKm?: number;
     /**
      * @description
+     * How waiting deliveries get drivers. `nearest`: as each delivery becomes ready (or a driver
+     * comes free, or a job retries), it claims the nearest AVAILABLE driver at once. `batch`: every
+     * `batchWindowMs`, per region (see `batchRegionCellKm`), the waiting deliveries and the AVAILABLE
+     * drivers within `maxSearchRadiusKm` of them are matched for the minimum total pickup distance
+     * (the `munkres` solver), then each chosen driver is claimed by id; a claim lost to a race
+     * leaves that delivery for the next window. The other triggers then only wake the next window.
+     * Windows run where the `dispatch` job queue runs (the worker), one per region at a time across
+     * processes (a PostgreSQL advisory lock), and by the `dispatch-sweep` task.
+     *
+     * @default 'nearest'
+     */
+    dispatchMode?: DispatchMode;
+    /**
+     * @description
+     * In `batch` mode, how often a window runs: the longest a ready delivery waits for its first
+     * chance at a driver (plus the window's own time).
+     *
+     * @default 2000
+     */
+    batchWindowMs?: number;
+    /**
+     * @description
+     * In `batch` mode, a delivery waiting longer than this (since it was opened) is served before
+     * any delivery that waited less, wherever a driver can take it: the solver does not starve it
+     * for nearer pairs.
+     *
+     * @default 60
+     */
+    batchStarvationSeconds?: number;
+    /**
+     * @description
+     * In `batch` mode, each delivery is offered only its k nearest AVAILABLE drivers (at least as
+     * many as deliveries wait at its store), which keeps the problem small in a dense city.
+     *
+     * @default 8
+     */
+    batchNearestDrivers?: number;
+    /**
+     * @description
+     * In `batch` mode, the solve-time budget of one window: when the solver's estimated time for
+     * the window's problem exceeds it, that window assigns nearest-first instead.
+     *
+     * @default 100
+     */
+    batchSolveBudgetMs?: number;
+    /**
+     * @description
+     * In `batch` mode, the regions that windows are run for, as square cells of the map of about
+     * this size (by the pickup store); each region has its own window and lock, so several worker
+     * processes share a large city. 0: one region for everything.
+     *
+     * @default 0
+     */
+    batchRegionCellKm?: number;
+    /**
+     * @description
      * When the `dispatch-sweep` scheduled task runs (cron with seconds): heartbeat expiry, lost
      * dispatch jobs re-queued, direct dispatch while the job queue is unreachable. Keep it well
      * inside the 45 s heartbeat window. `runDispatchSweep(injector, ctx)` runs one sweep now.
@@ -166,6 +222,9 @@ export interface DriverDispatchPluginOptions {
     locationPingLimit?: LocationPingLimit;
 }
 
+/** See {@link DriverDispatchPluginOptions.dispatchMode}. */
+export type DispatchMode = 'nearest' | 'batch';
+
 /** A fixed window: at most `points` pings per `durationSeconds`, per driver. */
 export interface LocationPingLimit {
     /** Pings allowed in one window (a positive whole number). */
@@ -191,6 +250,29 @@ export function resolveStrategy<T extends object>(
     options: ResolvedDriverDispatchOptions,
 ): T {
     return typeof option === 'function' ? option(options) : option;
+}
+
+/** Why the dispatch-mode options cannot work, or undefined when they can. */
+export function dispatchModeProblem(options: ResolvedDriverDispatchOptions): string | undefined {
+    if (options.dispatchMode !== 'nearest' && options.dispatchMode !== 'batch') {
+        return `dispatchMode must be 'nearest' or 'batch', not '${String(options.dispatchMode)}'`;
+    }
+    const positive: Array<[string, number]> = [
+        ['batchWindowMs', options.batchWindowMs],
+        ['batchNearestDrivers', options.batchNearestDrivers],
+    ];
+    const notNegative: Array<[string, number]> = [
+        ['batchStarvationSeconds', options.batchStarvationSeconds],
+        ['batchSolveBudgetMs', options.batchSolveBudgetMs],
+        ['batchRegionCellKm', options.batchRegionCellKm],
+    ];
+    for (const [name, value] of positive) {
+        if (!Number.isFinite(value) || value <= 0) return `${name} must be a positive number`;
+    }
+    for (const [name, value] of notNegative) {
+        if (!Number.isFinite(value) || value < 0) return `${name} must be a number of 0 or more`;
+    }
+    return undefined;
 }
 
 /** The default `driverLocationIndex`: Redis GEO with `redisUrl`, else SQL over the Driver table. */
@@ -221,6 +303,12 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     driverLocationIndex: defaultDriverLocationIndex,
     dispatchEventLog: defaultDispatchEventLog,
     maxSearchRadiusKm: 100,
+    dispatchMode: 'nearest',
+    batchWindowMs: 2000,
+    batchStarvationSeconds: 60,
+    batchNearestDrivers: 8,
+    batchSolveBudgetMs: 100,
+    batchRegionCellKm: 0,
     sweepSchedule: DEFAULT_SWEEP_SCHEDULE,
     demoFleet: false,
     requireDeliveryCode: true,

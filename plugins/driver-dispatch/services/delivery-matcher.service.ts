@@ -1,4 +1,10 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import {
+    BeforeApplicationShutdown,
+    Inject,
+    Injectable,
+    OnApplicationBootstrap,
+    OnModuleInit,
+} from '@nestjs/common';
 import {
     EventBus,
     ID,
@@ -7,6 +13,7 @@ import {
     JobQueueService,
     Logger,
     RequestContext,
+    RequestContextService,
     SerializedRequestContext,
     StockLocation,
     TransactionalConnection,
@@ -21,6 +28,7 @@ import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverAvailableEvent } from '../events/driver-available-event';
 import { ResolvedDriverDispatchOptions } from '../options';
 import { DeliveryStatus } from '../types';
+import { BatchDispatchService, BatchWindowResult } from './batch-dispatch.service';
 import { DeliveryLifecycleService, DriverNotFree } from './delivery-lifecycle.service';
 import { DriverLocationService } from './driver-location.service';
 
@@ -63,10 +71,19 @@ const SWEEP_BATCH_SIZE = 100;
  * driver, and every trigger of a dispatch: a delivery becoming PENDING (marked ready, declined,
  * taken off its driver, retried), a driver turning AVAILABLE, a job retry, and the sweep's pass
  * over deliveries whose job was lost. The assignment itself goes through the lifecycle gate.
+ *
+ * With `dispatchMode: 'batch'` the same triggers only wake the next batch window, which this
+ * service runs every `batchWindowMs` in each process where the `dispatch` queue runs (the
+ * worker); the window itself is the {@link BatchDispatchService}'s.
  */
 @Injectable()
-export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootstrap {
+export class DeliveryMatcherService
+    implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
     private queue: JobQueue<DispatchJobData>;
+    private windowTimer: NodeJS.Timeout | undefined;
+    /** The window this process is running, if any: one at a time per process. */
+    private runningWindow: Promise<BatchWindowResult | undefined> | undefined;
 
     constructor(
         private readonly connection: TransactionalConnection,
@@ -74,9 +91,18 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
         private readonly eventBus: EventBus,
         private readonly lifecycle: DeliveryLifecycleService,
         private readonly locations: DriverLocationService,
+        private readonly batch: BatchDispatchService,
+        private readonly requestContextService: RequestContextService,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
-        private readonly options: Pick<ResolvedDriverDispatchOptions, 'maxSearchRadiusKm'>,
+        private readonly options: Pick<
+            ResolvedDriverDispatchOptions,
+            'maxSearchRadiusKm' | 'dispatchMode' | 'batchWindowMs'
+        >,
     ) {}
+
+    private get batchMode(): boolean {
+        return this.options.dispatchMode === 'batch';
+    }
 
     async onModuleInit(): Promise<void> {
         this.queue = await this.jobQueueService.createQueue<DispatchJobData>({
@@ -91,13 +117,60 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
     onApplicationBootstrap(): void {
         // Subscribers run after the publishing transaction committed: the job finds the row.
         this.eventBus.ofType(DeliveryStatusEvent).subscribe(event => {
-            if (event.toStatus === DeliveryStatus.PENDING) {
-                void this.enqueueDispatch(event.ctx, event.assignmentId, event.correlationId);
-            }
+            if (event.toStatus !== DeliveryStatus.PENDING) return;
+            if (this.batchMode) this.wakeBatchWindow();
+            else void this.enqueueDispatch(event.ctx, event.assignmentId, event.correlationId);
         });
         this.eventBus.ofType(DriverAvailableEvent).subscribe(event => {
-            void this.dispatchOldestWaitingNear(event.ctx, event.driverId);
+            if (this.batchMode) this.wakeBatchWindow();
+            else void this.dispatchOldestWaitingNear(event.ctx, event.driverId);
         });
+        if (this.batchMode) {
+            // Every process ticks; only those where the dispatch queue runs (workers) run windows.
+            this.windowTimer = setInterval(() => void this.tick(), this.options.batchWindowMs);
+            this.windowTimer.unref();
+        }
+    }
+
+    /** No window starts after this, and a running one ends before the database closes. */
+    async beforeApplicationShutdown(): Promise<void> {
+        if (this.windowTimer) clearInterval(this.windowTimer);
+        this.windowTimer = undefined;
+        await this.runningWindow;
+    }
+
+    /**
+     * Batch mode: one window over every region now, unless this process is running one already
+     * (it then resolves undefined). The sweep and tests call it; the timer calls it every
+     * `batchWindowMs` where the dispatch queue runs. Across processes the regions' advisory
+     * locks keep one window per region.
+     */
+    async runBatchWindow(ctx: RequestContext): Promise<BatchWindowResult | undefined> {
+        if (!this.batchMode) return undefined;
+        if (this.runningWindow) return undefined;
+        this.runningWindow = this.batch.runWindow(ctx).finally(() => (this.runningWindow = undefined));
+        return this.runningWindow;
+    }
+
+    /**
+     * Batch mode: a trigger (a delivery PENDING, a driver AVAILABLE, a job) only wakes the next
+     * window; it claims nothing itself, so every claim is a window's planned one. Nothing to send:
+     * the next window, at most `batchWindowMs` away in every worker, reads every PENDING delivery
+     * and every AVAILABLE driver from the database and the index, in whichever process the trigger
+     * fired.
+     */
+    private wakeBatchWindow(): void {
+        return;
+    }
+
+    private async tick(): Promise<void> {
+        if (!this.queue?.started || this.runningWindow || !this.windowTimer) return;
+        try {
+            const ctx = await this.requestContextService.create({ apiType: 'admin' });
+            await this.runBatchWindow(ctx);
+        } catch (error) {
+            Logger.error(`Batch window failed: ${describeError(error)}`, loggerCtx);
+        }
     }
 
     /**
@@ -108,6 +181,11 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
      * retries it with backoff.
      */
     async dispatch(ctx: RequestContext, assignmentId: ID): Promise<void> {
+        if (this.batchMode) {
+            // A job (a retry, or one queued before the switch to batch mode) wakes the window.
+            this.wakeBatchWindow();
+            return;
+        }
         const maxRadiusKm = this.options.maxSearchRadiusKm;
         let claimedDriverId: ID | undefined;
         let outcome: { assigned?: DeliveryAssignment; noDriver?: string; notFree?: string } | undefined;
@@ -215,6 +293,11 @@ export class DeliveryMatcherService implements OnModuleInit, OnApplicationBootst
      * is down), when the job queue cannot take one.
      */
     async redispatchWaiting(ctx: RequestContext): Promise<RedispatchResult> {
+        if (this.batchMode) {
+            // Windows need no job queue: the sweep runs one itself (where no worker runs them).
+            const window = await this.runBatchWindow(ctx);
+            return { requeued: [], dispatchedDirectly: window?.assigned ?? [] };
+        }
         const requeued: ID[] = [];
         const dispatchedDirectly: ID[] = [];
         // The database's clock on both sides: updatedAt is written with CURRENT_TIMESTAMP.

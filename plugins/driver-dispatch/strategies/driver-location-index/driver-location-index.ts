@@ -26,6 +26,13 @@ export interface ClaimedDriver {
     distanceKm: number;
 }
 
+/** A claimable driver near a point, as {@link DriverLocationIndex.nearbyAvailable} lists them. */
+export interface NearbyDriver {
+    driverId: ID;
+    /** Great-circle distance from the point, in km. */
+    distanceKm: number;
+}
+
 /** A driver as the database holds them, for {@link DriverLocationIndex.reconcile}. */
 export interface ReconciledDriver {
     id: ID;
@@ -62,6 +69,18 @@ export interface DriverLocationIndex extends InjectableStrategy {
      * step: two claims never take the same driver. Ties: nearest, then longest idle, then id.
      */
     claimNearest(point: LatLng, options: ClaimOptions): Promise<ClaimedDriver | undefined>;
+    /**
+     * The claimable drivers within `radiusKm` of `point` (in whole metres, as the claim counts),
+     * nearest first, ties as in {@link claimNearest}, at most `limit`. Reads only: a batch window
+     * plans with it and then takes each chosen driver with {@link claimById}.
+     */
+    nearbyAvailable(point: LatLng, radiusKm: number, limit: number): Promise<NearbyDriver[]>;
+    /**
+     * Takes this driver if they are claimable right now, marking them BUSY in one atomic step
+     * (the same rules as {@link claimNearest}: AVAILABLE, positioned, live heartbeat). False when
+     * they are not: taken by another claim meanwhile, gone OFFLINE, or unknown.
+     */
+    claimById(driverId: ID): Promise<boolean>;
     /** Gives a claimed driver back (the assignment could not be written). */
     release(driverId: ID): Promise<void>;
     /** Ids of the claimable drivers (for checks and stats). */

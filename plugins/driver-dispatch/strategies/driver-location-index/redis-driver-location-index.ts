@@ -15,6 +15,7 @@ import {
     ClaimOptions,
     DriverLocationIndex,
     IndexedDriver,
+    NearbyDriver,
     ReconciledDriver,
     ReconcileResult,
 } from './driver-location-index';
@@ -137,6 +138,68 @@ return nil
 `;
 
 /**
+ * The live claimable members of the GEO set within a radius, for a batch window to plan with: read
+ * only (stale members are skipped, the claim removes them). Distances in whole metres as in the
+ * claim; the page widens until the `limit` nearest are certain. The caller orders ties.
+ *
+ * KEYS: geo, status, idle. ARGV: longitude, latitude, heartbeat key prefix, Redis km per km, radius
+ * (whole metres), limit. Returns a flat list: id, distance in Redis km, idle ms ('0' when never).
+ */
+const NEARBY_SCRIPT = `
+local geo, statusKey, idleKey = KEYS[1], KEYS[2], KEYS[3]
+local lng, lat, alivePrefix = ARGV[1], ARGV[2], ARGV[3]
+local toRedisKm = tonumber(ARGV[4])
+local limitMetres = tonumber(ARGV[5])
+local limit = tonumber(ARGV[6])
+local searchKm = (limitMetres + 0.5) / 1000 * toRedisKm
+local count = limit + ${CLAIM_SEARCH_COUNT}
+while true do
+    local found = redis.call('GEOSEARCH', geo, 'FROMLONLAT', lng, lat, 'BYRADIUS', searchKm, 'km',
+        'ASC', 'WITHDIST', 'COUNT', count)
+    local live, liveMetres = {}, {}
+    local lastMetres = -1
+    for _, entry in ipairs(found) do
+        local id, distance = entry[1], entry[2]
+        local metres = math.floor(tonumber(distance) / toRedisKm * 1000 + 0.5)
+        lastMetres = metres
+        if metres > limitMetres then break end
+        if redis.call('EXISTS', alivePrefix .. id) == 1
+            and redis.call('HGET', statusKey, id) == '${DriverStatus.AVAILABLE}' then
+            live[#live + 1] = id
+            live[#live + 1] = distance
+            live[#live + 1] = redis.call('HGET', idleKey, id) or '0'
+            liveMetres[#liveMetres + 1] = metres
+        end
+    end
+    -- Decided when the page was not full, went past the radius, or went past the limit-th live
+    -- driver's distance (so every driver tied with it is in the page).
+    local enough = #liveMetres >= limit and lastMetres > liveMetres[limit]
+    if #found < count or lastMetres > limitMetres or enough then return live end
+    count = count * 4
+end
+`;
+
+/**
+ * The claim of one named driver: only if they are AVAILABLE, in the GEO set and their heartbeat
+ * is live; they then leave the set and become BUSY in the same script, as in the nearest claim.
+ *
+ * KEYS: geo, status, status-at, heartbeat. ARGV: id. Returns 1 when claimed, else 0.
+ */
+const CLAIM_BY_ID_SCRIPT = `
+local geo, statusKey, statusAtKey, alive = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local id = ARGV[1]
+if redis.call('HGET', statusKey, id) ~= '${DriverStatus.AVAILABLE}'
+    or redis.call('EXISTS', alive) == 0
+    or redis.call('ZSCORE', geo, id) == false then
+    return 0
+end
+redis.call('ZREM', geo, id)
+redis.call('HSET', statusKey, id, '${DriverStatus.BUSY}')
+redis.call('HSET', statusAtKey, id, ${REDIS_NOW_MS})
+return 1
+`;
+
+/**
  * A ping: last position, heartbeat, and back into the GEO set if the driver is AVAILABLE (a ping
  * never changes the status). The heartbeat only ever lengthens, so a late ping cannot shorten it.
  *
@@ -239,6 +302,8 @@ return { restored, removed }
 declare module 'ioredis' {
     interface RedisCommander<Context> {
         vqdClaimNearestDriver(...args: Array<string | number>): Result<[string, string] | null, Context>;
+        vqdNearbyDrivers(...args: Array<string | number>): Result<string[], Context>;
+        vqdClaimDriverById(...args: Array<string | number>): Result<number, Context>;
         vqdRecordDriverPosition(...args: Array<string | number>): Result<number, Context>;
         vqdSetDriverStatus(...args: Array<string | number>): Result<number, Context>;
         vqdReconcileDrivers(...args: Array<string | number>): Result<[string[], string[]], Context>;
@@ -277,6 +342,8 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
             outageLog: this.outageLog,
         });
         this.redis.defineCommand('vqdClaimNearestDriver', { numberOfKeys: 4, lua: CLAIM_SCRIPT });
+        this.redis.defineCommand('vqdNearbyDrivers', { numberOfKeys: 3, lua: NEARBY_SCRIPT });
+        this.redis.defineCommand('vqdClaimDriverById', { numberOfKeys: 4, lua: CLAIM_BY_ID_SCRIPT });
         this.redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
         this.redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 6, lua: SET_STATUS_SCRIPT });
         this.redis.defineCommand('vqdReconcileDrivers', { numberOfKeys: 4, lua: RECONCILE_SCRIPT });
@@ -358,6 +425,49 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
         );
         if (!claimed) return undefined;
         return { driverId: claimed[0], distanceKm: Number(claimed[1]) / TO_REDIS_KM };
+    }
+
+    async nearbyAvailable(point: LatLng, radiusKm: number, limit: number): Promise<NearbyDriver[]> {
+        if (limit <= 0) return [];
+        const flat = await this.redis.vqdNearbyDrivers(
+            this.key('geo'),
+            this.key('status'),
+            this.key('idle'),
+            point.longitude,
+            point.latitude,
+            this.heartbeatKey(''),
+            TO_REDIS_KM,
+            Math.round(radiusKm * 1000),
+            Math.floor(limit),
+        );
+        const found: Array<NearbyDriver & { metres: number; idle: number }> = [];
+        for (let i = 0; i + 2 < flat.length; i += 3) {
+            const distanceKm = Number(flat[i + 1]) / TO_REDIS_KM;
+            found.push({
+                driverId: flat[i],
+                distanceKm,
+                metres: Math.round(distanceKm * 1000),
+                idle: Number(flat[i + 2]) || 0,
+            });
+        }
+        // The claim's order: whole metres, then longest idle (never delivered first), then id.
+        found.sort(
+            (a, b) =>
+                a.metres - b.metres || a.idle - b.idle || compareIds(String(a.driverId), String(b.driverId)),
+        );
+        return found.slice(0, limit).map(({ driverId, distanceKm }) => ({ driverId, distanceKm }));
+    }
+
+    async claimById(driverId: ID): Promise<boolean> {
+        const id = String(driverId);
+        const claimed = await this.redis.vqdClaimDriverById(
+            this.key('geo'),
+            this.key('status'),
+            this.key('status-at'),
+            this.heartbeatKey(id),
+            id,
+        );
+        return claimed === 1;
     }
 
     async release(driverId: ID): Promise<void> {
@@ -497,6 +607,14 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
     private heartbeatKey(driverId: string): string {
         return `${this.namespace}:alive:${driverId}`;
     }
+}
+
+/** Numeric ids by value, others as strings (the claim script's `idBefore`). */
+function compareIds(a: string, b: string): number {
+    const na = Number(a);
+    const nb = Number(b);
+    if (Number.isFinite(na) && Number.isFinite(nb) && na !== nb) return na - nb;
+    return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A literal string as a SCAN MATCH pattern. */

@@ -2,7 +2,13 @@ import { ID, Injector, TransactionalConnection } from '@vendure/core';
 
 import { boundingBox, EARTH_RADIUS_KM, LatLng, radiusSteps } from '../../../shared/geo';
 import { DriverStatus } from '../../types';
-import { ClaimedDriver, ClaimOptions, DriverLocationIndex, IndexedDriver } from './driver-location-index';
+import {
+    ClaimedDriver,
+    ClaimOptions,
+    DriverLocationIndex,
+    IndexedDriver,
+    NearbyDriver,
+} from './driver-location-index';
 
 /** Options of the {@link SqlDriverLocationIndex}. */
 export interface SqlDriverLocationIndexOptions {
@@ -80,6 +86,28 @@ function claimSql(crossesAntimeridian: boolean): string {
 }
 
 /**
+ * The claimable drivers within a radius, nearest first (whole metres, then longest idle, then id,
+ * as the claim orders them), read without locking. Parameters: $1 latitude, $2 longitude, $3
+ * radius in whole metres, $4 heartbeat cutoff, $5/$6 latitude band, $7/$8 longitude band, $9 limit.
+ */
+function nearbySql(crossesAntimeridian: boolean): string {
+    const longitudeBand = crossesAntimeridian
+        ? '(d.longitude >= $7 OR d.longitude <= $8)'
+        : 'd.longitude BETWEEN $7 AND $8';
+    return `
+        SELECT d.id::text AS id, g.distance
+        FROM driver d
+        CROSS JOIN LATERAL (SELECT ${DISTANCE_SQL} AS distance) g
+        WHERE d.status = '${DriverStatus.AVAILABLE}'
+          AND d."lastSeenAt" > $4
+          AND d.latitude BETWEEN $5 AND $6
+          AND ${longitudeBand}
+          AND round(g.distance * 1000) <= $3
+        ORDER BY round(g.distance * 1000), d."lastDeliveredAt" ASC NULLS FIRST, d.id
+        LIMIT $9`;
+}
+
+/**
  * The {@link DriverLocationIndex} over the `driver` table itself: bounding box plus great-circle
  * distance, and the claim as one conditional UPDATE. The embedded default, and the fallback while
  * Redis is down. The table is the index, so {@link rebuild} has nothing to do.
@@ -140,6 +168,35 @@ export class SqlDriverLocationIndex implements DriverLocationIndex {
             if (claimed) return { driverId: claimed.id, distanceKm: Number(claimed.distance) };
         }
         return undefined;
+    }
+
+    async nearbyAvailable(point: LatLng, radiusKm: number, limit: number): Promise<NearbyDriver[]> {
+        if (limit <= 0) return [];
+        const box = boundingBox(point, radiusKm + CLAIM_RADIUS_MARGIN_KM);
+        const rows = (await this.database.query(nearbySql(box.minLongitude > box.maxLongitude), [
+            point.latitude,
+            point.longitude,
+            Math.round(radiusKm * 1000),
+            this.heartbeatCutoff(),
+            box.minLatitude,
+            box.maxLatitude,
+            box.minLongitude,
+            box.maxLongitude,
+            Math.floor(limit),
+        ])) as ClaimRow[];
+        return rows.map(row => ({ driverId: row.id, distanceKm: Number(row.distance) }));
+    }
+
+    /** One conditional UPDATE: only a claimable driver becomes BUSY, so two claims never both win. */
+    async claimById(driverId: ID): Promise<boolean> {
+        const result = await this.database.query(
+            `UPDATE driver SET status = '${DriverStatus.BUSY}'
+             WHERE id = $1 AND status = '${DriverStatus.AVAILABLE}' AND "lastSeenAt" > $2
+               AND latitude IS NOT NULL AND longitude IS NOT NULL
+             RETURNING id::text AS id`,
+            [String(driverId), this.heartbeatCutoff()],
+        );
+        return updatedRows<{ id: string }>(result).length > 0;
     }
 
     async release(driverId: ID): Promise<void> {
