@@ -39,6 +39,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'bad-input-matrix.e2e-spec.ts': 30,
     'authorization-matrix.e2e-spec.ts': 31,
     'multi-channel-stock.e2e-spec.ts': 40,
+    'simulate.e2e-spec.ts': 41,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

@@ -6,8 +6,8 @@ import { LoadProfile } from './simulation-options';
 export const DWELL_MINUTES = 1;
 /** Drop-off points lie this close to a store, well inside the 5 km rule. */
 export const DROPOFF_RADIUS_KM = 3;
-/** Where drivers start: around the city centre. */
-export const DRIVER_START_RADIUS_KM = 4;
+/** Where drivers start: around a store (they wait where the orders come from). */
+export const DRIVER_START_RADIUS_KM = 2;
 /** Share of the fleet's capacity a steady city orders; peak orders this much in its middle half. */
 export const STEADY_LOAD = 0.6;
 export const PEAK_LOAD = 2.5;
@@ -109,7 +109,7 @@ export function planCity(input: CityPlanInput): CityPlan {
     }
     const drivers = Array.from({ length: input.drivers }, (_, index) => {
         const random = root.fork(`driver-${index}`);
-        const start = random.pointNear(input.center, DRIVER_START_RADIUS_KM);
+        const start = random.pointNear(random.pick(input.stores), DRIVER_START_RADIUS_KM);
         const shifts: PlannedDriver['shifts'] = [];
         let at = random.chance(0.85) ? 0 : random.between(5, 40) * 60_000;
         while (at < durationMs) {
