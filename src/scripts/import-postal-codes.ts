@@ -13,17 +13,13 @@ import { Client } from 'pg';
 
 import { importPostalCodes, PostalCodeImportProgress } from '../../plugins/seller-store-info';
 import { describeError } from '../../plugins/shared/errors';
-import { createVendureConfig, DatabaseConnection } from '../../vendure-config';
-import { clusterDataDir, EmbeddedDatabase, startEmbeddedPostgres } from '../runtime/embedded-postgres';
+import { createVendureConfig } from '../../vendure-config';
 import { pgClientConfig, runMigrationsExclusively } from '../runtime/migrate';
-import { readSettings, RuntimeSettings } from '../runtime/settings';
+import { connectScriptDatabase, scriptSettingsEnv } from '../runtime/script-database';
+import { readSettings } from '../runtime/settings';
 
 const PROGRESS_EVERY_LINES = 50_000;
 const MALFORMED_SHOWN = 50;
-// Credentials of the embedded cluster (src/runtime/embedded-postgres.ts): loopback only.
-const EMBEDDED_USER = 'postgres';
-const EMBEDDED_PASSWORD = 'postgres';
-const EMBEDDED_DATABASE = 'vendure';
 
 class UsageError extends Error {}
 
@@ -48,8 +44,8 @@ async function main(): Promise<number> {
         throw error;
     }
 
-    const settings = readSettings(settingsEnv(process.env));
-    const { database, embedded } = await connectDatabase(settings);
+    const settings = readSettings(scriptSettingsEnv(process.env));
+    const { database, embedded } = await connectScriptDatabase(settings, message => console.error(message));
     try {
         await runMigrationsExclusively(createVendureConfig(settings, database), database);
         // Vendure's runMigrations reports a failed migration through the exit code, not a throw.
@@ -118,71 +114,6 @@ async function runImport(file: string, handle: fs.FileHandle, client: Client): P
         return 1;
     }
     return 0;
-}
-
-/**
- * The import never starts a server, so the credentials the server requires with DATABASE_URL
- * (which only matter to a running server) get placeholders when they are not set.
- */
-function settingsEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-    if (!env.DATABASE_URL?.trim()) return env;
-    return {
-        SUPERADMIN_USERNAME: 'unused-by-the-import',
-        SUPERADMIN_PASSWORD: 'unused-by-the-import',
-        COOKIE_SECRET: 'unused-by-the-import',
-        ...env,
-    };
-}
-
-/**
- * DATABASE_URL; else the embedded cluster of DATA_DIR: the one a running server started, if any
- * (a second cluster on the same data would corrupt it), otherwise one started for the import.
- */
-async function connectDatabase(
-    settings: RuntimeSettings,
-): Promise<{ database: DatabaseConnection; embedded?: EmbeddedDatabase }> {
-    if (settings.database.kind === 'external') return { database: { url: settings.database.url } };
-    const running = await runningClusterPort(await clusterDataDir(settings.database.dataDir));
-    if (running !== undefined) {
-        console.error(`Using the embedded PostgreSQL already running on 127.0.0.1:${running}`);
-        return {
-            database: {
-                host: '127.0.0.1',
-                port: running,
-                username: EMBEDDED_USER,
-                password: EMBEDDED_PASSWORD,
-                database: EMBEDDED_DATABASE,
-            },
-        };
-    }
-    console.error(`Starting the embedded PostgreSQL in ${settings.database.dataDir}`);
-    const embedded = await startEmbeddedPostgres({
-        dataDir: settings.database.dataDir,
-        port: settings.database.port,
-        database: EMBEDDED_DATABASE,
-        log: message => console.error(message),
-    });
-    return { database: embedded, embedded };
-}
-
-/** The port of a live postmaster on the data folder (postmaster.pid: line 1 pid, line 4 port). */
-async function runningClusterPort(dataDir: string): Promise<number | undefined> {
-    let lines: string[];
-    try {
-        lines = (await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
-    } catch {
-        return undefined;
-    }
-    const pid = Number(lines[0]);
-    const port = Number(lines[3]);
-    if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
-    try {
-        process.kill(pid, 0);
-    } catch (error) {
-        // EPERM: alive, but another user's; anything else: a stale file left by a crash.
-        if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
-    }
-    return port;
 }
 
 function isMissingFile(error: unknown): boolean {
