@@ -19,10 +19,7 @@ const CLIENT_DATABASE_ERRORS: Array<[RegExp, (match: RegExpMatchArray) => string
         /invalid input syntax for type (?:integer|bigint|smallint)|out of range for type (?:integer|bigint|smallint)/,
         () => 'An id or number in this request is not valid: ids are whole numbers from 1 to 2147483647',
     ],
-    [
-        /invalid input syntax for type uuid/,
-        () => 'An id in this request is not valid: ids are UUIDs here',
-    ],
+    [/invalid input syntax for type uuid/, () => 'An id in this request is not valid: ids are UUIDs here'],
     [
         /invalid byte sequence for encoding "UTF8": 0x00|unsupported Unicode escape sequence/,
         () => 'A text in this request contains a NUL character: send plain text',
