@@ -449,6 +449,42 @@ describe('a failed delivery retried by staff', () => {
         expect(done.driver).toMatchObject({ id: second, status: 'AVAILABLE' });
     });
 
+    it('is cancelled with its order once failed, and a cancelled order is never retried', async () => {
+        await freshHeartbeats();
+        const other = await placeOrder([city.sellers[2].code]);
+        const sellerOrder = other.sellerOrders[0];
+        const id = (await markReady(sellerOrder.id)).id as string;
+        const taken = await eventually(
+            () => assignment(id),
+            value => value.status === 'ASSIGNED',
+        );
+        const email = (await drivers()).find(d => d.id === taken.driver?.id)?.emailAddress ?? '';
+        await asDriver(email);
+        await adminClient.query(REPORT_FAILED, { id, reasonCode: 'PICKUP_FAILED' });
+        await asStaff();
+        expect((await assignment(id)).status).toBe('FAILED');
+        const sellerCode = sellerOrder.channels.find(channel => channel.code !== '__default_channel__')?.code;
+        adminClient.setChannelToken(sellerCode as string);
+        await adminClient.query(CANCEL_ORDER, { orderId: sellerOrder.id });
+        adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+        const cancelled = await eventually(
+            () => assignment(id),
+            value => value.status === 'CANCELLED',
+        );
+        expect(cancelled.events[cancelled.events.length - 1]).toMatchObject({
+            fromStatus: 'FAILED',
+            toStatus: 'CANCELLED',
+            reasonCode: 'CANCELLED_BY_ADMIN',
+        });
+        const { retryDelivery } = await adminClient.query<{ retryDelivery: ActionResult }>(RETRY_DELIVERY, {
+            id,
+        });
+        expect(retryDelivery).toMatchObject({
+            __typename: 'DeliveryTransitionError',
+            fromStatus: 'CANCELLED',
+        });
+    });
+
     it('is refused for a delivery that did not fail', async () => {
         const { retryDelivery } = await adminClient.query<{ retryDelivery: ActionResult }>(RETRY_DELIVERY, {
             id: assignmentId,

@@ -33,7 +33,8 @@ import { DriverLocationService } from './driver-location.service';
 /**
  * Where each status may lead, in Vendure's state-machine format. Moving to the current status is
  * a no-op; anything else is refused. FAILED ends the driver's attempt, not the order: staff may
- * retry it (FAILED → PENDING).
+ * retry it (FAILED → PENDING) or cancel it, and an order cancelled in Vendure cancels it, so a
+ * cancelled order is never retried.
  */
 export const DELIVERY_TRANSITIONS: Transitions<DeliveryStatus> = {
     [DeliveryStatus.PENDING]: {
@@ -51,7 +52,7 @@ export const DELIVERY_TRANSITIONS: Transitions<DeliveryStatus> = {
         to: [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED],
     },
     [DeliveryStatus.DELIVERED]: { to: [] },
-    [DeliveryStatus.FAILED]: { to: [DeliveryStatus.PENDING] },
+    [DeliveryStatus.FAILED]: { to: [DeliveryStatus.PENDING, DeliveryStatus.CANCELLED] },
     [DeliveryStatus.CANCELLED]: { to: [] },
 };
 
@@ -64,7 +65,8 @@ const DRIVER_MOVES: Partial<Record<DeliveryStatus, DeliveryStatus[]>> = {
     [DeliveryStatus.PICKED_UP]: [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED],
 };
 
-export const FINAL_STATUSES = [DeliveryStatus.DELIVERED, DeliveryStatus.FAILED, DeliveryStatus.CANCELLED];
+/** Statuses no move leaves: a FAILED delivery may still be retried or cancelled. */
+const ENDED = [DeliveryStatus.DELIVERED, DeliveryStatus.CANCELLED];
 
 /** Who asks for a move: a driver (whether the delivery is theirs is checked under the row lock), staff or the system. */
 export interface Mover {
@@ -401,7 +403,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 const assignment = await this.connection
                     .getRepository(txCtx, DeliveryAssignment)
                     .findOne({ where: { orderId } });
-                if (!assignment || FINAL_STATUSES.includes(assignment.status)) return;
+                if (!assignment || ENDED.includes(assignment.status)) return;
                 await this.transition(txCtx, assignment.id, DeliveryStatus.CANCELLED, {
                     actor: 'system',
                     reasonCode: 'CANCELLED_BY_ADMIN',
