@@ -21,6 +21,7 @@ import { requestBodyLimit } from './src/api/request-body-limit';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
 import { BullMQConnectionsPlugin } from './src/runtime/bullmq-connections';
+import { ScheduledTaskGuardPlugin } from './src/runtime/scheduled-task-guard';
 import { RuntimeSettings } from './src/runtime/settings';
 
 /** Where the database is: a URL (DATABASE_URL) or the parts of the embedded cluster. */
@@ -41,6 +42,8 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
     const plugins: NonNullable<VendureConfig['plugins']> = [
         AssetServerPlugin.init({ route: 'assets', assetUploadDir: settings.assetDir }),
         DefaultSchedulerPlugin.init(),
+        // After the scheduler plugin: a task run that fails before the task (database down) is logged.
+        ScheduledTaskGuardPlugin,
         MarketplacePlugin,
         SellerStoreInfoPlugin.init({
             maxDistanceKm: 5,
@@ -52,6 +55,7 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             // Driver index, live event stream and ping counters under the app's hash tag.
             redisKeyPrefix: REDIS_NAMESPACE,
             demoFleet: settings.demoFleet,
+            ...(settings.dispatchSweepSchedule ? { sweepSchedule: settings.dispatchSweepSchedule } : {}),
         }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.

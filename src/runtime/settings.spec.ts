@@ -149,6 +149,14 @@ describe('readSettings', () => {
             expect(refusal({ REDIS_URL: 'redis://redis:6379/abc' })).toContain("REDIS_URL's database");
         });
 
+        it('takes DISPATCH_SWEEP_SCHEDULE as a cron expression and refuses anything else', () => {
+            expect(readSettings({ DISPATCH_SWEEP_SCHEDULE: '* * * * * *' }).dispatchSweepSchedule).toBe(
+                '* * * * * *',
+            );
+            expect(readSettings({}).dispatchSweepSchedule).toBeUndefined();
+            expect(refusal({ DISPATCH_SWEEP_SCHEDULE: 'every minute' })).toContain('DISPATCH_SWEEP_SCHEDULE');
+        });
+
         it('refuses DEMO_DATA=maybe', () => {
             const message = refusal({ DEMO_DATA: 'maybe' });
             expect(message).toContain('DEMO_DATA');

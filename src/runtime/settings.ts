@@ -34,6 +34,8 @@ export interface RuntimeSettings {
     corsOrigins: string[] | true;
     /** Country of postal codes given without one (ISO 3166-1 alpha-2). */
     defaultCountryCode: string;
+    /** Cron schedule of driver-dispatch's sweep; unset: the plugin's default (every 20 s). */
+    dispatchSweepSchedule?: string;
 }
 
 export class SettingsError extends Error {
@@ -117,6 +119,13 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         problems.push(`DEFAULT_COUNTRY_CODE must be a 2-letter country code, got "${defaultCountryCode}"`);
     }
 
+    const dispatchSweepSchedule = nonEmpty('DISPATCH_SWEEP_SCHEDULE');
+    if (dispatchSweepSchedule && !/^[\d*/,-]+( [\d*/,-]+){4,5}$/.test(dispatchSweepSchedule)) {
+        problems.push(
+            `DISPATCH_SWEEP_SCHEDULE must be a cron expression of 5 or 6 fields (e.g. "*/20 * * * * *"), got "${dispatchSweepSchedule.slice(0, 60)}"`,
+        );
+    }
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -139,6 +148,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         assetDir: path.join(dataDir, 'assets'),
         corsOrigins: corsList.length ? corsList : embedded ? true : [],
         defaultCountryCode,
+        ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
     };
 }
 
