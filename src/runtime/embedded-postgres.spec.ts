@@ -154,4 +154,29 @@ if (!isRoot) {
         expect(await fs.readdir(cacheDir)).toEqual(copy);
         await second.stop();
     });
+
+    it('starts afresh when the data folder that was asked for is deleted, though the cluster lives elsewhere', async () => {
+        const kept = await start([]);
+        await query(kept, 'CREATE TABLE IF NOT EXISTS kept_row (id int)');
+        await kept.stop();
+        // A start with the folder in place keeps the data.
+        const again = await start([]);
+        expect(await query(again, "SELECT to_regclass('kept_row') IS NOT NULL AS present")).toEqual({
+            present: true,
+        });
+        await again.stop();
+
+        await fs.rm(path.join(privateDir, 'app', 'data'), { recursive: true });
+        const log: string[] = [];
+        const fresh = await start(log);
+        expect(fresh.dataDir).toBe(kept.dataDir);
+        expect(log.join('\n')).toMatch(
+            /data was deleted: deleting its embedded PostgreSQL data in .* and starting afresh/,
+        );
+        expect(log.join('\n')).toMatch(/Initialising embedded PostgreSQL/);
+        expect(await query(fresh, "SELECT to_regclass('kept_row') IS NOT NULL AS present")).toEqual({
+            present: false,
+        });
+        await fresh.stop();
+    });
 });

@@ -67,6 +67,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     if (isRoot) await mkdirReachable(path.dirname(dataDir));
     else await fs.mkdir(path.dirname(dataDir), { recursive: true });
     await takeOverDataDir(dataDir, options.log);
+    if (dataDir !== options.dataDir) await settleMovedCluster(options.dataDir, dataDir, options.log);
     const port = options.port || (await freePort());
 
     const recentOutput: string[] = [];
@@ -359,6 +360,32 @@ async function reachableByPostgresUser(dataDir: string, log: (message: string) =
     const moved = path.join('/var/lib/vendure-quick-delivery', key, 'postgres');
     log(`${blocked} is not reachable by the postgres user; embedded PostgreSQL data lives in ${moved}`);
     return moved;
+}
+
+const MOVED_NOTE = 'CLUSTER_MOVED.txt';
+
+/**
+ * A moved cluster still belongs to the folder that was asked for: a note there says where it lives.
+ * When the folder above it (DATA_DIR) has been deleted, as the demo tells a person to do to start
+ * again, the moved cluster is deleted too, so the next start really is a fresh one. A DATA_DIR
+ * that still exists keeps its cluster, also one from before the note was written.
+ */
+async function settleMovedCluster(
+    requested: string,
+    moved: string,
+    log: (message: string) => void,
+): Promise<void> {
+    const owner = path.dirname(path.resolve(requested));
+    if (!(await exists(owner)) && (await exists(path.join(moved, 'PG_VERSION')))) {
+        log(`${owner} was deleted: deleting its embedded PostgreSQL data in ${moved} and starting afresh`);
+        await fs.rm(moved, { recursive: true, force: true });
+    }
+    await fs.mkdir(requested, { recursive: true });
+    await fs.writeFile(
+        path.join(requested, MOVED_NOTE),
+        `The embedded PostgreSQL data of this folder lives in ${moved}, because the postgres user ` +
+            `cannot reach this folder. Deleting ${owner} deletes that data at the next start.\n`,
+    );
 }
 
 /** The nearest folder above `target` that other users (the `postgres` user) may not traverse. */
