@@ -33,6 +33,7 @@ import { DeliveryLifecycleService } from './services/delivery-lifecycle.service'
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
+import { DeliveryQueryService } from './services/delivery-query.service';
 import { DispatchService } from './services/dispatch.service';
 import { DispatchEventStreamService } from './services/dispatch-event-stream.service';
 import { DispatchSweepService } from './services/dispatch-sweep.service';
@@ -48,6 +49,7 @@ const SERVICES = [
     DeliveryLifecycleService,
     BatchDispatchService,
     DeliveryMatcherService,
+    DeliveryQueryService,
     DispatchService,
     DispatchSweepService,
     DemoFleetService,

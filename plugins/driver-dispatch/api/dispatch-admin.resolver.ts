@@ -19,6 +19,7 @@ import { driverPermission, driverSelfPermission, manageDispatchPermission } from
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { Driver } from '../entities/driver.entity';
+import { DeliveryQueryService } from '../services/delivery-query.service';
 import { DispatchService } from '../services/dispatch.service';
 import { DriverService } from '../services/driver.service';
 import { OPEN_WITH_DRIVER } from '../types';
@@ -28,7 +29,10 @@ export type DeliveryActionResult = DeliveryAssignment | DeliveryTransitionError 
 
 @Resolver()
 export class DispatchAdminResolver {
-    constructor(private readonly dispatchService: DispatchService) {}
+    constructor(
+        private readonly dispatchService: DispatchService,
+        private readonly queries: DeliveryQueryService,
+    ) {}
 
     @Query()
     @Allow(manageDispatchPermission.Permission, Permission.ReadOrder)
@@ -37,7 +41,7 @@ export class DispatchAdminResolver {
         @Args() args: { options?: ListQueryOptions<DeliveryAssignment> },
     ): Promise<PaginatedList<DeliveryAssignment>> {
         checkListOptions(args.options);
-        return this.dispatchService.findAll(ctx, args.options);
+        return this.queries.findAll(ctx, args.options);
     }
 
     @Query()
@@ -46,7 +50,7 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { id: ID },
     ): Promise<DeliveryAssignment | null> {
-        return (await this.dispatchService.findOne(ctx, entityId(args.id, 'DeliveryAssignment'))) ?? null;
+        return (await this.queries.findOne(ctx, entityId(args.id, 'DeliveryAssignment'))) ?? null;
     }
 
     @Query()
@@ -55,13 +59,13 @@ export class DispatchAdminResolver {
         @Ctx() ctx: RequestContext,
         @Args() args: { orderId: ID },
     ): Promise<DeliveryAssignment | null> {
-        return (await this.dispatchService.findForOrder(ctx, entityId(args.orderId, 'Order'))) ?? null;
+        return (await this.queries.findForOrder(ctx, entityId(args.orderId, 'Order'))) ?? null;
     }
 
     @Query()
     @Allow(manageDispatchPermission.Permission)
     dispatchStats(@Ctx() ctx: RequestContext) {
-        return this.dispatchService.stats(ctx);
+        return this.queries.stats(ctx);
     }
 
     @Mutation()
@@ -140,7 +144,7 @@ export class DispatchAdminResolver {
 @Resolver('DeliveryAssignment')
 export class DeliveryAssignmentEntityResolver {
     constructor(
-        private readonly dispatchService: DispatchService,
+        private readonly queries: DeliveryQueryService,
         private readonly driverService: DriverService,
         private readonly orderService: OrderService,
         private readonly stockLocationService: StockLocationService,
@@ -190,14 +194,14 @@ export class DeliveryAssignmentEntityResolver {
     @ResolveField()
     @Allow(manageDispatchPermission.Permission, Permission.ReadOrder, driverSelfPermission.Permission)
     events(@Ctx() ctx: RequestContext, @Parent() assignment: DeliveryAssignment): Promise<DeliveryEvent[]> {
-        return this.dispatchService.eventsOf(ctx, assignment.id);
+        return this.queries.eventsOf(ctx, assignment.id);
     }
 }
 
 /** Fields of a driver that not everyone who sees the driver's name may read. */
 @Resolver('Driver')
 export class DriverEntityResolver {
-    constructor(private readonly dispatchService: DispatchService) {}
+    constructor(private readonly queries: DeliveryQueryService) {}
 
     /** Their delivery, whoever's it is: fleet staff and the driver themselves only. */
     @ResolveField()
@@ -206,7 +210,7 @@ export class DriverEntityResolver {
         @Ctx() ctx: RequestContext,
         @Parent() driver: Driver,
     ): Promise<DeliveryAssignment | null> {
-        return (await this.dispatchService.findOpenForDriver(ctx, driver.id)) ?? null;
+        return (await this.queries.findOpenForDriver(ctx, driver.id)) ?? null;
     }
 
     /** Contact details: `ReadDriver`, or the driver themselves (the only driver a driver can reach). */

@@ -8,17 +8,13 @@ import {
     ForbiddenError,
     ID,
     isGraphQlErrorResult,
-    ListQueryBuilder,
-    ListQueryOptions,
     Logger,
     Order,
     OrderService,
-    PaginatedList,
     RequestContext,
     TransactionalConnection,
     UserInputError,
 } from '@vendure/core';
-import { In } from 'typeorm';
 
 import { LatLng } from '../../shared/geo';
 import {
@@ -29,100 +25,33 @@ import {
 import { LOCAL_COURIER_HANDLER_CODE } from '../config/local-courier-fulfillment-handler';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx, manageDispatchPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
-import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { Driver } from '../entities/driver.entity';
 import { ResolvedDriverDispatchOptions } from '../options';
-import {
-    DeliveryStatus,
-    DriverStatus,
-    FAILURE_REASON_CODES,
-    FailureReasonCode,
-    OPEN_WITH_DRIVER,
-} from '../types';
+import { DeliveryStatus, FAILURE_REASON_CODES, FailureReasonCode } from '../types';
 import { checkDeliveryCode, generateDeliveryCode, generateDeliveryReference } from './delivery-code';
 import { DeliveryLifecycleService, DriverNotFree, Mover } from './delivery-lifecycle.service';
 import { DeliveryMatcherService } from './delivery-matcher.service';
+import { DeliveryQueryService } from './delivery-query.service';
 import { DriverService } from './driver.service';
 
 /**
- * The deliveries' commands and queries, as the resolvers call them: who asks is worked out here
- * (a driver as themselves, staff of the channel), every status move goes through
- * {@link DeliveryLifecycleService}, and a dispatch is started only by {@link DeliveryMatcherService}.
+ * The deliveries' commands, as the resolvers call them (the reads are {@link DeliveryQueryService}'s):
+ * who asks is worked out here (a driver as themselves, staff of the channel), every status move goes
+ * through {@link DeliveryLifecycleService}, and a dispatch is started only by
+ * {@link DeliveryMatcherService}.
  */
 @Injectable()
 export class DispatchService {
     constructor(
         private readonly connection: TransactionalConnection,
-        private readonly listQueryBuilder: ListQueryBuilder,
         private readonly orderService: OrderService,
         private readonly drivers: DriverService,
         private readonly lifecycle: DeliveryLifecycleService,
         private readonly matcher: DeliveryMatcherService,
+        private readonly queries: DeliveryQueryService,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
         private readonly options: Pick<ResolvedDriverDispatchOptions, 'requireDeliveryCode' | 'deliveryCode'>,
     ) {}
-
-    async findAll(
-        ctx: RequestContext,
-        options?: ListQueryOptions<DeliveryAssignment>,
-    ): Promise<PaginatedList<DeliveryAssignment>> {
-        // Channel-aware: a seller's staff see only their own seller's deliveries.
-        const [items, totalItems] = await this.listQueryBuilder
-            .build(DeliveryAssignment, options, { ctx, channelId: ctx.channelId })
-            .getManyAndCount();
-        return { items, totalItems };
-    }
-
-    async findOne(ctx: RequestContext, id: ID): Promise<DeliveryAssignment | undefined> {
-        return (await this.visible(ctx).andWhere('assignment.id = :id', { id }).getOne()) ?? undefined;
-    }
-
-    async findForOrder(ctx: RequestContext, orderId: ID): Promise<DeliveryAssignment | undefined> {
-        return (
-            (await this.visible(ctx).andWhere('assignment.orderId = :orderId', { orderId }).getOne()) ??
-            undefined
-        );
-    }
-
-    /** The ASSIGNED or PICKED_UP delivery of a driver (at most one, held by a unique index). */
-    async findOpenForDriver(ctx: RequestContext, driverId: ID): Promise<DeliveryAssignment | undefined> {
-        const assignment = await this.connection.getRepository(ctx, DeliveryAssignment).findOne({
-            where: { driverId, status: In(OPEN_WITH_DRIVER) },
-        });
-        return assignment ?? undefined;
-    }
-
-    async eventsOf(ctx: RequestContext, assignmentId: ID): Promise<DeliveryEvent[]> {
-        return this.connection.getRepository(ctx, DeliveryEvent).find({
-            where: { assignmentId },
-            order: { createdAt: 'ASC', id: 'ASC' },
-        });
-    }
-
-    async stats(ctx: RequestContext) {
-        const driverCounts = await this.connection
-            .getRepository(ctx, Driver)
-            .createQueryBuilder('driver')
-            .select('driver.status', 'status')
-            .addSelect('COUNT(*)', 'count')
-            .groupBy('driver.status')
-            .getRawMany<{ status: DriverStatus; count: string }>();
-        const countOf = (status: DriverStatus) =>
-            Number(driverCounts.find(row => row.status === status)?.count ?? 0);
-        const pendingAssignments = await this.visible(ctx)
-            .andWhere('assignment.status = :status', { status: DeliveryStatus.PENDING })
-            .getCount();
-        const activeAssignments = await this.visible(ctx)
-            .andWhere('assignment.status IN (:...statuses)', { statuses: OPEN_WITH_DRIVER })
-            .getCount();
-        return {
-            availableDrivers: countOf(DriverStatus.AVAILABLE),
-            busyDrivers: countOf(DriverStatus.BUSY),
-            offlineDrivers: countOf(DriverStatus.OFFLINE),
-            pendingAssignments,
-            activeAssignments,
-        };
-    }
 
     /**
      * Hands a paid order to dispatch: once per order (again, the same assignment is returned). The
@@ -335,7 +264,7 @@ export class DispatchService {
         assignmentId: ID,
         reason?: string | null,
     ): Promise<DeliveryAssignment | DeliveryTransitionError> {
-        const assignment = await this.getVisibleOrThrow(ctx, assignmentId);
+        const assignment = await this.queries.getVisibleOrThrow(ctx, assignmentId);
         return this.lifecycle.transition(ctx, assignment.id, DeliveryStatus.CANCELLED, {
             actor: await this.actorOf(ctx),
             reasonCode: 'CANCELLED_BY_ADMIN',
@@ -353,7 +282,7 @@ export class DispatchService {
         assignmentId: ID,
         driverId?: ID | null,
     ): Promise<DeliveryAssignment | DeliveryTransitionError> {
-        const visible = await this.getVisibleOrThrow(ctx, assignmentId);
+        const visible = await this.queries.getVisibleOrThrow(ctx, assignmentId);
         const actor = await this.actorOf(ctx);
         const offDriver = await this.lifecycle.transition(ctx, visible.id, DeliveryStatus.PENDING, {
             actor,
@@ -390,7 +319,7 @@ export class DispatchService {
         ctx: RequestContext,
         assignmentId: ID,
     ): Promise<DeliveryAssignment | DeliveryTransitionError> {
-        const visible = await this.getVisibleOrThrow(ctx, assignmentId);
+        const visible = await this.queries.getVisibleOrThrow(ctx, assignmentId);
         return this.lifecycle.transition(ctx, visible.id, DeliveryStatus.PENDING, {
             actor: await this.actorOf(ctx),
             note: 'Retried by staff',
@@ -428,7 +357,7 @@ export class DispatchService {
         const driver = await this.drivers.findActive(ctx);
         if (driver) return { actor: `driver:${String(driver.id)}`, driverId: driver.id };
         if (!ctx.userHasPermissions([manageDispatchPermission.Permission])) throw new ForbiddenError();
-        await this.getVisibleOrThrow(ctx, assignmentId);
+        await this.queries.getVisibleOrThrow(ctx, assignmentId);
         return { actor: await this.actorOf(ctx) };
     }
 
@@ -447,22 +376,6 @@ export class DispatchService {
             .getRepository(ctx, Administrator)
             .findOne({ where: { user: { id: userId } }, select: ['id'] });
         return administrator ? `staff:${String(administrator.id)}` : 'system';
-    }
-
-    private async getVisibleOrThrow(ctx: RequestContext, id: ID): Promise<DeliveryAssignment> {
-        const assignment = await this.findOne(ctx, id);
-        if (!assignment) throw new EntityNotFoundError('DeliveryAssignment', id);
-        return assignment;
-    }
-
-    /** Assignments of the active channel. */
-    private visible(ctx: RequestContext) {
-        return this.connection
-            .getRepository(ctx, DeliveryAssignment)
-            .createQueryBuilder('assignment')
-            .innerJoin('assignment.channels', 'channel', 'channel.id = :channelId', {
-                channelId: ctx.channelId,
-            });
     }
 
     /** The seller order's own delivery location, else its aggregate order's. */
