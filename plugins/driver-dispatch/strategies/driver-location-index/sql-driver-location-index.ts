@@ -49,33 +49,49 @@ const DISTANCE_SQL = `2 * ${EARTH_RADIUS_KM} * asin(least(1, sqrt(
 const CLAIM_RADIUS_MARGIN_KM = 0.0005;
 
 /**
- * The claim for one radius: one statement, so atomic across processes. The inner SELECT locks the
- * chosen row and SKIP LOCKED lets a concurrent claim move on to the next driver instead of waiting;
- * `status = 'AVAILABLE'` in the UPDATE is re-checked on the row's latest version, so a driver
- * taken in between is never taken twice. Distances are compared in whole metres, the radius too
- * (see {@link CLAIM_RADIUS_MARGIN_KM}), so "equally near" and "within the radius" mean the same as
- * in the Redis index; then longest idle (never delivered first), then id.
- *
- * Parameters: $1 latitude, $2 longitude, $3 radius in whole metres, $4 heartbeat cutoff, $5/$6
- * latitude band, $7/$8 longitude band, $9 excluded ids as text.
+ * A driver the index may hand out: AVAILABLE, with a heartbeat after `cutoff` (a parameter) and a
+ * position. The one definition for the claims, the radius search and {@link availableDriverIds}.
  */
-function claimSql(crossesAntimeridian: boolean): string {
+function claimable(alias: string, cutoff: string): string {
+    const column = (name: string) => (alias ? `${alias}.${name}` : name);
+    return `${column('status')} = '${DriverStatus.AVAILABLE}' AND ${column('"lastSeenAt"')} > ${cutoff}
+        AND ${column('latitude')} IS NOT NULL AND ${column('longitude')} IS NOT NULL`;
+}
+
+/**
+ * The claimable drivers within a radius, nearest first: distances in whole metres, the radius too
+ * (see {@link CLAIM_RADIUS_MARGIN_KM}), so "equally near" and "within the radius" mean the same as
+ * in the Redis index; then longest idle (never delivered first), then id. Parameters: $1 latitude,
+ * $2 longitude, $3 radius in whole metres, $4 heartbeat cutoff, $5/$6 latitude band, $7/$8
+ * longitude band; `select` and `condition` may use more.
+ */
+function withinRadiusSql(crossesAntimeridian: boolean, select: string, condition = 'TRUE'): string {
     // A box across the antimeridian is the union of [min, 180] and [-180, max].
     const longitudeBand = crossesAntimeridian
         ? '(d.longitude >= $7 OR d.longitude <= $8)'
         : 'd.longitude BETWEEN $7 AND $8';
     return `
+        SELECT ${select}
+        FROM driver d
+        CROSS JOIN LATERAL (SELECT ${DISTANCE_SQL} AS distance) g
+        WHERE ${claimable('d', '$4')}
+          AND d.latitude BETWEEN $5 AND $6
+          AND ${longitudeBand}
+          AND round(g.distance * 1000) <= $3
+          AND ${condition}
+        ORDER BY round(g.distance * 1000), d."lastDeliveredAt" ASC NULLS FIRST, d.id`;
+}
+
+/**
+ * The claim for one radius: one statement, so atomic across processes. The inner SELECT locks the
+ * chosen row and SKIP LOCKED lets a concurrent claim move on to the next driver instead of waiting;
+ * `status = 'AVAILABLE'` in the UPDATE is re-checked on the row's latest version, so a driver
+ * taken in between is never taken twice. $9: excluded ids as text.
+ */
+function claimSql(crossesAntimeridian: boolean): string {
+    return `
         WITH candidate AS (
-            SELECT d.id, g.distance
-            FROM driver d
-            CROSS JOIN LATERAL (SELECT ${DISTANCE_SQL} AS distance) g
-            WHERE d.status = '${DriverStatus.AVAILABLE}'
-              AND d."lastSeenAt" > $4
-              AND d.latitude BETWEEN $5 AND $6
-              AND ${longitudeBand}
-              AND round(g.distance * 1000) <= $3
-              AND d.id::text <> ALL($9::text[])
-            ORDER BY round(g.distance * 1000), d."lastDeliveredAt" ASC NULLS FIRST, d.id
+            ${withinRadiusSql(crossesAntimeridian, 'd.id, g.distance', 'd.id::text <> ALL($9::text[])')}
             LIMIT 1
             FOR UPDATE OF d SKIP LOCKED
         )
@@ -85,25 +101,9 @@ function claimSql(crossesAntimeridian: boolean): string {
         RETURNING driver.id::text AS id, candidate.distance AS distance`;
 }
 
-/**
- * The claimable drivers within a radius, nearest first (whole metres, then longest idle, then id,
- * as the claim orders them), read without locking. Parameters: $1 latitude, $2 longitude, $3
- * radius in whole metres, $4 heartbeat cutoff, $5/$6 latitude band, $7/$8 longitude band, $9 limit.
- */
+/** The claimable drivers within a radius, read without locking. $9: the limit. */
 function nearbySql(crossesAntimeridian: boolean): string {
-    const longitudeBand = crossesAntimeridian
-        ? '(d.longitude >= $7 OR d.longitude <= $8)'
-        : 'd.longitude BETWEEN $7 AND $8';
-    return `
-        SELECT d.id::text AS id, g.distance
-        FROM driver d
-        CROSS JOIN LATERAL (SELECT ${DISTANCE_SQL} AS distance) g
-        WHERE d.status = '${DriverStatus.AVAILABLE}'
-          AND d."lastSeenAt" > $4
-          AND d.latitude BETWEEN $5 AND $6
-          AND ${longitudeBand}
-          AND round(g.distance * 1000) <= $3
-        ORDER BY round(g.distance * 1000), d."lastDeliveredAt" ASC NULLS FIRST, d.id
+    return `${withinRadiusSql(crossesAntimeridian, 'd.id::text AS id, g.distance')}
         LIMIT $9`;
 }
 
@@ -191,8 +191,7 @@ export class SqlDriverLocationIndex implements DriverLocationIndex {
     async claimById(driverId: ID): Promise<boolean> {
         const result = await this.database.query(
             `UPDATE driver SET status = '${DriverStatus.BUSY}'
-             WHERE id = $1 AND status = '${DriverStatus.AVAILABLE}' AND "lastSeenAt" > $2
-               AND latitude IS NOT NULL AND longitude IS NOT NULL
+             WHERE id = $1 AND ${claimable('', '$2')}
              RETURNING id::text AS id`,
             [String(driverId), this.heartbeatCutoff()],
         );
@@ -209,10 +208,7 @@ export class SqlDriverLocationIndex implements DriverLocationIndex {
 
     async availableDriverIds(): Promise<ID[]> {
         const rows = (await this.database.query(
-            `SELECT id::text AS id FROM driver
-             WHERE status = '${DriverStatus.AVAILABLE}' AND "lastSeenAt" > $1
-               AND latitude IS NOT NULL AND longitude IS NOT NULL
-             ORDER BY id`,
+            `SELECT id::text AS id FROM driver WHERE ${claimable('', '$1')} ORDER BY id`,
             [this.heartbeatCutoff()],
         )) as Array<{ id: string }>;
         return rows.map(row => row.id);
