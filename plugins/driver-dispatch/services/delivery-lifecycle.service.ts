@@ -142,7 +142,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 excludedDriverIds: [],
             }),
         );
-        await this.record(ctx, assignment, null, null, mover);
+        await this.record(ctx, assignment, await this.channelIdsOf(ctx, assignment.id), null, null, mover);
         return assignment;
     }
 
@@ -261,7 +261,9 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
         }
         assignment.status = to;
         const saved = await this.connection.getRepository(ctx, DeliveryAssignment).save(assignment);
-        await this.record(ctx, saved, from, previousDriverId, request);
+        // A move never changes the channels: read once for every event it publishes.
+        const channelIds = await this.channelIdsOf(ctx, saved.id);
+        await this.record(ctx, saved, channelIds, from, previousDriverId, request);
         const released =
             previousDriverId != null && OPEN_WITH_DRIVER.includes(from) && !OPEN_WITH_DRIVER.includes(to);
         if (released) {
@@ -281,7 +283,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                     driver.distanceKm,
                     saved.correlationId,
                     saved.excludedDriverIds[saved.excludedDriverIds.length - 1] ?? null,
-                    await this.channelIdsOf(ctx, saved.id),
+                    channelIds,
                 ),
             );
             await this.eventBus.publish(new DriverStatusEvent(ctx, driver.driverId, DriverStatus.BUSY));
@@ -325,6 +327,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
     private async record(
         ctx: RequestContext,
         assignment: DeliveryAssignment,
+        channelIds: ID[],
         from: DeliveryStatus | null,
         previousDriverId: ID | null,
         request: MoveRequest,
@@ -354,7 +357,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 assignment.correlationId,
                 assignment.driverId,
                 previousDriverId,
-                await this.channelIdsOf(ctx, assignment.id),
+                channelIds,
             ),
         );
     }
