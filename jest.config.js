@@ -17,6 +17,8 @@ module.exports = {
     // A global option (ignored inside a project): e2e steps hash passwords and start servers, and
     // these machines are shared; a slow step must not fail at jest's default of 5 s.
     testTimeout: 120000,
+    // The default summary, then each suite against its time budget (scripts/time-budget-reporter.js).
+    reporters: ['default', '<rootDir>/scripts/time-budget-reporter.js'],
     projects: [
         {
             displayName: 'unit',
