@@ -389,6 +389,11 @@ function sleep(ms: number): Promise<void> {
     return new Promise(resolve => setTimeout(resolve, ms));
 }
 
+/** A summary figure, or "none" when the run had no sample of it. */
+function figure(value: number | null, unit = ''): string {
+    return value === null ? 'none' : `${value}${unit}`;
+}
+
 function printSummary(summary: SimulationSummary, write: (line: string) => void): void {
     write(
         [
@@ -396,9 +401,14 @@ function printSummary(summary: SimulationSummary, write: (line: string) => void)
             `  orders ${summary.orders}, ready ${summary.ready}, assigned ${summary.assigned}, delivered ${summary.delivered}, ` +
                 `waiting ${summary.waiting}, on the way ${summary.onTheWay}, failed ${summary.failed}`,
             `  double assignments ${summary.doubleAssignments}, errors ${summary.errors}`,
-            `  ready -> ASSIGNED (server time): p50 ${summary.assignLatencyMs.p50} ms, p95 ${summary.assignLatencyMs.p95} ms, p99 ${summary.assignLatencyMs.p99} ms`,
-            `  pickup distance: mean ${summary.pickupKm.mean} km, p95 ${summary.pickupKm.p95} km`,
-            `  ready -> delivered (city minutes): p50 ${summary.deliveryMinutes.p50}, p95 ${summary.deliveryMinutes.p95}`,
+            `  ready -> ASSIGNED (server time): p50 ${figure(summary.assignLatencyMs.p50, ' ms')}, ` +
+                `p95 ${figure(summary.assignLatencyMs.p95, ' ms')}, p99 ${figure(summary.assignLatencyMs.p99, ' ms')}`,
+            `  pickup distance: mean ${figure(summary.pickupKm.mean, ' km')}, p95 ${figure(summary.pickupKm.p95, ' km')}`,
+            `  ready -> delivered (city minutes): p50 ${figure(summary.deliveryMinutes.p50)}, ` +
+                `p95 ${figure(summary.deliveryMinutes.p95)}` +
+                (summary.delivered === 0 && summary.onTheWay > 0
+                    ? ` (${summary.onTheWay} still on the way when the run ended: a longer --minutes or --speedup lets them arrive)`
+                    : ''),
             `  driver utilisation ${(summary.driverUtilisation * 100).toFixed(1)}%`,
         ].join('\n'),
     );

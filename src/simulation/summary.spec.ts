@@ -112,9 +112,11 @@ describe('summarise', () => {
         expect(summarise(doubled, counts).doubleAssignments).toBe(1);
     });
 
-    it('is all zeros for a run without deliveries', () => {
+    it('has no figures rather than zeros for a run without deliveries', () => {
         const summary = summarise([], { ...counts, onDutyMs: 0 });
-        expect(summary.assignLatencyMs).toEqual({ p50: 0, p95: 0, p99: 0 });
+        expect(summary.assignLatencyMs).toEqual({ p50: null, p95: null, p99: null });
+        expect(summary.pickupKm).toEqual({ mean: null, p95: null });
+        expect(summary.deliveryMinutes).toEqual({ p50: null, p95: null });
         expect(summary.driverUtilisation).toBe(0);
     });
 });

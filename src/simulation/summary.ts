@@ -42,11 +42,11 @@ export interface SimulationSummary {
     onTheWay: number;
     doubleAssignments: number;
     /** Ready (the PENDING row's createdAt) to the first ASSIGNED event, server time. */
-    assignLatencyMs: { p50: number; p95: number; p99: number };
+    assignLatencyMs: { p50: number | null; p95: number | null; p99: number | null };
     /** The server's pickupDistanceKm of each assigned delivery. */
-    pickupKm: { mean: number; p95: number };
-    /** Ready to DELIVERED in city minutes (server time × speedup). */
-    deliveryMinutes: { p50: number; p95: number };
+    pickupKm: { mean: number | null; p95: number | null };
+    /** Ready to DELIVERED in city minutes (server time × speedup); null until one is delivered. */
+    deliveryMinutes: { p50: number | null; p95: number | null };
     /** Share of on-duty driver time spent on a delivery. */
     driverUtilisation: number;
     errors: number;
@@ -107,18 +107,26 @@ export function summarise(assignments: readonly AssignmentRecord[], counts: RunC
         onTheWay: withStatus('ASSIGNED', 'PICKED_UP'),
         doubleAssignments: Math.max(counts.doubleAssignments, countDoubleAssignments(assignments)),
         assignLatencyMs: {
-            p50: round(percentile(latencies, 50)),
-            p95: round(percentile(latencies, 95)),
-            p99: round(percentile(latencies, 99)),
+            p50: sampled(latencies, () => round(percentile(latencies, 50))),
+            p95: sampled(latencies, () => round(percentile(latencies, 95))),
+            p99: sampled(latencies, () => round(percentile(latencies, 99))),
         },
-        pickupKm: { mean: round(mean(pickupKm), 3), p95: round(percentile(pickupKm, 95), 3) },
+        pickupKm: {
+            mean: sampled(pickupKm, () => round(mean(pickupKm), 3)),
+            p95: sampled(pickupKm, () => round(percentile(pickupKm, 95), 3)),
+        },
         deliveryMinutes: {
-            p50: round(percentile(deliveryMinutes, 50), 1),
-            p95: round(percentile(deliveryMinutes, 95), 1),
+            p50: sampled(deliveryMinutes, () => round(percentile(deliveryMinutes, 50), 1)),
+            p95: sampled(deliveryMinutes, () => round(percentile(deliveryMinutes, 95), 1)),
         },
         driverUtilisation: counts.onDutyMs ? round(counts.busyMs / counts.onDutyMs, 3) : 0,
         errors: counts.errors,
         speedup: counts.speedup,
         wallSeconds: round(counts.wallSeconds, 1),
     };
+}
+
+/** A figure of a sample, or null without one: "nothing delivered yet" must not read as 0 minutes. */
+function sampled(values: readonly number[], figure: () => number): number | null {
+    return values.length ? figure() : null;
 }
