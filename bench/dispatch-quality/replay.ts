@@ -7,7 +7,13 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { BatchPlan, planBatch, WaitingDelivery } from '../../plugins/driver-dispatch/services/batch-plan';
+import {
+    BatchPlan,
+    NEARBY_LIMIT,
+    planBatch,
+    WaitingDelivery,
+    WINDOW_DELIVERIES,
+} from '../../plugins/driver-dispatch/services/batch-plan';
 import { NearbyDriver } from '../../plugins/driver-dispatch/strategies/driver-location-index/driver-location-index';
 import { distanceKm, LatLng, radiusSteps } from '../../plugins/shared/geo';
 import { CityTrace, TraceOrder } from './trace';
@@ -49,13 +55,6 @@ export interface ReplayResult {
     /** Wall-clock ms of each `planBatch` call (the simulated clock does not wait for it). */
     solveMs: number[];
 }
-
-/**
- * Deliveries one window looks at, oldest first, as `BatchDispatchService` reads them
- * (its `WINDOW_DELIVERIES`); drivers asked of the index per store, at most (its `NEARBY_LIMIT`).
- */
-const WINDOW_DELIVERIES = 500;
-const NEARBY_LIMIT = 500;
 
 export interface DriverState {
     id: number;

@@ -8,7 +8,7 @@ import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { ResolvedDriverDispatchOptions } from '../options';
 import { NearbyDriver } from '../strategies/driver-location-index/driver-location-index';
 import { DeliveryStatus } from '../types';
-import { BatchPlan, planBatch, WaitingDelivery } from './batch-plan';
+import { BatchPlan, NEARBY_LIMIT, planBatch, WaitingDelivery, WINDOW_DELIVERIES } from './batch-plan';
 import { DeliveryLifecycleService } from './delivery-lifecycle.service';
 import { DriverLocationService } from './driver-location.service';
 
@@ -30,10 +30,6 @@ export interface BatchWindowResult {
     solvers: Array<BatchPlan['solver']>;
 }
 
-/** Deliveries one window looks at, oldest first; the next window takes the rest. */
-const WINDOW_DELIVERIES = 500;
-/** Drivers asked of the index per pickup store, at most. */
-const NEARBY_LIMIT = 500;
 /** The advisory lock class of batch windows: `pg_try_advisory_xact_lock(class, hashtext(region))`. */
 export const BATCH_WINDOW_LOCK_CLASS = 0x76716462; // 'vqdb'
 const KM_PER_DEGREE = (EARTH_RADIUS_KM * Math.PI) / 180;

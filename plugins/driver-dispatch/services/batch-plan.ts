@@ -3,6 +3,11 @@ import { munkres } from 'munkres';
 
 import { NearbyDriver } from '../strategies/driver-location-index/driver-location-index';
 
+/** Deliveries one window looks at, oldest first; the next window takes the rest. */
+export const WINDOW_DELIVERIES = 500;
+/** Drivers asked of the index per pickup store, at most. */
+export const NEARBY_LIMIT = 500;
+
 /** A PENDING delivery as a batch window sees it. */
 export interface WaitingDelivery {
     id: ID;
