@@ -112,7 +112,9 @@ export class StoreLocator implements OnApplicationBootstrap, OnApplicationShutdo
             STORE_INDEX_SAFETY_REFRESH_MS,
         );
         this.safetyTimer.unref();
-        await this.refreshLogged('at bootstrap');
+        // Subscribed before bootstrap ends, so another process's announcement right after start-up
+        // is heard; a Redis that is down does not hold start-up (reconnecting catches up).
+        await Promise.all([this.refreshLogged('at bootstrap'), this.changeChannel?.whenSubscribed()]);
     }
 
     async onApplicationShutdown(): Promise<void> {
@@ -273,6 +275,8 @@ class RedisStoreChangeChannel {
     private readonly publisher: Redis;
     private readonly subscriber: Redis;
     private readyBefore = false;
+    private attempted: () => void = () => undefined;
+    private readonly firstAttempt = new Promise<void>(resolve => (this.attempted = resolve));
     private readonly publisherOutage = new RedisOutageLog(
         'Store change announcements',
         loggerCtx,
@@ -308,9 +312,18 @@ class RedisStoreChangeChannel {
             overrides: { lazyConnect: false, autoResubscribe: false },
         });
         this.subscriber.on('ready', () => void this.subscribe());
+        this.subscriber.once('error', () => this.attempted());
         this.subscriber.on('message', (channel: string, payload: string) => {
             if (channel === STORE_CHANGES_CHANNEL) this.receive(payload);
         });
+    }
+
+    /**
+     * Resolves once the first subscription is in place, or the first attempt to connect failed
+     * (refused at once, or after the client's connect timeout): start-up waits for one, never longer.
+     */
+    whenSubscribed(): Promise<void> {
+        return this.firstAttempt;
     }
 
     async announce(message: StoreChangeMessage): Promise<void> {
@@ -331,8 +344,10 @@ class RedisStoreChangeChannel {
             await this.subscriber.subscribe(STORE_CHANGES_CHANNEL);
         } catch (error) {
             this.subscriberOutage.lost(error);
+            this.attempted();
             return;
         }
+        this.attempted();
         if (this.readyBefore) this.handlers.onReconnect();
         this.readyBefore = true;
     }
