@@ -12,6 +12,7 @@ import gql from 'graphql-tag';
 import { demoInitialData } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { eventually } from './utils/eventually';
+import { jobsSettled } from './utils/jobs-settled';
 
 const SECOND_CHANNEL_TOKEN = 'second-channel-token';
 const SKU = 'OAT-MILK-1L';
@@ -184,6 +185,10 @@ beforeAll(async () => {
         `,
         { input: { productIds: [createProduct.id], channelId: createChannel.id, priceFactor: 1 } },
     );
+    // The assignment re-indexes the product in both channels: the searches below read a
+    // settled index (the count and the items are two statements).
+    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+    await jobsSettled(adminClient);
 }, 120_000);
 
 afterAll(async () => {
