@@ -10,6 +10,7 @@ export * from './entities/delivery-event.entity';
 export * from './entities/driver.entity';
 export * from './events/delivery-assigned-event';
 export * from './events/delivery-status-event';
+export * from './events/driver-access-revoked-event';
 export * from './events/driver-available-event';
 export * from './events/driver-location-event';
 export * from './events/driver-status-event';

@@ -7,7 +7,8 @@ import { DeliveryStatus, DriverStatus } from '../types';
  * the `type` below and whose `data:` is the JSON of `data`. IDs are strings, as in the admin API;
  * times are ISO 8601.
  */
-export type DispatchLiveEvent = AssignmentLiveEvent | DriverLocationLiveEvent | DriverStatusLiveEvent;
+export type DispatchLiveEvent =
+    AssignmentLiveEvent | DriverLocationLiveEvent | DriverStatusLiveEvent | DriverRevokedLiveEvent;
 
 /**
  * - `assignment.assigned`: the delivery went to ASSIGNED; `driverId` is the driver who got it.
@@ -44,6 +45,15 @@ export interface DriverLocationLiveEvent {
 export interface DriverStatusLiveEvent {
     type: 'driver.status';
     data: { driverId: string; status: DriverStatus; at: string };
+}
+
+/**
+ * A driver was disabled or deleted: routing only, never sent to a client. Every process that
+ * holds a live connection of that driver checks it at once instead of at its next session check.
+ */
+export interface DriverRevokedLiveEvent {
+    type: 'driver.revoked';
+    data: { driverId: string };
 }
 
 /**

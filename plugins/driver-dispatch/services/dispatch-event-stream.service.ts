@@ -35,6 +35,7 @@ import {
 } from '../api/dispatch-live-events';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
+import { DriverAccessRevokedEvent } from '../events/driver-access-revoked-event';
 import { DriverLocationEvent } from '../events/driver-location-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { ResolvedDriverDispatchOptions, resolveStrategy } from '../options';
@@ -50,9 +51,60 @@ const RECONNECT_DELAY_MS = 2000;
 /** A client that lets this much pile up unread is too slow to follow: its stream is ended. */
 const MAX_UNSENT_BYTES = 1024 * 1024;
 
+/** Why a client's connection is ended by the server. */
+export type LiveEndReason =
+    /** The session was logged out or expired. */
+    | 'signed-out'
+    /** The session may no longer receive: the driver was disabled or deleted, a role changed. */
+    | 'forbidden'
+    /** The client read too slowly. */
+    | 'slow'
+    | 'shutdown';
+
+/**
+ * Where one client's events go: the response of a `GET /dispatch/events` stream, or a driver's
+ * WebSocket on the driver channel. The service decides what each client receives; the sink only
+ * writes it in its transport's framing.
+ */
+export interface LiveEventSink {
+    /** The client is registered and the log is followed: the transport may say so (SSE headers). */
+    start(): void;
+    /** An event of the log (with its id), or `stream.resync` (without one). */
+    send(type: string, data: unknown, id?: string): void;
+    /**
+     * Keeps an idle connection open. `skippedTo` is set when events were skipped for this client
+     * since its last one: a transport that can move the client's resume point past them does.
+     */
+    keepAlive(skippedTo?: string): void;
+    /** Bytes written to the transport and not yet sent. */
+    readonly unsentBytes: number;
+    /** The server ends the connection. */
+    end(reason: LiveEndReason): void;
+    /** Called once when the connection is gone, whoever ended it. */
+    onClose(listener: () => void): void;
+}
+
+/** Who asks for a live connection, as their session says. */
+export interface LiveClientRequest {
+    sessionToken: string;
+    userId: ID;
+    channelPermissions: Array<{ id: ID; permissions: string[] }>;
+    /** The driver linked to the login, if any. */
+    driverId: string | null;
+    /** Where to resume: events after this id are sent first (or `stream.resync`). */
+    lastEventId?: string;
+    sink: LiveEventSink;
+}
+
+/** Why a live connection was not opened. */
+export type LiveRefusal =
+    | { refused: 'shutting-down' }
+    | { refused: 'too-many'; open: number; limit: number }
+    | { refused: 'nothing-to-receive' };
+
 /** One open stream. */
 interface StreamClient {
-    res: Response;
+    sink: LiveEventSink;
     userId: ID;
     sessionToken: string;
     driverId: string | null;
@@ -129,6 +181,14 @@ export class DispatchEventStreamService
                     }),
                 ),
             ),
+            this.eventBus.ofType(DriverAccessRevokedEvent).subscribe(event =>
+                this.append(() =>
+                    Promise.resolve({
+                        type: 'driver.revoked',
+                        data: { driverId: String(event.driverId) },
+                    }),
+                ),
+            ),
             this.eventBus.ofType(DriverLocationEvent).subscribe(event =>
                 this.append(() =>
                     Promise.resolve({
@@ -162,7 +222,7 @@ export class DispatchEventStreamService
 
     private endAllStreams(): void {
         this.shuttingDown = true;
-        for (const client of [...this.clients]) this.close(client);
+        for (const client of [...this.clients]) this.close(client, 'shutdown');
     }
 
     async onModuleDestroy(): Promise<void> {
@@ -201,33 +261,57 @@ export class DispatchEventStreamService
             );
             return;
         }
-        const open = [...this.clients].filter(client => client.sessionToken === session.token).length;
-        if (open >= this.options.liveStreamsPerSession) {
-            refuse(
-                res,
-                429,
-                `This session already holds ${open} live streams (the limit is ${this.options.liveStreamsPerSession}): close one first`,
-            );
-            return;
-        }
         const driver = await this.drivers.findActive(ctx);
-        const driverId = driver ? String(driver.id) : null;
-        const audience = await this.audience(user.channelPermissions, driverId);
-        if (isEmptyAudience(audience)) {
-            refuse(
-                res,
-                403,
-                'This login may not receive dispatch events: it takes a driver login (DriverSelf), ' +
-                    'or ManageDispatch, ReadOrder or ReadDriver',
-            );
-            return;
+        const refusal = await this.open({
+            sessionToken: session.token,
+            userId: user.id,
+            channelPermissions: user.channelPermissions,
+            driverId: driver ? String(driver.id) : null,
+            lastEventId: lastEventIdOf(req),
+            sink: sseSink(res),
+        });
+        if (!refusal) return;
+        switch (refusal.refused) {
+            case 'shutting-down':
+                refuse(res, 503, 'The server is shutting down: reconnect in a moment');
+                return;
+            case 'too-many':
+                refuse(
+                    res,
+                    429,
+                    `This session already holds ${refusal.open} live streams (the limit is ${refusal.limit}): close one first`,
+                );
+                return;
+            case 'nothing-to-receive':
+                refuse(
+                    res,
+                    403,
+                    'This login may not receive dispatch events: it takes a driver login (DriverSelf), ' +
+                        'or ManageDispatch, ReadOrder or ReadDriver',
+                );
+                return;
         }
+    }
+
+    /**
+     * Opens a live connection over any transport (the SSE stream, the driver channel), after the
+     * checks both share: the server is not closing, the session holds fewer than
+     * `liveStreamsPerSession` connections, and it may receive something. Resolves when the missed
+     * events (after `lastEventId`) are sent; live ones follow until the client or the server ends it.
+     */
+    async open(request: LiveClientRequest): Promise<LiveRefusal | undefined> {
+        if (this.shuttingDown) return { refused: 'shutting-down' };
+        const open = [...this.clients].filter(client => client.sessionToken === request.sessionToken).length;
+        const limit = this.options.liveStreamsPerSession;
+        if (open >= limit) return { refused: 'too-many', open, limit };
+        const audience = await this.audience(request.channelPermissions, request.driverId);
+        if (isEmptyAudience(audience)) return { refused: 'nothing-to-receive' };
 
         const client: StreamClient = {
-            res,
-            userId: user.id,
-            sessionToken: session.token,
-            driverId,
+            sink: request.sink,
+            userId: request.userId,
+            sessionToken: request.sessionToken,
+            driverId: request.driverId,
             audience,
             // Whatever arrives until the stream is set up (and the missed events are sent) waits here.
             backlog: [],
@@ -238,20 +322,11 @@ export class DispatchEventStreamService
         };
         // Registered before the log is read, so nothing appended from now on is missed.
         this.clients.add(client);
-        res.on('close', () => this.close(client));
+        request.sink.onClose(() => this.forget(client));
         await this.follow();
-        if (client.closed) return;
+        if (client.closed) return undefined;
 
-        res.writeHead(200, {
-            'Content-Type': 'text/event-stream; charset=utf-8',
-            'Cache-Control': 'no-cache, no-transform',
-            Connection: 'keep-alive',
-            // nginx would otherwise buffer the stream.
-            'X-Accel-Buffering': 'no',
-        });
-        res.socket?.setNoDelay(true);
-        res.write(sseRetry(RECONNECT_DELAY_MS));
-        res.write(sseComment('connected'));
+        request.sink.start();
         const keepAlive = setInterval(() => this.keepAlive(client), this.options.liveEventKeepAliveMs);
         const sessionCheck = setInterval(
             () => void this.checkSession(client),
@@ -261,14 +336,14 @@ export class DispatchEventStreamService
             timer.unref();
             client.timers.push(timer);
         }
-        const resumeFrom = lastEventIdOf(req);
-        if (resumeFrom !== undefined) await this.replay(client, resumeFrom);
+        if (request.lastEventId !== undefined) await this.replay(client, request.lastEventId);
         const backlog = client.backlog ?? [];
         client.backlog = undefined;
         for (const entry of backlog) {
             if (!client.position || compareEventIds(entry.id, client.position) > 0)
                 this.deliver(client, entry);
         }
+        return undefined;
     }
 
     /** Sends what the client missed since `lastEventId`, or `stream.resync` when that is gone. */
@@ -281,11 +356,9 @@ export class DispatchEventStreamService
             missed = 'gone';
         }
         if (missed === 'gone') {
-            this.write(
-                client,
-                sseFrame({
-                    event: RESYNC_EVENT,
-                    data: { reason: `Events after ${lastEventId} are no longer available: reload` },
+            this.write(client, sink =>
+                sink.send(RESYNC_EVENT, {
+                    reason: `Events after ${lastEventId} are no longer available: reload`,
                 }),
             );
         } else {
@@ -296,6 +369,7 @@ export class DispatchEventStreamService
     /** Starts following the log when the first stream opens (a worker never does). */
     private async follow(): Promise<void> {
         this.following ??= this.log.subscribe(entry => {
+            if (entry.event.type === 'driver.revoked') this.revoked(entry.event.data.driverId);
             for (const client of this.clients) {
                 if (client.backlog) client.backlog.push(entry);
                 else this.deliver(client, entry);
@@ -308,33 +382,43 @@ export class DispatchEventStreamService
         client.position = entry.id;
         if (!mayReceive(client.audience, entry.event)) return;
         client.sentPosition = entry.id;
-        this.write(client, sseFrame({ id: entry.id, event: entry.event.type, data: entry.event.data }));
+        this.write(client, sink => sink.send(entry.event.type, entry.event.data, entry.id));
     }
 
-    /**
-     * A comment keeps proxies from closing the idle stream. When events were skipped for this
-     * client since its last one, an `id:` line without data moves its resume point past them
-     * (EventSource takes the id without firing an event), so a later resume needs no old entries.
-     */
+    /** A driver was disabled or deleted (in any process): their connections are checked now. */
+    private revoked(driverId: string): void {
+        for (const client of this.clients) {
+            if (client.driverId === driverId) void this.checkSession(client);
+        }
+    }
+
+    /** Keeps the idle connection open, and tells where the client would resume if it skipped events. */
     private keepAlive(client: StreamClient): void {
+        let skippedTo: string | undefined;
         if (client.backlog === undefined && client.position && client.position !== client.sentPosition) {
             client.sentPosition = client.position;
-            this.write(client, `id: ${client.position}\n\n`);
+            skippedTo = client.position;
         }
-        this.write(client, sseComment('keep-alive'));
+        this.write(client, sink => sink.keepAlive(skippedTo));
     }
 
     /** Ends the stream when its session is gone or no longer allows it. */
     private async checkSession(client: StreamClient): Promise<void> {
         try {
+            // Disabling a driver also revokes their sessions: the driver is checked first, so the
+            // connection learns why it ends.
+            if (client.driverId != null && !(await this.drivers.isEnabled(client.driverId))) {
+                this.close(client, 'forbidden');
+                return;
+            }
             const session = await this.sessionService.getSessionFromToken(client.sessionToken);
             const user = session?.user;
             if (!user || !idsAreEqual(user.id, client.userId)) {
-                this.close(client);
+                this.close(client, 'signed-out');
                 return;
             }
             client.audience = await this.audience(user.channelPermissions, client.driverId);
-            if (isEmptyAudience(client.audience)) this.close(client);
+            if (isEmptyAudience(client.audience)) this.close(client, 'forbidden');
         } catch (error) {
             // The database or cache did not answer: keep the stream, check again next time.
             Logger.verbose(`Live stream session check failed: ${describeError(error)}`, loggerCtx);
@@ -349,25 +433,31 @@ export class DispatchEventStreamService
         return audienceOf(channelPermissions, defaultChannel.id, driverId);
     }
 
-    private write(client: StreamClient, chunk: string): void {
+    private write(client: StreamClient, write: (sink: LiveEventSink) => void): void {
         if (client.closed) return;
-        if (client.res.writableLength > MAX_UNSENT_BYTES) {
+        if (client.sink.unsentBytes > MAX_UNSENT_BYTES) {
             Logger.warn(
                 `A live stream of user ${String(client.userId)} fell behind and was closed`,
                 loggerCtx,
             );
-            this.close(client);
+            this.close(client, 'slow');
             return;
         }
-        client.res.write(chunk);
+        write(client.sink);
     }
 
-    private close(client: StreamClient): void {
+    private close(client: StreamClient, reason: LiveEndReason): void {
+        if (client.closed) return;
+        this.forget(client);
+        client.sink.end(reason);
+    }
+
+    /** The connection is gone (or going): no more timers, no more events. */
+    private forget(client: StreamClient): void {
         if (client.closed) return;
         client.closed = true;
         for (const timer of client.timers) clearInterval(timer);
         this.clients.delete(client);
-        client.res.end();
     }
 
     /** Queues an append behind the previous ones; a failure is logged once per outage. */
@@ -414,6 +504,45 @@ function lastEventIdOf(req: Request): string | undefined {
     if (header) return header;
     const query: unknown = req.query.lastEventId;
     return typeof query === 'string' && query.trim() ? query.trim() : undefined;
+}
+
+/**
+ * A `GET /dispatch/events` response as a sink. A comment keeps proxies from closing the idle
+ * stream. When events were skipped for the client since its last one, an `id:` line without data
+ * moves its resume point past them (EventSource takes the id without firing an event), so a later
+ * resume needs no old entries.
+ */
+function sseSink(res: Response): LiveEventSink {
+    return {
+        start() {
+            res.writeHead(200, {
+                'Content-Type': 'text/event-stream; charset=utf-8',
+                'Cache-Control': 'no-cache, no-transform',
+                Connection: 'keep-alive',
+                // nginx would otherwise buffer the stream.
+                'X-Accel-Buffering': 'no',
+            });
+            res.socket?.setNoDelay(true);
+            res.write(sseRetry(RECONNECT_DELAY_MS));
+            res.write(sseComment('connected'));
+        },
+        send(type, data, id) {
+            res.write(sseFrame(id === undefined ? { event: type, data } : { id, event: type, data }));
+        },
+        keepAlive(skippedTo) {
+            if (skippedTo) res.write(`id: ${skippedTo}\n\n`);
+            res.write(sseComment('keep-alive'));
+        },
+        get unsentBytes() {
+            return res.writableLength;
+        },
+        end() {
+            res.end();
+        },
+        onClose(listener) {
+            res.on('close', listener);
+        },
+    };
 }
 
 function refuse(res: Response, statusCode: number, message: string): void {

@@ -32,6 +32,7 @@ import { DriverHasOpenAssignmentError } from '../api/error-results';
 import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
+import { DriverAccessRevokedEvent } from '../events/driver-access-revoked-event';
 import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
@@ -205,7 +206,10 @@ export class DriverService {
         driver.status = nextStatus;
         driver.enabled = enabled;
         const saved = await this.connection.getRepository(ctx, Driver).save(driver);
-        if (disabling) await this.revokeSessions(ctx, saved);
+        if (disabling) {
+            await this.revokeSessions(ctx, saved);
+            await this.eventBus.publish(new DriverAccessRevokedEvent(ctx, saved.id, 'disabled'));
+        }
         if (statusChanged) await this.statusChanged(ctx, saved);
         return this.withLatestPosition(saved);
     }
@@ -227,6 +231,7 @@ export class DriverService {
         }
         await this.connection.getRepository(ctx, Driver).delete({ id: driver.id });
         await this.locations.removed(driver.id);
+        await this.eventBus.publish(new DriverAccessRevokedEvent(ctx, driver.id, 'deleted'));
         return { result: DeletionResult.DELETED };
     }
 
@@ -237,10 +242,25 @@ export class DriverService {
     async updateActiveLocation(ctx: RequestContext, position: LatLng): Promise<Driver> {
         this.assertCoordinates(position);
         const driver = await this.activeOrForbidden(ctx);
-        await this.pingRateLimiter.admit(driver.id);
-        const at = new Date();
-        await this.locations.recordPosition(driver.id, position, at);
+        await this.recordPing(driver.id, position, new Date());
         return this.withLatestPosition(driver);
+    }
+
+    /**
+     * A ping of a driver whose login was checked already (the driver channel checks it once per
+     * connection): the same rules as {@link updateActiveLocation} without reading the driver.
+     */
+    async recordPing(driverId: ID, position: LatLng, at: Date): Promise<void> {
+        this.assertCoordinates(position);
+        await this.pingRateLimiter.admit(driverId);
+        await this.locations.recordPosition(driverId, position, at);
+    }
+
+    /** Whether the driver still exists and is enabled (live connections check it). */
+    async isEnabled(driverId: ID): Promise<boolean> {
+        return this.connection.rawConnection
+            .getRepository(Driver)
+            .exists({ where: { id: driverId, enabled: true } });
     }
 
     /** The logged-in driver goes AVAILABLE or OFFLINE. */

@@ -73,6 +73,8 @@ export function mayReceive(audience: LiveEventAudience, event: DispatchLiveEvent
         case 'driver.location':
         case 'driver.status':
             return audience.fleet;
+        case 'driver.revoked':
+            return false;
         case 'assignment.assigned':
         case 'assignment.updated':
         case 'assignment.cancelled':
