@@ -38,6 +38,7 @@ import { DispatchService } from './services/dispatch.service';
 import { DispatchEventStreamService } from './services/dispatch-event-stream.service';
 import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
+import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
 
@@ -55,6 +56,7 @@ const SERVICES = [
     DemoFleetService,
     DeliveryTrackingService,
     DispatchEventStreamService,
+    DriverChannelService,
 ];
 
 /**

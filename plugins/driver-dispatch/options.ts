@@ -211,6 +211,14 @@ export interface DriverDispatchPluginOptions {
     liveEventSessionCheckMs?: number;
     /**
      * @description
+     * How long a driver-channel connection (`GET /dispatch/driver`, WebSocket) without the admin
+     * session cookie may take to send its `auth` frame; then it is closed with 4401.
+     *
+     * @default 5000
+     */
+    driverChannelAuthTimeoutMs?: number;
+    /**
+     * @description
      * How many location pings (`updateDriverLocation`) one driver may send per window. The driver
      * app pings at least every 20 s, and a phone that was offline may send a few queued pings at
      * once; a driver past the limit gets a `TOO_MANY_REQUESTS` error saying when to retry, and the
@@ -319,5 +327,6 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     liveEventRetention: 10000,
     liveEventKeepAliveMs: 15000,
     liveEventSessionCheckMs: 5000,
+    driverChannelAuthTimeoutMs: 5000,
     locationPingLimit: { points: 10, durationSeconds: 10 },
 };
