@@ -21,7 +21,12 @@ import {
 
 import { describeError } from '../../shared/errors';
 import { boundingBox, distanceKm, LatLng } from '../../shared/geo';
-import { DISPATCH_QUEUE_NAME, DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
+import {
+    DISPATCH_QUEUE_NAME,
+    DISPATCH_START_RADIUS_KM,
+    DRIVER_DISPATCH_PLUGIN_OPTIONS,
+    loggerCtx,
+} from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { Driver } from '../entities/driver.entity';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
@@ -47,8 +52,6 @@ export interface RedispatchResult {
     dispatchedDirectly: ID[];
 }
 
-/** The first search radius around the pickup store; it doubles up to `maxSearchRadiusKm`. */
-const START_RADIUS_KM = 0.25;
 /** Retries of a dispatch job that found no driver (with the job queue's backoff in between). */
 const DISPATCH_RETRIES = 10;
 /**
@@ -210,7 +213,7 @@ export class DeliveryMatcherService
                 }
                 const claimed = await this.locations.withIndex('claim', index =>
                     index.claimNearest(pickup, {
-                        startRadiusKm: START_RADIUS_KM,
+                        startRadiusKm: DISPATCH_START_RADIUS_KM,
                         maxRadiusKm,
                         excludeDriverIds: assignment.excludedDriverIds,
                     }),
