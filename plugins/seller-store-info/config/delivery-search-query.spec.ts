@@ -128,24 +128,31 @@ describe('searchResultsQuery', () => {
         expect(sql).toContain('si."facetValueIds" AS "si_facetValueIds"');
     });
 
-    it('with a location filters by an EXISTS over the VALUES list of nearby stores and selects the distance', () => {
+    it('with a location joins the variants deliverable from the VALUES list of nearby stores and selects the distance', () => {
         const query = searchResultsQuery({}, twoStores, COLUMNS);
         const { sql, parameters } = query;
-        expect(sql).toContain('EXISTS (SELECT 1 FROM (VALUES (CAST($3 AS integer), CAST($4 AS integer)');
-        expect(sql).toMatch(/AS ds_nearby\("stockLocationId", "channelId", "distanceKm"\)/);
+        expect(sql).toMatch(
+            /^WITH ds_nearby\("stockLocationId", "channelId", "distanceKm"\) AS \(VALUES \(CAST\(\$3 AS integer\), CAST\(\$4 AS integer\)/,
+        );
         // The store ids, serving channels and distances are parameters, in row order.
         expect(parameters.slice(2, 8)).toEqual(['11', '2', 0.4, '12', '1', 3.2]);
-        // Joined to the variant's own channel, and to its stock at that store.
-        expect(sql).toContain(
-            'ds_pvc."productVariantId" = si."productVariantId" AND ds_pvc."channelId" = ds_nearby."channelId"',
-        );
+        // The variant's stock at a nearby store, in that store's serving channel.
         expect(sql).toContain('ds_sl."stockLocationId" = ds_nearby."stockLocationId"');
+        expect(sql).toContain(
+            'ds_pvc."productVariantId" = ds_sl."productVariantId" AND ds_pvc."channelId" = ds_nearby."channelId"',
+        );
         expect(sql).toContain('ds_sl."stockOnHand" - ds_sl."stockAllocated" -');
         // A default-channel (single shop) row serves only variants in no seller channel.
-        expect(sql).toMatch(/ds_nearby\."channelId" <> CAST\(\$9 AS integer\) OR NOT EXISTS/);
+        expect(sql).toMatch(
+            /ds_nearby\."channelId" <> CAST\(\$9 AS integer\) OR ds_sl\."productVariantId" NOT IN/,
+        );
         expect(parameters[8]).toBe('1');
-        expect(sql).toContain('(SELECT MIN(ds_nearby."distanceKm") FROM (VALUES');
-        expect(sql).toContain('AS "nearestStoreDistanceKm"');
+        // Computed once, joined to the index rows, the distance read from the join.
+        expect(sql).toContain(
+            'INNER JOIN ds_deliverable ds ON ds."productVariantId" = si."productVariantId"',
+        );
+        expect(sql).toContain('ds."distanceKm" AS "nearestStoreDistanceKm"');
+        expect(sql).not.toContain('EXISTS');
         expectPlaceholdersMatch(query);
     });
 
@@ -156,28 +163,31 @@ describe('searchResultsQuery', () => {
             { ...twoStores, delivery: { ...scope, idType: 'uuid' } },
             COLUMNS,
         );
-        expect(query.sql).toContain('EXISTS (SELECT 1 FROM (VALUES (CAST($3 AS uuid), CAST($4 AS uuid)');
-        expect(query.sql).toContain('ds_pv."id" = CAST(si."productVariantId" AS uuid)');
-        expect(query.sql).toMatch(/ds_nearby\."channelId" <> CAST\(\$9 AS uuid\) OR NOT EXISTS/);
+        expect(query.sql).toContain('AS (VALUES (CAST($3 AS uuid), CAST($4 AS uuid)');
+        expect(query.sql).toContain('ds."productVariantId" = CAST(si."productVariantId" AS uuid)');
+        expect(query.sql).toMatch(/ds_nearby\."channelId" <> CAST\(\$9 AS uuid\) OR ds_sl/);
         expect(query.sql).not.toMatch(/AS integer\), CAST/);
         expectPlaceholdersMatch(query);
     });
 
-    it('lists the stores once in the parameters though the SELECT and the WHERE both use them', () => {
+    it('lists the stores once, in one WITH query that both parts of the deliverable set read', () => {
         const { sql, parameters } = searchResultsQuery({}, twoStores, COLUMNS);
-        expect(sql.match(/FROM \(VALUES/g)).toHaveLength(2);
+        expect(sql.match(/VALUES/g)).toHaveLength(1);
         expect(parameters.filter(value => value === 0.4)).toHaveLength(1);
     });
 
     it('counts untracked variants as stocked, following the global setting for INHERIT', () => {
         const tracked = searchResultsQuery({}, twoStores, COLUMNS).sql;
-        expect(tracked).toContain(`(ds_pv."trackInventory" = 'FALSE' OR ds_sl."stockOnHand"`);
+        // Tracked variants need saleable stock at the store; untracked ones only the store's channel.
+        expect(tracked).toContain(`WHERE NOT (ds_pv."trackInventory" = 'FALSE') AND ds_sl."stockOnHand"`);
+        expect(tracked).toContain(`WHERE ds_pv."trackInventory" = 'FALSE' AND (ds_nearby`);
         const untrackedByDefault = searchResultsQuery(
             {},
             nearby(twoStores.delivery?.rows ?? [], false),
             COLUMNS,
         );
-        expect(untrackedByDefault.sql).toContain(`(ds_pv."trackInventory" <> 'TRUE' OR ds_sl."stockOnHand"`);
+        expect(untrackedByDefault.sql).toContain(`WHERE NOT (ds_pv."trackInventory" <> 'TRUE') AND`);
+        expect(untrackedByDefault.sql).toContain(`WHERE ds_pv."trackInventory" <> 'TRUE' AND (ds_nearby`);
     });
 
     it('finds nothing when no store is near the location', () => {
@@ -196,7 +206,7 @@ describe('searchResultsQuery', () => {
         expect(sql).toContain(`string_agg(si."facetValueIds", ',') AS "si_facetValueIds"`);
         expect(sql).toContain('bool_or(si."enabled") AS "si_enabled"');
         expect(sql).toContain('MAX(si."price") AS "maxPrice"');
-        expect(sql).toContain('MIN((SELECT MIN(ds_nearby."distanceKm")');
+        expect(sql).toContain('MIN(ds."distanceKm") AS "nearestStoreDistanceKm"');
     });
 
     it('never puts the term into the SQL text, only a sanitised tsquery parameter', () => {
@@ -283,7 +293,7 @@ describe('searchResultsQuery', () => {
         );
         expect(sql).toContain('FROM "vqd_search_index_item" si');
         expect(sql).toContain('INNER JOIN "vqd_product_variant_channels_channel" ds_pvc');
-        expect(sql).toContain('LEFT JOIN "vqd_stock_level" ds_sl');
+        expect(sql).toContain('INNER JOIN "vqd_stock_level" ds_sl');
         expect(sql).not.toMatch(/"(search_index_item|stock_level|product_variant)"/);
     });
 });
@@ -355,7 +365,8 @@ describe('counts', () => {
     it('counts variants, or products with groupByProduct, under the same delivery condition as the results', () => {
         const variants = totalCountQuery({}, twoStores);
         expect(variants.sql).toContain('COUNT(DISTINCT si."productVariantId")');
-        expect(variants.sql).toContain('EXISTS (SELECT 1 FROM (VALUES');
+        expect(variants.sql).toMatch(/^WITH ds_nearby/);
+        expect(variants.sql).toContain('INNER JOIN ds_deliverable ds');
         expectPlaceholdersMatch(variants);
         expect(totalCountQuery({ groupByProduct: true }, twoStores).sql).toContain(
             'COUNT(DISTINCT si."productId")',
@@ -364,10 +375,10 @@ describe('counts', () => {
 
     it('lists facet values and collections per result under the delivery condition', () => {
         const facets = facetValueIdsQuery({}, twoStores);
-        expect(facets.sql).toMatch(/^SELECT si."facetValueIds" AS "ids"/);
-        expect(facets.sql).toContain('EXISTS (SELECT 1 FROM (VALUES');
+        expect(facets.sql).toMatch(/\nSELECT si."facetValueIds" AS "ids"/);
+        expect(facets.sql).toContain('INNER JOIN ds_deliverable ds');
         const grouped = collectionIdsQuery({ groupByProduct: true }, twoStores);
-        expect(grouped.sql).toMatch(/^SELECT string_agg\(si."collectionIds", ','\) AS "ids"/);
+        expect(grouped.sql).toMatch(/\nSELECT string_agg\(si."collectionIds", ','\) AS "ids"/);
         expect(grouped.sql).toContain('GROUP BY si."productId"');
         expectPlaceholdersMatch(grouped);
     });

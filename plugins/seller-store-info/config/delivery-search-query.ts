@@ -4,8 +4,10 @@ import type { ID } from '@vendure/common/lib/shared-types';
 /**
  * SQL of the {@link DeliverySearchStrategy}: Vendure's default PostgreSQL search over
  * `search_index_item` (term, facet and collection filters, stock, channel, language, sort,
- * paging) with the 5 km delivery rule as one more condition in the same WHERE clause. Pure: it
- * builds statements with positional parameters and runs nothing, so it is unit-tested on its own.
+ * paging) with the 5 km delivery rule in the same statement: the deliverable variants are
+ * computed once per statement (a WITH query driven by the nearby stores' stock levels) and joined
+ * to the index rows. Pure: it builds statements with positional parameters and runs nothing, so
+ * it is unit-tested on its own.
  *
  * Every value from the input is a parameter; the only text spliced into the SQL is column and
  * table names from the entity metadata and the fixed fragments below.
@@ -191,7 +193,7 @@ export function searchResultsQuery(
     const skip = q.param(positiveInt(input.skip, 0));
     const sql = [
         `SELECT ${select.join(', ')}`,
-        `FROM ${q.table('searchIndexItem')} si`,
+        ...q.from(),
         `WHERE ${where}`,
         grouped ? 'GROUP BY si."productId"' : '',
         `ORDER BY ${order.join(', ')}`,
@@ -205,11 +207,7 @@ export function totalCountQuery(input: IndexSearchInput, scope: SearchScope): Sq
     const q = new QueryParts(scope);
     const where = q.conditions(input);
     const counted = input.groupByProduct ? 'si."productId"' : 'si."productVariantId"';
-    return q.query([
-        `SELECT COUNT(DISTINCT ${counted}) AS "total"`,
-        `FROM ${q.table('searchIndexItem')} si`,
-        `WHERE ${where}`,
-    ]);
+    return q.query([`SELECT COUNT(DISTINCT ${counted}) AS "total"`, ...q.from(), `WHERE ${where}`]);
 }
 
 /** One row per result (variant or product) with its facet value ids in `ids`. */
@@ -232,7 +230,7 @@ function idListQuery(
     const grouped = !!input.groupByProduct;
     return q.query([
         `SELECT ${grouped ? `string_agg(si."${column}", ',')` : `si."${column}"`} AS "ids"`,
-        `FROM ${q.table('searchIndexItem')} si`,
+        ...q.from(),
         `WHERE ${where}`,
         grouped ? 'GROUP BY si."productId"' : '',
     ]);
@@ -286,7 +284,24 @@ class QueryParts {
     }
 
     query(lines: string[]): SqlQuery {
-        return { sql: lines.filter(line => line !== '').join('\n'), parameters: this.parameters };
+        const withClause = this.servingStoresSql ? [`WITH ${this.servingStoresSql}`] : [];
+        return {
+            sql: [...withClause, ...lines].filter(line => line !== '').join('\n'),
+            parameters: this.parameters,
+        };
+    }
+
+    /** FROM the index rows, joined to the deliverable variants when there is a delivery rule. */
+    from(): string[] {
+        const from = [`FROM ${this.table('searchIndexItem')} si`];
+        const delivery = this.scope.delivery;
+        if (delivery && this.servingStores(delivery)) {
+            const idType: EntityIdType = delivery.idType === 'uuid' ? 'uuid' : 'integer';
+            const variantId =
+                idType === 'uuid' ? 'CAST(si."productVariantId" AS uuid)' : 'si."productVariantId"';
+            from.push(`INNER JOIN ds_deliverable ds ON ds."productVariantId" = ${variantId}`);
+        }
+        return from;
     }
 
     /** The WHERE clause: every filter of the input, the channel and language, and the delivery rule. */
@@ -357,20 +372,23 @@ class QueryParts {
 
     /** The distance to the nearest store that can deliver the row's variant, NULL when none. */
     nearestDistance(delivery: DeliveryScope): string {
-        const from = this.servingStores(delivery);
-        return from ? `(SELECT MIN(ds_nearby."distanceKm") ${from})` : 'CAST(NULL AS double precision)';
+        return this.servingStores(delivery) ? 'ds."distanceKm"' : 'CAST(NULL AS double precision)';
     }
 
+    /** The join in {@link from} keeps the deliverable rows; with no store near, none is. */
     private deliverable(delivery: DeliveryScope): string {
-        const from = this.servingStores(delivery);
-        return from ? `EXISTS (SELECT 1 ${from})` : 'false';
+        return this.servingStores(delivery) ? 'true' : 'false';
     }
 
     /**
-     * FROM and WHERE of "the nearby stores that can deliver the variant of row si": the VALUES
-     * list of (store, serving channel, distance), joined to the variant's channel (its own
-     * seller's stores only) and to its stock level at that store. Undefined when no store is near.
-     * The ids are cast to the type of the entity id columns ({@link EntityIdType}).
+     * The WITH queries of "the variants deliverable from the nearby stores, each with the distance
+     * to its nearest such store": the VALUES list of (store, serving channel, distance), then per
+     * variant its stock levels at those stores with saleable stock (a variant that tracks
+     * inventory), or the stores of its channel (one that does not), its own seller's stores only.
+     * Computed once per statement and joined to the index rows: as a condition per index row
+     * (EXISTS over the stores) it cost a subplan per row and store, seconds on a listing of 20k
+     * variants. Undefined when no store is near. The ids are cast to the type of the entity id
+     * columns ({@link EntityIdType}).
      */
     private servingStores(delivery: DeliveryScope): string | undefined {
         if (this.servingStoresSql === undefined) this.servingStoresSql = this.buildServingStores(delivery);
@@ -380,8 +398,6 @@ class QueryParts {
     private buildServingStores(delivery: DeliveryScope): string | null {
         if (!delivery.rows.length) return null;
         const idType: EntityIdType = delivery.idType === 'uuid' ? 'uuid' : 'integer';
-        // The index row's variant id, comparable with the entity tables' ids.
-        const variantId = idType === 'uuid' ? 'CAST(si."productVariantId" AS uuid)' : 'si."productVariantId"';
         const values = delivery.rows.map(
             row =>
                 `(CAST(${this.param(String(row.stockLocationId))} AS ${idType}), ` +
@@ -398,18 +414,31 @@ class QueryParts {
             `CASE WHEN ds_pv."useGlobalOutOfStockThreshold" ` +
             `THEN CAST(${this.param(outOfStockThreshold)} AS integer) ELSE ds_pv."outOfStockThreshold" END`;
         const variantChannels = this.table('productVariantChannels');
+        // A single-shop store (default channel row) serves only variants that have no seller; the
+        // variants of sellers are one set per statement (a hashed subplan), not a lookup per row.
+        const ownSeller = (variantId: string) =>
+            `(ds_nearby."channelId" <> ${defaultChannel} OR ${variantId} NOT IN (` +
+            `SELECT ds_seller."productVariantId" FROM ${variantChannels} ds_seller ` +
+            `WHERE ds_seller."channelId" <> ${defaultChannel}))`;
         return [
-            `FROM (VALUES ${values.join(', ')}) AS ds_nearby("stockLocationId", "channelId", "distanceKm")`,
-            `INNER JOIN ${variantChannels} ds_pvc`,
-            `  ON ds_pvc."productVariantId" = ${variantId} AND ds_pvc."channelId" = ds_nearby."channelId"`,
-            `INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = ${variantId}`,
-            `LEFT JOIN ${this.table('stockLevel')} ds_sl`,
-            `  ON ds_sl."productVariantId" = ${variantId} AND ds_sl."stockLocationId" = ds_nearby."stockLocationId"`,
-            // A single-shop store (default channel row) serves only variants that have no seller.
-            `WHERE (ds_nearby."channelId" <> ${defaultChannel} OR NOT EXISTS (`,
-            `    SELECT 1 FROM ${variantChannels} ds_seller`,
-            `    WHERE ds_seller."productVariantId" = ${variantId} AND ds_seller."channelId" <> ${defaultChannel}))`,
-            `  AND (${untracked} OR ds_sl."stockOnHand" - ds_sl."stockAllocated" - ${threshold} > 0)`,
+            `ds_nearby("stockLocationId", "channelId", "distanceKm") AS (VALUES ${values.join(', ')}),`,
+            'ds_deliverable AS (',
+            `  SELECT ds_sl."productVariantId", MIN(ds_nearby."distanceKm") AS "distanceKm"`,
+            `  FROM ds_nearby`,
+            `  INNER JOIN ${this.table('stockLevel')} ds_sl ON ds_sl."stockLocationId" = ds_nearby."stockLocationId"`,
+            `  INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = ds_sl."productVariantId"`,
+            `  INNER JOIN ${variantChannels} ds_pvc`,
+            `    ON ds_pvc."productVariantId" = ds_sl."productVariantId" AND ds_pvc."channelId" = ds_nearby."channelId"`,
+            `  WHERE NOT (${untracked}) AND ds_sl."stockOnHand" - ds_sl."stockAllocated" - ${threshold} > 0`,
+            `    AND ${ownSeller('ds_sl."productVariantId"')}`,
+            `  GROUP BY ds_sl."productVariantId"`,
+            '  UNION ALL',
+            `  SELECT ds_pvc."productVariantId", MIN(ds_nearby."distanceKm") AS "distanceKm"`,
+            `  FROM ds_nearby`,
+            `  INNER JOIN ${variantChannels} ds_pvc ON ds_pvc."channelId" = ds_nearby."channelId"`,
+            `  INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = ds_pvc."productVariantId"`,
+            `  WHERE ${untracked} AND ${ownSeller('ds_pvc."productVariantId"')}`,
+            `  GROUP BY ds_pvc."productVariantId")`,
         ].join('\n');
     }
 
