@@ -126,7 +126,7 @@ function verdict(ratio: number, doubles: number, rounds: Round[]): string {
         `shop-API requests (cart, address, shipping, payment) plus the staff's ready mutation; ` +
         `dispatch kept up with what was offered (median ${waiting} ready deliveries still waiting at the ` +
         `end of a round, assign p50 in the table), so assignments/s here measures the checkout path ` +
-        `the simulator drives, not the dispatcher's ceiling. See the notes below.`
+        `the simulator drives, not the dispatcher's ceiling.`
     );
 }
 
