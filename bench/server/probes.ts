@@ -36,6 +36,12 @@ export interface MemoryReading {
 export async function readMemory(app: AppProcess): Promise<MemoryReading> {
     const pid = app.child.pid;
     if (pid === undefined) throw new Error('the server has no pid');
+    if (app.child.exitCode !== null || app.child.signalCode !== null) {
+        const tail = app.output().split('\n').slice(-30).join('\n');
+        throw new Error(
+            `the server exited (${app.child.exitCode ?? app.child.signalCode}) before the reading:\n${tail}`,
+        );
+    }
     const rss = await rssMiB(pid);
     const report = await fullGc(app);
     // Let the kernel account for the pages V8 returned.
