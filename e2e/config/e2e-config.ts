@@ -13,6 +13,7 @@ import { E2E_DEFAULT_CHANNEL_TOKEN, PostgresInitializer, registerInitializer } f
 import { DriverDispatchPlugin, ResolvedDriverDispatchOptions } from '../../plugins/driver-dispatch';
 import { readSettings } from '../../src/runtime/settings';
 import { createVendureConfig } from '../../vendure-config';
+import { e2eDispatchMode } from './dispatch-mode';
 import { e2eEnv } from './e2e-env';
 
 registerInitializer('postgres', new PostgresInitializer());
@@ -54,18 +55,6 @@ export interface E2eConfigOptions {
 }
 
 /**
- * `E2E_DISPATCH_MODE=batch` runs the suites with batch dispatch (`dispatchMode: 'batch'`, windows
- * every `E2E_BATCH_WINDOW_MS`, default 500 ms so the suites' waits stay short); unset, the default
- * `nearest`.
- */
-function dispatchModeFromEnv(): Partial<ResolvedDriverDispatchOptions> {
-    const mode = process.env.E2E_DISPATCH_MODE;
-    if (!mode || mode === 'nearest') return {};
-    if (mode !== 'batch') throw new Error(`E2E_DISPATCH_MODE must be 'nearest' or 'batch', not '${mode}'`);
-    return { dispatchMode: 'batch', batchWindowMs: Number(process.env.E2E_BATCH_WINDOW_MS ?? 500) };
-}
-
-/**
  * The project's own configuration (plugins, strategies, custom fields) on the e2e PostgreSQL,
  * with the port of the calling file. The PostgresInitializer of @vendure/testing gives each file
  * a database of its own, named after the file.
@@ -93,7 +82,7 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
     DriverDispatchPlugin.options = {
         ...DriverDispatchPlugin.options,
         sweepSchedule: ONCE_A_YEAR,
-        ...dispatchModeFromEnv(),
+        ...e2eDispatchMode(),
         ...options.dispatch,
     };
     return mergeConfig(mergeConfig(defaultConfig, config), {
