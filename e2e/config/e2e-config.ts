@@ -8,7 +8,13 @@ import {
     NoopLogger,
     RuntimeVendureConfig,
 } from '@vendure/core';
-import { E2E_DEFAULT_CHANNEL_TOKEN, PostgresInitializer, registerInitializer } from '@vendure/testing';
+import {
+    E2E_DEFAULT_CHANNEL_TOKEN,
+    PostgresInitializer,
+    registerInitializer,
+    TestDbInitializer,
+} from '@vendure/testing';
+import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { DriverDispatchPlugin, ResolvedDriverDispatchOptions } from '../../plugins/driver-dispatch';
 import { readSettings } from '../../src/runtime/settings';
@@ -16,7 +22,30 @@ import { createVendureConfig } from '../../vendure-config';
 import { e2eDispatchMode } from './dispatch-mode';
 import { e2eEnv } from './e2e-env';
 
-registerInitializer('postgres', new PostgresInitializer());
+/**
+ * The file jest is running: the calling file's name, unless a variant file runs that file's suite
+ * (dispatch-batch.e2e-spec.ts imports dispatch.e2e-spec.ts), which then gets a port and a database
+ * of its own, so both can run at once in parallel workers.
+ */
+function runningTestFile(callerFile: string): string {
+    return expect.getState().testPath ?? callerFile;
+}
+
+/** @vendure/testing names the database after the file calling `server.init`: here, the running one. */
+class RunningFileDatabase implements TestDbInitializer<PostgresConnectionOptions> {
+    private readonly postgres = new PostgresInitializer();
+    init(testFileName: string, options: PostgresConnectionOptions): Promise<PostgresConnectionOptions> {
+        return this.postgres.init(runningTestFile(testFileName), options);
+    }
+    populate(populateFn: () => Promise<void>): Promise<void> {
+        return this.postgres.populate(populateFn);
+    }
+    destroy(): void | Promise<void> {
+        return this.postgres.destroy();
+    }
+}
+
+registerInitializer('postgres', new RunningFileDatabase());
 
 /**
  * Each e2e file gets its own API port, so files can run in parallel workers. `E2E_PORT_BASE`
@@ -29,6 +58,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'seller-store-info.e2e-spec.ts': 4,
     'drivers.e2e-spec.ts': 5,
     'dispatch.e2e-spec.ts': 6,
+    'dispatch-batch.e2e-spec.ts': 50,
+    'driver-app-batch.e2e-spec.ts': 51,
     'dispatch-redis.e2e-spec.ts': 7,
     'delivery-search.e2e-spec.ts': 10,
     'dispatch-events.e2e-spec.ts': 11,
@@ -60,7 +91,7 @@ export interface E2eConfigOptions {
  * a database of its own, named after the file.
  */
 export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): RuntimeVendureConfig {
-    const file = path.basename(testFile);
+    const file = path.basename(runningTestFile(testFile));
     const offset = PORT_OFFSETS[file];
     if (!offset) throw new Error(`Add ${file} to PORT_OFFSETS in e2e/config/e2e-config.ts`);
     const port = PORT_BASE + offset;
