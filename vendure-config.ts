@@ -56,6 +56,8 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             redisKeyPrefix: REDIS_NAMESPACE,
             demoFleet: settings.demoFleet,
             ...(settings.dispatchSweepSchedule ? { sweepSchedule: settings.dispatchSweepSchedule } : {}),
+            ...(settings.dispatchMode ? { dispatchMode: settings.dispatchMode } : {}),
+            ...(settings.dispatchBatchWindowMs ? { batchWindowMs: settings.dispatchBatchWindowMs } : {}),
         }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.

@@ -15,9 +15,8 @@ import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
-import { expectNearestDriver } from './fixtures/dispatch';
+import { dispatchAsStaff, expectNearestDriver } from './fixtures/dispatch';
 import { asDemoDriver, asSuperadmin } from './fixtures/logins';
-import { ORDER_WITH_SELLER_ORDERS, OrderWithSellerOrdersResult } from './graphql/admin-documents';
 import {
     ActionResult,
     ASSIGNMENT,
@@ -31,10 +30,6 @@ import {
     DELIVERY_TRACKING,
     DeliveryTrackingResult,
     DriverRow,
-    DRIVERS,
-    DriversResult,
-    MARK_READY,
-    MarkReadyResult,
     REASSIGN,
     REPORT_FAILED,
     RETRY_DELIVERY,
@@ -87,33 +82,11 @@ async function freshHeartbeats() {
         .rawConnection.query('UPDATE driver SET "lastSeenAt" = $1', [new Date()]);
 }
 
-async function drivers(): Promise<DriverRow[]> {
-    return (await adminClient.query<DriversResult>(DRIVERS)).drivers.items;
-}
-
-async function assignment(id: string): Promise<Assignment> {
-    const { deliveryAssignment } = await adminClient.query<{ deliveryAssignment: Assignment }>(ASSIGNMENT, {
-        id,
-    });
-    return deliveryAssignment;
-}
-
-async function markReady(orderId: string): Promise<MarkReadyResult['markOrderReadyForDispatch']> {
-    return (await adminClient.query<MarkReadyResult>(MARK_READY, { orderId })).markOrderReadyForDispatch;
-}
+const { drivers, assignment, markReady, sellerOrderState } = dispatchAsStaff(adminClient);
 
 /** A paid checkout in The Loop (60601) with one item of each given seller. */
 async function placeOrder(sellerCodes: string[]): Promise<PlacedOrder> {
     return placePaidOrder({ adminClient, shopClient }, sellerCodes);
-}
-
-async function fetchOrder(id: string): Promise<PlacedOrder> {
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-    return (await adminClient.query<OrderWithSellerOrdersResult>(ORDER_WITH_SELLER_ORDERS, { id })).order;
-}
-
-async function sellerOrderState(aggregateId: string, sellerOrderId: string): Promise<string | undefined> {
-    return (await fetchOrder(aggregateId)).sellerOrders.find(order => order.id === sellerOrderId)?.state;
 }
 
 describe('an order ready for dispatch', () => {

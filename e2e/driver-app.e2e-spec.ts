@@ -12,6 +12,7 @@ import gql from 'graphql-tag';
 
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
+import { e2eDispatchMode } from './config/dispatch-mode';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
 import { asDemoDriver, asSuperadmin } from './fixtures/logins';
@@ -197,20 +198,28 @@ async function waitingDelivery(): Promise<{ order: PlacedOrder; assignment: Assi
     return { order, assignment: waiting };
 }
 
-/** Puts the drivers on duty at the given distances (in degrees of latitude) north of the pickup. */
+/**
+ * Puts the drivers on duty at the given distances (in degrees of latitude) north of the pickup, in
+ * one statement: a batch window sees all of them or none.
+ */
 async function onDutyNear(waiting: Assignment, offsets: Array<[DriverRow, number]>) {
     const { latitude, longitude } = waiting.pickupStockLocation.customFields;
-    for (const [driver, offset] of offsets) {
-        await sql().query(
-            `UPDATE driver SET status = 'AVAILABLE', latitude = $1, longitude = $2, "lastSeenAt" = now() WHERE id = $3`,
-            [latitude + offset, longitude, driver.id],
-        );
-    }
+    await sql().query(
+        `UPDATE driver SET status = 'AVAILABLE', latitude = placed.latitude, longitude = $3, "lastSeenAt" = now()
+           FROM unnest($1::text[], $2::float8[]) AS placed(id, latitude)
+          WHERE driver.id::text = placed.id`,
+        [offsets.map(([driver]) => driver.id), offsets.map(([, offset]) => latitude + offset), longitude],
+    );
 }
 
+/**
+ * The waiting delivery gets a driver: in nearest mode a trigger dispatches it (a staff reassign of
+ * a waiting delivery, since the drivers came on duty by SQL, which fires none); in batch mode the
+ * next window takes it (a reassign could then take it off the driver the window just gave it).
+ */
 async function dispatchNow(id: string): Promise<Assignment> {
     await asStaff();
-    await adminClient.query(REASSIGN, { id });
+    if (e2eDispatchMode().dispatchMode === 'nearest') await adminClient.query(REASSIGN, { id });
     return eventually(
         () => assignment(id),
         value => value.status === 'ASSIGNED',

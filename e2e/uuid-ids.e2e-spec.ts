@@ -7,7 +7,7 @@
  * of the int-id app.
  */
 import { mergeConfig, TransactionalConnection, UuidIdStrategy } from '@vendure/core';
-import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testing';
+import { createTestEnvironment } from '@vendure/testing';
 import gql from 'graphql-tag';
 
 import { DriverLocationService } from '../plugins/driver-dispatch';
@@ -15,20 +15,15 @@ import { loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
-import { expectNearestDriver } from './fixtures/dispatch';
+import { dispatchAsStaff, expectNearestDriver } from './fixtures/dispatch';
 import { asDemoDriver, asSuperadmin } from './fixtures/logins';
-import { ORDER_WITH_SELLER_ORDERS, OrderWithSellerOrdersResult } from './graphql/admin-documents';
 import {
     ActionResult,
-    ASSIGNMENT,
-    Assignment,
     CONFIRM_DELIVERY,
     CONFIRM_PICKUP,
     DELIVERY_TRACKING,
     DeliveryTrackingResult,
     DriverRow,
-    DRIVERS,
-    DriversResult,
     MARK_READY,
     MarkReadyResult,
 } from './graphql/dispatch-documents';
@@ -102,22 +97,7 @@ function sql<T>(query: string, parameters: unknown[] = []): Promise<T[]> {
     return server.app.get(TransactionalConnection).rawConnection.query(query, parameters);
 }
 
-async function drivers(): Promise<DriverRow[]> {
-    return (await adminClient.query<DriversResult>(DRIVERS)).drivers.items;
-}
-
-async function assignment(id: string): Promise<Assignment> {
-    return (await adminClient.query<{ deliveryAssignment: Assignment }>(ASSIGNMENT, { id }))
-        .deliveryAssignment;
-}
-
-async function sellerOrderState(aggregateId: string, sellerOrderId: string): Promise<string | undefined> {
-    adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
-    const { order } = await adminClient.query<OrderWithSellerOrdersResult>(ORDER_WITH_SELLER_ORDERS, {
-        id: aggregateId,
-    });
-    return order.sellerOrders.find(sellerOrder => sellerOrder.id === sellerOrderId)?.state;
-}
+const { drivers, assignment, sellerOrderState } = dispatchAsStaff(adminClient);
 
 describe('the demo marketplace on UUID ids', () => {
     let order: PlacedOrder;

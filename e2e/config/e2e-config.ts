@@ -8,14 +8,44 @@ import {
     NoopLogger,
     RuntimeVendureConfig,
 } from '@vendure/core';
-import { E2E_DEFAULT_CHANNEL_TOKEN, PostgresInitializer, registerInitializer } from '@vendure/testing';
+import {
+    E2E_DEFAULT_CHANNEL_TOKEN,
+    PostgresInitializer,
+    registerInitializer,
+    TestDbInitializer,
+} from '@vendure/testing';
+import { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 
 import { DriverDispatchPlugin, ResolvedDriverDispatchOptions } from '../../plugins/driver-dispatch';
 import { readSettings } from '../../src/runtime/settings';
 import { createVendureConfig } from '../../vendure-config';
+import { e2eDispatchMode } from './dispatch-mode';
 import { e2eEnv } from './e2e-env';
 
-registerInitializer('postgres', new PostgresInitializer());
+/**
+ * The file jest is running: the calling file's name, unless a variant file runs that file's suite
+ * (dispatch-batch.e2e-spec.ts imports dispatch.e2e-spec.ts), which then gets a port and a database
+ * of its own, so both can run at once in parallel workers.
+ */
+function runningTestFile(callerFile: string): string {
+    return expect.getState().testPath ?? callerFile;
+}
+
+/** @vendure/testing names the database after the file calling `server.init`: here, the running one. */
+class RunningFileDatabase implements TestDbInitializer<PostgresConnectionOptions> {
+    private readonly postgres = new PostgresInitializer();
+    init(testFileName: string, options: PostgresConnectionOptions): Promise<PostgresConnectionOptions> {
+        return this.postgres.init(runningTestFile(testFileName), options);
+    }
+    populate(populateFn: () => Promise<void>): Promise<void> {
+        return this.postgres.populate(populateFn);
+    }
+    destroy(): void | Promise<void> {
+        return this.postgres.destroy();
+    }
+}
+
+registerInitializer('postgres', new RunningFileDatabase());
 
 /**
  * Each e2e file gets its own API port, so files can run in parallel workers. `E2E_PORT_BASE`
@@ -28,6 +58,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'seller-store-info.e2e-spec.ts': 4,
     'drivers.e2e-spec.ts': 5,
     'dispatch.e2e-spec.ts': 6,
+    'dispatch-batch.e2e-spec.ts': 50,
+    'driver-app-batch.e2e-spec.ts': 51,
     'dispatch-redis.e2e-spec.ts': 7,
     'delivery-search.e2e-spec.ts': 10,
     'dispatch-events.e2e-spec.ts': 11,
@@ -55,24 +87,12 @@ export interface E2eConfigOptions {
 }
 
 /**
- * `E2E_DISPATCH_MODE=batch` runs the suites with batch dispatch (`dispatchMode: 'batch'`, windows
- * every `E2E_BATCH_WINDOW_MS`, default 500 ms so the suites' waits stay short); unset, the default
- * `nearest`.
- */
-function dispatchModeFromEnv(): Partial<ResolvedDriverDispatchOptions> {
-    const mode = process.env.E2E_DISPATCH_MODE;
-    if (!mode || mode === 'nearest') return {};
-    if (mode !== 'batch') throw new Error(`E2E_DISPATCH_MODE must be 'nearest' or 'batch', not '${mode}'`);
-    return { dispatchMode: 'batch', batchWindowMs: Number(process.env.E2E_BATCH_WINDOW_MS ?? 500) };
-}
-
-/**
  * The project's own configuration (plugins, strategies, custom fields) on the e2e PostgreSQL,
  * with the port of the calling file. The PostgresInitializer of @vendure/testing gives each file
  * a database of its own, named after the file.
  */
 export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): RuntimeVendureConfig {
-    const file = path.basename(testFile);
+    const file = path.basename(runningTestFile(testFile));
     const offset = PORT_OFFSETS[file];
     if (!offset) throw new Error(`Add ${file} to PORT_OFFSETS in e2e/config/e2e-config.ts`);
     const port = PORT_BASE + offset;
@@ -94,7 +114,7 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
     DriverDispatchPlugin.options = {
         ...DriverDispatchPlugin.options,
         sweepSchedule: ONCE_A_YEAR,
-        ...dispatchModeFromEnv(),
+        ...e2eDispatchMode(),
         ...options.dispatch,
     };
     return mergeConfig(mergeConfig(defaultConfig, config), {

@@ -1,7 +1,8 @@
 /**
  * The deployment the fault suite breaks: PostgreSQL (a fresh database on the e2e cluster), a Redis
  * of its own without persistence (so it can stop and restart it on the same port, empty), two
- * server processes and four worker processes of the built app, started as users start them.
+ * server processes and four worker processes of the built app, started as users start them, in the
+ * run's dispatch mode (startApp passes `E2E_DISPATCH_MODE` on as DISPATCH_MODE).
  */
 import path from 'node:path';
 
@@ -31,6 +32,8 @@ export class FaultCluster {
     private redis: RunningRedis | undefined;
     private redisBinary: string;
     private env: Record<string, string>;
+    /** The database name, also the folder of the processes' data. */
+    private database: string;
 
     constructor(private readonly log: (message: string) => void) {}
 
@@ -40,6 +43,7 @@ export class FaultCluster {
 
     /** The first server populates the demo marketplace; the others start once it is ready. */
     async start(options: { database: string; servers: number; workers: number }): Promise<void> {
+        this.database = options.database;
         this.databaseUrl = databaseUrl(await freshDatabase(options.database));
         this.redisBinary = ensureRedisServer(this.log);
         this.redis = await startRedisServer(this.redisBinary);
@@ -106,7 +110,7 @@ export class FaultCluster {
                 ...this.env,
                 ...env,
                 PORT: String(port),
-                DATA_DIR: path.join(e2eEnv('tmpDir'), 'faults', name),
+                DATA_DIR: path.join(e2eEnv('tmpDir'), this.database, name),
             }),
         };
         this.servers.push(server);
@@ -118,7 +122,7 @@ export class FaultCluster {
             name,
             app: startApp('index-worker', {
                 ...this.env,
-                DATA_DIR: path.join(e2eEnv('tmpDir'), 'faults', name),
+                DATA_DIR: path.join(e2eEnv('tmpDir'), this.database, name),
             }),
         };
         this.workers.push(worker);

@@ -27,6 +27,7 @@ import { Client } from 'pg';
 
 import { DriverFleet, FleetDriver } from '../../src/simulation/fleet';
 import { paidSellerOrder } from '../acceptance/dispatch-acceptance';
+import { e2eDispatchMode } from '../config/dispatch-mode';
 import { cloneOrders, TemplateOrder } from '../fixtures/bulk-orders';
 import { graphql, waitFor } from '../utils/app-process';
 import { ClusterProcess, FaultCluster, STAFF } from './fault-cluster';
@@ -69,7 +70,14 @@ describe(`fault suite: ${ORDERS} orders, ${DRIVERS} drivers, 2 servers, 4 worker
         'loses no order and breaks no invariant through a Redis restart, a killed worker and a killed server',
         async () => {
             const started = Date.now();
-            await cluster.start({ database: 'e2e_faults', servers: 2, workers: 4 });
+            // A database of its own per mode: the batch variant may run beside this file.
+            const batch = e2eDispatchMode().dispatchMode === 'batch';
+            log(`dispatch mode: ${batch ? 'batch' : 'nearest'}`);
+            await cluster.start({
+                database: batch ? 'e2e_faults_batch' : 'e2e_faults',
+                servers: 2,
+                workers: 4,
+            });
             const [server1, server2] = cluster.servers;
             const ports = cluster.servers.map(server => server.port ?? 0);
             db = new Client({ connectionString: cluster.databaseUrl });

@@ -2,6 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+import { e2eDispatchEnv } from '../config/dispatch-mode';
+
 const ROOT = path.resolve(__dirname, '../..');
 
 /** The environment variables of the app; removed from the inherited environment so each test sets its own. */
@@ -10,6 +12,8 @@ const APP_VARIABLES = [
     'REDIS_URL',
     'ELASTICSEARCH_URL',
     'DISPATCH_SWEEP_SCHEDULE',
+    'DISPATCH_MODE',
+    'DISPATCH_BATCH_WINDOW_MS',
     'PORT',
     'DATA_DIR',
     'SUPERADMIN_USERNAME',
@@ -30,7 +34,10 @@ export interface AppProcess {
     exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts the built server or worker (`npm run build` first) as a user would: `node dist/src/...`. */
+/**
+ * Starts the built server or worker (`npm run build` first) as a user would: `node dist/src/...`,
+ * in the run's dispatch mode (`E2E_DISPATCH_MODE`) unless `env` names one.
+ */
 export function startApp(entry: 'index' | 'index-worker', env: Record<string, string>): AppProcess {
     const script = path.join(ROOT, 'dist/src', `${entry}.js`);
     if (!existsSync(script)) throw new Error(`${script} is missing: run npm run build first`);
@@ -38,7 +45,7 @@ export function startApp(entry: 'index' | 'index-worker', env: Record<string, st
     for (const name of APP_VARIABLES) delete inherited[name];
     const child = spawn(process.execPath, [script], {
         cwd: ROOT,
-        env: { ...inherited, VENDURE_DISABLE_TELEMETRY: 'true', ...env },
+        env: { ...inherited, VENDURE_DISABLE_TELEMETRY: 'true', ...e2eDispatchEnv(), ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -74,7 +74,8 @@ export interface DriverDispatchPluginOptions {
      * `batchWindowMs`, per region (see `batchRegionCellKm`), the waiting deliveries and the AVAILABLE
      * drivers within `maxSearchRadiusKm` of them are matched for the minimum total pickup distance
      * (the `munkres` solver), then each chosen driver is claimed by id; a claim lost to a race
-     * leaves that delivery for the next window. The other triggers then only wake the next window.
+     * leaves that delivery for the next window. The other triggers then do nothing: the next window
+     * picks their delivery or driver up.
      * Windows run where the `dispatch` job queue runs (the worker), one per region at a time across
      * processes (a PostgreSQL advisory lock), and by the `dispatch-sweep` task.
      *

@@ -157,6 +157,26 @@ describe('readSettings', () => {
             expect(refusal({ DISPATCH_SWEEP_SCHEDULE: 'every minute' })).toContain('DISPATCH_SWEEP_SCHEDULE');
         });
 
+        it('takes DISPATCH_MODE nearest or batch, in any case, and refuses anything else', () => {
+            expect(readSettings({ DISPATCH_MODE: 'batch' }).dispatchMode).toBe('batch');
+            expect(readSettings({ DISPATCH_MODE: 'Nearest' }).dispatchMode).toBe('nearest');
+            expect(readSettings({}).dispatchMode).toBeUndefined();
+            const message = refusal({ DISPATCH_MODE: 'hungarian' });
+            expect(message).toContain('DISPATCH_MODE must be nearest or batch');
+            expect(message).toContain('"hungarian"');
+        });
+
+        it('takes DISPATCH_BATCH_WINDOW_MS as whole milliseconds above 0', () => {
+            expect(readSettings({ DISPATCH_BATCH_WINDOW_MS: '500' }).dispatchBatchWindowMs).toBe(500);
+            expect(readSettings({}).dispatchBatchWindowMs).toBeUndefined();
+        });
+
+        it.each(['0', '-5', '1.5', '2s', 'soon'])('refuses DISPATCH_BATCH_WINDOW_MS=%s', value => {
+            const message = refusal({ DISPATCH_BATCH_WINDOW_MS: value });
+            expect(message).toContain('DISPATCH_BATCH_WINDOW_MS');
+            expect(message).toContain(`"${value}"`);
+        });
+
         it('refuses DEMO_DATA=maybe', () => {
             const message = refusal({ DEMO_DATA: 'maybe' });
             expect(message).toContain('DEMO_DATA');

@@ -36,6 +36,10 @@ export interface RuntimeSettings {
     defaultCountryCode: string;
     /** Cron schedule of driver-dispatch's sweep; unset: the plugin's default (every 20 s). */
     dispatchSweepSchedule?: string;
+    /** driver-dispatch's `dispatchMode`; unset: the plugin's default (`nearest`). */
+    dispatchMode?: 'nearest' | 'batch';
+    /** driver-dispatch's `batchWindowMs` in batch mode; unset: the plugin's default (2000). */
+    dispatchBatchWindowMs?: number;
 }
 
 export class SettingsError extends Error {
@@ -126,6 +130,18 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         );
     }
 
+    const dispatchMode = nonEmpty('DISPATCH_MODE')?.toLowerCase();
+    if (dispatchMode && dispatchMode !== 'nearest' && dispatchMode !== 'batch') {
+        problems.push(`DISPATCH_MODE must be nearest or batch, got "${dispatchMode.slice(0, 60)}"`);
+    }
+    const batchWindow = nonEmpty('DISPATCH_BATCH_WINDOW_MS');
+    const dispatchBatchWindowMs = batchWindow && /^\d+$/.test(batchWindow) ? Number(batchWindow) : undefined;
+    if (batchWindow && !dispatchBatchWindowMs) {
+        problems.push(
+            `DISPATCH_BATCH_WINDOW_MS must be a whole number of milliseconds above 0, got "${batchWindow.slice(0, 60)}"`,
+        );
+    }
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -149,6 +165,8 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         corsOrigins: corsList.length ? corsList : embedded ? true : [],
         defaultCountryCode,
         ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
+        ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
+        ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),
     };
 }
 

@@ -75,9 +75,11 @@ const SWEEP_BATCH_SIZE = 100;
  * taken off its driver, retried), a driver turning AVAILABLE, a job retry, and the sweep's pass
  * over deliveries whose job was lost. The assignment itself goes through the lifecycle gate.
  *
- * With `dispatchMode: 'batch'` the same triggers only wake the next batch window, which this
- * service runs every `batchWindowMs` in each process where the `dispatch` queue runs (the
- * worker); the window itself is the {@link BatchDispatchService}'s.
+ * With `dispatchMode: 'batch'` the same triggers do nothing: they claim no driver and send no
+ * signal, since the next batch window (at most `batchWindowMs` away) reads every PENDING delivery
+ * and every AVAILABLE driver itself, whichever process the trigger fired in. This service runs a
+ * window every `batchWindowMs` in each process where the `dispatch` queue runs (the worker); the
+ * window itself is the {@link BatchDispatchService}'s.
  */
 @Injectable()
 export class DeliveryMatcherService
@@ -120,13 +122,14 @@ export class DeliveryMatcherService
     onApplicationBootstrap(): void {
         // Subscribers run after the publishing transaction committed: the job finds the row.
         this.eventBus.ofType(DeliveryStatusEvent).subscribe(event => {
-            if (event.toStatus !== DeliveryStatus.PENDING) return;
-            if (this.batchMode) this.wakeBatchWindow();
-            else void this.enqueueDispatch(event.ctx, event.assignmentId, event.correlationId);
+            // Batch mode: the next window picks the delivery up.
+            if (event.toStatus !== DeliveryStatus.PENDING || this.batchMode) return;
+            void this.enqueueDispatch(event.ctx, event.assignmentId, event.correlationId);
         });
         this.eventBus.ofType(DriverAvailableEvent).subscribe(event => {
-            if (this.batchMode) this.wakeBatchWindow();
-            else void this.dispatchOldestWaitingNear(event.ctx, event.driverId);
+            // Batch mode: the next window offers the driver to every waiting delivery in reach.
+            if (this.batchMode) return;
+            void this.dispatchOldestWaitingNear(event.ctx, event.driverId);
         });
         if (this.batchMode) {
             // Every process ticks; only those where the dispatch queue runs (workers) run windows.
@@ -155,17 +158,6 @@ export class DeliveryMatcherService
         return this.runningWindow;
     }
 
-    /**
-     * Batch mode: a trigger (a delivery PENDING, a driver AVAILABLE, a job) only wakes the next
-     * window; it claims nothing itself, so every claim is a window's planned one. Nothing to send:
-     * the next window, at most `batchWindowMs` away in every worker, reads every PENDING delivery
-     * and every AVAILABLE driver from the database and the index, in whichever process the trigger
-     * fired.
-     */
-    private wakeBatchWindow(): void {
-        return;
-    }
-
     private async tick(): Promise<void> {
         if (!this.queue?.started || this.runningWindow || !this.windowTimer) return;
         try {
@@ -184,11 +176,9 @@ export class DeliveryMatcherService
      * retries it with backoff.
      */
     async dispatch(ctx: RequestContext, assignmentId: ID): Promise<void> {
-        if (this.batchMode) {
-            // A job (a retry, or one queued before the switch to batch mode) wakes the window.
-            this.wakeBatchWindow();
-            return;
-        }
+        // Batch mode: a job (a retry, or one queued before the switch) claims nothing, so every
+        // claim is a window's planned one; the next window picks the delivery up.
+        if (this.batchMode) return;
         const maxRadiusKm = this.options.maxSearchRadiusKm;
         let claimedDriverId: ID | undefined;
         let outcome: { assigned?: DeliveryAssignment; noDriver?: string; notFree?: string } | undefined;
