@@ -1,9 +1,9 @@
 /**
  * Preloaded into a measured server (`NODE_OPTIONS=--expose-gc --require .../gc-on-signal.js`):
- * on SIGUSR2 it runs a full garbage collection and prints the heap before and after on stderr, so
+ * on SIGWINCH it runs a full garbage collection and prints the heap before and after on stderr, so
  * a bench can tell garbage V8 had not collected yet from memory that is still referenced.
- * SIGUSR2 is free in Node (SIGUSR1 starts the inspector) and in the app (shutdown.ts owns
- * SIGTERM, SIGINT and SIGHUP).
+ * SIGWINCH: Vendure's bootstrap takes SIGUSR2 (with SIGINT and SIGTERM) as a shutdown signal,
+ * and a process without this preload ignores SIGWINCH by default.
  */
 export const GC_LINE_PREFIX = 'bench-gc ';
 
@@ -15,7 +15,7 @@ export interface GcReport {
 
 const collect = (globalThis as { gc?: () => void }).gc;
 if (collect) {
-    process.on('SIGUSR2', () => {
+    process.on('SIGWINCH', () => {
         const before = process.memoryUsage();
         // Twice: the first pass can leave objects whose finalizers freed more on the second.
         collect();

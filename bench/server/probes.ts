@@ -57,7 +57,7 @@ export async function readMemory(app: AppProcess): Promise<MemoryReading> {
 
 async function fullGc(app: AppProcess): Promise<GcReport> {
     const seen = gcLines(app).length;
-    app.child.kill('SIGUSR2');
+    app.child.kill('SIGWINCH');
     const started = Date.now();
     while (Date.now() - started < 30_000) {
         const lines = gcLines(app);
