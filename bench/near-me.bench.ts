@@ -40,6 +40,7 @@ import { Client } from 'pg';
 
 import { distanceKm, LatLng } from '../plugins/shared/geo';
 import { freePort } from '../src/runtime/embedded-postgres';
+import { SeededRandom } from '../src/simulation/random';
 import {
     CatalogueSize,
     CITY_CENTRE,
@@ -92,15 +93,10 @@ function readOptions(argv: string[]): Options {
     };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so runs compare like with like. */
+/** Deterministic pseudo-random numbers in [0, 1), the simulator's generator, so runs compare like with like. */
 function random(seed: number): () => number {
-    let state = seed;
-    return () => {
-        state = (state + 0x6d2b79f5) | 0;
-        let t = Math.imul(state ^ (state >>> 15), 1 | state);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const source = new SeededRandom(seed);
+    return () => source.next();
 }
 
 /** Delivery points uniformly over the inner part of the city (a margin of the delivery radius). */

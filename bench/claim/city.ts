@@ -2,20 +2,16 @@
 import { IndexedDriver } from '../../plugins/driver-dispatch/strategies/driver-location-index/driver-location-index';
 import { DriverStatus } from '../../plugins/driver-dispatch/types';
 import { LatLng } from '../../plugins/shared/geo';
+import { SeededRandom } from '../../src/simulation/random';
 
 /** The Loop (Chicago), the demo city's centre. */
 const CENTRE: LatLng = { latitude: 41.8858, longitude: -87.6181 };
 const KM_PER_DEGREE_LATITUDE = 111.32;
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32), so runs compare like with like. */
+/** Deterministic pseudo-random numbers in [0, 1), the simulator's generator, so runs compare like with like. */
 export function seededRandom(seed: number): () => number {
-    let state = seed;
-    return () => {
-        state = (state + 0x6d2b79f5) | 0;
-        let t = Math.imul(state ^ (state >>> 15), 1 | state);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const source = new SeededRandom(seed);
+    return () => source.next();
 }
 
 /** A point uniformly distributed over the `sideKm` × `sideKm` square around the centre. */
