@@ -24,6 +24,7 @@ import type { Request, Response } from 'express';
 import { Subscription } from 'rxjs';
 
 import { describeError } from '../../shared/errors';
+import { whenServerCloses } from '../../shared/http-server';
 import {
     assignmentEventType,
     concernedDriverId,
@@ -213,11 +214,7 @@ export class DispatchEventStreamService
     private endStreamsWhenServerCloses(): void {
         const server: unknown = this.httpAdapterHost?.httpAdapter?.getHttpServer();
         if (!(server instanceof Server)) return; // a worker serves no HTTP
-        const close = server.close.bind(server);
-        server.close = (callback?: (error?: Error) => void) => {
-            this.endAllStreams();
-            return close(callback);
-        };
+        whenServerCloses(server, () => this.endAllStreams());
     }
 
     private endAllStreams(): void {

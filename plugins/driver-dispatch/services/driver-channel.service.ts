@@ -19,6 +19,7 @@ import cookieSession from 'cookie-session';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 
 import { describeError } from '../../shared/errors';
+import { whenServerCloses } from '../../shared/http-server';
 import {
     ackFrame,
     ChannelErrorCode,
@@ -93,12 +94,7 @@ export class DriverChannelService implements OnApplicationBootstrap, OnModuleDes
         this.server = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
         this.readCookieSession = cookieSessionReader(this.configService);
         httpServer.on('upgrade', this.onUpgrade);
-        // Open sockets would keep the server from closing: they end when it starts to.
-        const close = httpServer.close.bind(httpServer);
-        httpServer.close = (callback?: (error?: Error) => void) => {
-            this.closeAll();
-            return close(callback);
-        };
+        whenServerCloses(httpServer, () => this.closeAll());
     }
 
     onModuleDestroy(): void {
