@@ -27,6 +27,12 @@ export * from './services/dispatch-event-stream.service';
 export * from './services/dispatch-sweep.service';
 export * from './services/driver.service';
 export * from './services/driver-location.service';
+export type {
+    LiveClientRequest,
+    LiveEndReason,
+    LiveEventSink,
+    LiveRefusal,
+} from './services/live-event-sink';
 export * from './services/ping-rate-limiter.service';
 export * from './strategies/dispatch-event-log/dispatch-event-log';
 export * from './strategies/dispatch-event-log/in-memory-dispatch-event-log';

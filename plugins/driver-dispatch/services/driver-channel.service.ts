@@ -37,8 +37,9 @@ import { DriverHasOpenAssignmentError } from '../api/error-results';
 import { LocationPingRateLimitError } from '../api/thrown-errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { ResolvedDriverDispatchOptions } from '../options';
-import { DispatchEventStreamService, LiveEndReason, LiveEventSink } from './dispatch-event-stream.service';
+import { DispatchEventStreamService } from './dispatch-event-stream.service';
 import { DriverService } from './driver.service';
+import { LiveEndReason, LiveEventSink } from './live-event-sink';
 
 /** Frames other than pings one connection may send per window before they are refused. */
 const OTHER_FRAMES_PER_WINDOW = 30;
