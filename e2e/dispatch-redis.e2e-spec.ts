@@ -324,6 +324,31 @@ describe('dispatch through Redis', () => {
         await expectGeoSetMatchesAvailable();
     });
 
+    it('never assigns again a driver on a delivery whom a stale index offers: the delivery goes to another driver and the index learns BUSY', async () => {
+        await pingFleet();
+        const busyId = firstAssignment.driver?.id ?? '';
+        expect((await assignment(firstAssignment.id)).status).toBe('ASSIGNED');
+        // The index behind the database, as after a rebuild that raced an uncommitted assignment:
+        // the driver nearest to the first seller's store is offered again, though on a delivery.
+        await service(DriverLocationService).statusChanged(busyId, DriverStatus.AVAILABLE);
+        expect(await geoMembers()).toContain(busyId);
+
+        const next = await placeOrder();
+        const marked = await markReady(next.sellerOrders[0].id);
+        const assigned = await eventually(
+            () => assignment(marked.id),
+            value => value.status === 'ASSIGNED',
+            30_000,
+        );
+        expect(assigned.driver?.id).toBeDefined();
+        expect(assigned.driver?.id).not.toBe(busyId);
+        expect((await assignment(firstAssignment.id)).driver?.id).toBe(busyId);
+        // Refused in the claim's transaction and not given back as AVAILABLE, so no claim loops on them.
+        expect(await redisAdmin.hget(`${NAMESPACE}:status`, busyId)).toBe('BUSY');
+        expect(await geoMembers()).not.toContain(busyId);
+        await expectGeoSetMatchesAvailable();
+    }, 60_000);
+
     it('with Redis stopped, assigns from the database within the radius, and rebuilds the GEO set when Redis returns', async () => {
         await pingFleet();
         await redis.stop();

@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { e2eDispatchEnv } from '../config/dispatch-mode';
@@ -49,12 +49,29 @@ export function startApp(entry: 'index' | 'index-worker', env: Record<string, st
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const copy = appLogFile(entry, child.pid);
+    const collect = (chunk: Buffer): void => {
+        output += chunk.toString();
+        copy?.write(chunk);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    child.once('exit', () => copy?.end());
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(resolve =>
         child.once('exit', (code, signal) => resolve({ code, signal })),
     );
     return { child, output: () => output, exited };
+}
+
+/**
+ * With `E2E_APP_LOG_DIR` set, each app's output is also written to `<dir>/<entry>-<pid>.log` as it
+ * comes, so a long suite that fails (the fault suite) can be read process by process afterwards.
+ */
+function appLogFile(entry: string, pid: number | undefined): NodeJS.WritableStream | undefined {
+    const dir = process.env.E2E_APP_LOG_DIR;
+    if (!dir) return undefined;
+    mkdirSync(dir, { recursive: true });
+    return createWriteStream(path.join(dir, `${entry}-${String(pid)}.log`));
 }
 
 /** Polls until the predicate holds, or fails with the app's output. */

@@ -170,11 +170,13 @@ export class BatchDispatchService {
             });
         } catch (error) {
             // Rolled back: every driver claimed for it goes back into the index.
-            await this.giveBack(claimed);
+            await this.lifecycle.giveBackClaimed(claimed);
             Logger.error(`Batch window of region ${region} failed: ${describeError(error)}`, loggerCtx);
             return;
         }
-        await this.giveBack(claimed.filter(id => !kept.some(keptId => idsAreEqual(keptId, id))));
+        await this.lifecycle.giveBackClaimed(
+            claimed.filter(id => !kept.some(keptId => idsAreEqual(keptId, id))),
+        );
     }
 
     /** The PENDING deliveries, oldest first, with their pickup store and how long they waited. */
@@ -259,12 +261,6 @@ export class BatchDispatchService {
             .where('id = :id AND status = :status', { id: assignmentId, status: DeliveryStatus.PENDING })
             .andWhere('("lastError" IS NULL OR "lastError" <> :reason)', { reason })
             .execute();
-    }
-
-    private async giveBack(driverIds: ID[]): Promise<void> {
-        for (const driverId of driverIds) {
-            await this.locations.withIndex('release', index => index.release(driverId));
-        }
     }
 
     /** The region of a delivery: one for everything, or the map cell of its pickup store. */

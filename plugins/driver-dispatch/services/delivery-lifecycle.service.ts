@@ -222,7 +222,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
         switch (to) {
             case DeliveryStatus.ASSIGNED: {
                 if (!driver) throw new Error('A delivery is assigned to a driver: none was given');
-                const notFree = await this.takeDriver(ctx, driver);
+                const notFree = await this.takeDriver(ctx, assignment.id, driver);
                 if (notFree) return notFree;
                 assignment.driverId = driver.driverId;
                 assignment.assignedAt = now;
@@ -296,16 +296,38 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
      * SQL index claims in the database) but must still be enabled and not gone OFFLINE; a driver
      * staff chose must be AVAILABLE.
      */
-    private async takeDriver(ctx: RequestContext, choice: DriverChoice): Promise<DriverNotFree | undefined> {
+    private async takeDriver(
+        ctx: RequestContext,
+        assignmentId: ID,
+        choice: DriverChoice,
+    ): Promise<DriverNotFree | undefined> {
         const statuses = choice.claimedByIndex
             ? [DriverStatus.AVAILABLE, DriverStatus.BUSY]
             : [DriverStatus.AVAILABLE];
-        const taken = await this.connection
-            .getRepository(ctx, Driver)
-            .update(
-                { id: choice.driverId, enabled: true, status: In(statuses) },
-                { status: DriverStatus.BUSY },
-            );
+        // BUSY is accepted after an index claim (the SQL index's claim wrote it), but never for a
+        // driver on another open delivery: an index behind the database (rebuilt while an
+        // assignment was uncommitted) can offer one. FOR SHARE waits for a step still ending that
+        // delivery (it told the index AVAILABLE before its commit), so only a committed open
+        // delivery refuses the driver.
+        const onDelivery = await this.connection
+            .getRepository(ctx, DeliveryAssignment)
+            .createQueryBuilder('other')
+            .select('other.id')
+            .setLock('pessimistic_read')
+            .where('other.driverId = :driverId AND other.id <> :assignmentId', {
+                driverId: choice.driverId,
+                assignmentId,
+            })
+            .andWhere('other.status IN (:...open)', { open: OPEN_WITH_DRIVER })
+            .getRawMany();
+        const taken = onDelivery.length
+            ? { affected: 0 }
+            : await this.connection
+                  .getRepository(ctx, Driver)
+                  .update(
+                      { id: choice.driverId, enabled: true, status: In(statuses) },
+                      { status: DriverStatus.BUSY },
+                  );
         if (taken.affected) {
             if (!choice.claimedByIndex)
                 await this.locations.statusChanged(choice.driverId, DriverStatus.BUSY);
@@ -360,6 +382,37 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 channelIds,
             ),
         );
+    }
+
+    /**
+     * Drivers the index claimed for deliveries that did not keep them (rolled back, or refused by
+     * {@link assign}) go back into the index, after the transaction. A driver the database has on
+     * an open delivery is not released but set BUSY there: the index was behind (a rebuild raced an
+     * uncommitted assignment), and releasing them would offer them to the next claim again, or, on
+     * the SQL index, mark a driver on a delivery AVAILABLE.
+     */
+    async giveBackClaimed(driverIds: ID[]): Promise<void> {
+        if (!driverIds.length) return;
+        // FOR SHARE waits for a step still moving one of these deliveries (a delivery being
+        // confirmed has told the index AVAILABLE before its commit), so what is read is committed.
+        const onDelivery = await this.connection.rawConnection.transaction(manager =>
+            manager
+                .getRepository(DeliveryAssignment)
+                .createQueryBuilder('assignment')
+                .select('assignment.driverId', 'driverId')
+                .setLock('pessimistic_read')
+                .where('assignment.driverId IN (:...driverIds)', { driverIds })
+                .andWhere('assignment.status IN (:...open)', { open: OPEN_WITH_DRIVER })
+                .getRawMany<{ driverId: ID }>(),
+        );
+        const busy = new Set(onDelivery.map(row => String(row.driverId)));
+        for (const driverId of driverIds) {
+            if (busy.has(String(driverId))) {
+                await this.locations.statusChanged(driverId, DriverStatus.BUSY);
+            } else {
+                await this.locations.withIndex('release', index => index.release(driverId));
+            }
+        }
     }
 
     /** AVAILABLE again, in the same transaction as the step that ended the delivery. */

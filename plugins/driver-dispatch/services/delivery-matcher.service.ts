@@ -243,8 +243,7 @@ export class DeliveryMatcherService
 
     /** A claimed driver who was not assigned goes back into the index. */
     private async giveBack(driverId: ID | undefined): Promise<void> {
-        if (driverId == null) return;
-        await this.locations.withIndex('release', index => index.release(driverId));
+        if (driverId != null) await this.lifecycle.giveBackClaimed([driverId]);
     }
 
     /**
