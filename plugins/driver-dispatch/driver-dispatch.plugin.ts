@@ -1,3 +1,4 @@
+import { MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { LanguageCode, PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 import gql from 'graphql-tag';
 
@@ -15,6 +16,8 @@ import { DispatchEventsController } from './api/dispatch-events.controller';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
 import { DriverAppAdminResolver } from './api/driver-app-admin.resolver';
 import { driverAppAdminApiExtensions, trackingShopApiExtensions } from './api/driver-app-api-extensions';
+import { DRIVER_APP_ROUTE, driverAppServer } from './api/driver-app-server';
+import { deliveryInstructionsField } from './config/delivery-instructions-field';
 import { createDispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
@@ -115,6 +118,7 @@ const SERVICES = [
             readonly: true,
             label: [{ languageCode: LanguageCode.en, value: 'Placed in session' }],
         });
+        config.customFields.Order.push(deliveryInstructionsField);
         config.schedulerOptions.tasks = [
             ...(config.schedulerOptions.tasks ?? []),
             createDispatchSweepTask(DriverDispatchPlugin.options.sweepSchedule),
@@ -124,8 +128,13 @@ const SERVICES = [
     dashboard: './dashboard/index.tsx',
     compatibility: '^3.7.0',
 })
-export class DriverDispatchPlugin {
+export class DriverDispatchPlugin implements NestModule {
     static options = defaultDriverDispatchOptions;
+
+    /** Serves the driver web app at /driver/ (a worker has no HTTP server: nothing to do there). */
+    configure(consumer: MiddlewareConsumer): void {
+        consumer.apply(driverAppServer(DriverDispatchPlugin.options.appDir)).forRoutes(DRIVER_APP_ROUTE);
+    }
 
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
