@@ -15,8 +15,13 @@ export const deliveryInstructionsField: CustomFieldConfig = {
     public: true,
     label: [{ languageCode: LanguageCode.en, value: 'Delivery instructions' }],
     description: [{ languageCode: LanguageCode.en, value: 'Shown to the driver in the driver app' }],
-    validate: (value: unknown) =>
-        typeof value === 'string' && value.length > INPUT_LIMITS.note
-            ? `Delivery instructions are too long: at most ${INPUT_LIMITS.note} characters (got ${value.length})`
-            : undefined,
+    validate: (value: unknown) => {
+        if (typeof value !== 'string') return undefined;
+        if (value.length > INPUT_LIMITS.note) {
+            return `Delivery instructions are too long: at most ${INPUT_LIMITS.note} characters (got ${value.length})`;
+        }
+        return value.includes('\u0000')
+            ? 'Delivery instructions contain a NUL character: send plain text'
+            : undefined;
+    },
 };
