@@ -132,6 +132,18 @@ describe('the driver web app in headless chromium', () => {
         ).driver;
     }
 
+    /** A bearer session of the test's driver, as a native app (or a retrying client) has. */
+    async function driverToken(): Promise<string | undefined> {
+        const login = await graphql<unknown>(
+            port,
+            'admin-api',
+            'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { __typename } }',
+            undefined,
+            { u: emailAddress, p: PASSWORD },
+        );
+        return login.token;
+    }
+
     async function delivery(): Promise<Delivery> {
         await asSuperadmin(adminClient);
         return (await adminClient.query<{ deliveryAssignment: Delivery }>(DELIVERY, { id: assignmentId }))
@@ -294,18 +306,11 @@ describe('the driver web app in headless chromium', () => {
                 expect(pickups).toEqual([{ toStatus: 'PICKED_UP', actor: `driver:${driverId}` }]);
 
                 // Sent again (a lost answer), the pickup is done already: no error, nothing new.
-                const login = await graphql<unknown>(
-                    port,
-                    'admin-api',
-                    'mutation ($u: String!, $p: String!) { login(username: $u, password: $p) { __typename } }',
-                    undefined,
-                    { u: emailAddress, p: PASSWORD },
-                );
                 const again = await graphql<{ confirmPickup: { __typename: string; status?: string } }>(
                     port,
                     'admin-api',
                     'mutation ($id: ID!) { confirmPickup(assignmentId: $id) { __typename ... on DeliveryAssignment { status } } }',
-                    login.token,
+                    await driverToken(),
                     { id: assignmentId },
                 );
                 expect(again.data.confirmPickup).toEqual({
@@ -342,6 +347,21 @@ describe('the driver web app in headless chromium', () => {
                 await page.locator('[data-testid="driver-status"][data-status="AVAILABLE"]').waitFor();
                 expect((await delivery()).status).toBe('DELIVERED');
                 expect((await driverRow()).status).toBe('AVAILABLE');
+                // A delivery sent again (its answer lost) is done already, even with no code.
+                const again = await graphql<{ confirmDelivery: { __typename: string; status?: string } }>(
+                    port,
+                    'admin-api',
+                    'mutation ($id: ID!) { confirmDelivery(assignmentId: $id) { __typename ... on DeliveryAssignment { status } } }',
+                    await driverToken(),
+                    { id: assignmentId },
+                );
+                expect(again.data.confirmDelivery).toEqual({
+                    __typename: 'DeliveryAssignment',
+                    status: 'DELIVERED',
+                });
+                expect(
+                    (await delivery()).events.filter(event => event.toStatus === 'DELIVERED'),
+                ).toHaveLength(1);
                 expect(pageErrors).toEqual([]);
             });
         },
