@@ -4,7 +4,7 @@
  * (`context.setGeolocation`). One driver walks a whole delivery: log in, go on duty, move (the
  * server sees each position), an order marked ready appears live, picked up while offline (queued,
  * sent once when the connection is back), a wrong code refused with the server's message, the
- * right code delivered. A failing test leaves a screenshot in e2e/screenshots/ (git-ignored).
+ * right code delivered; the app reopened offline from its service worker. A failing test leaves a screenshot in e2e/screenshots/ (git-ignored).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -289,6 +289,12 @@ describe('the driver web app in headless chromium', () => {
                 await page.getByRole('button', { name: 'Picked up' }).click();
                 await page.getByText('Saved: it is sent as soon as you are back online.').waitFor();
                 await new Promise(resolve => setTimeout(resolve, 1000));
+                expect((await delivery()).status).toBe('ASSIGNED');
+                // Reopened without a connection: the service worker's shell, the delivery as last
+                // known, and the action still waiting.
+                await page.reload();
+                await page.locator('[data-testid="delivery"][data-status="ASSIGNED"]').waitFor();
+                await page.getByText('1 action(s) waiting to be sent.').waitFor();
                 expect((await delivery()).status).toBe('ASSIGNED');
 
                 const connectionsBefore = channelUrls.length;

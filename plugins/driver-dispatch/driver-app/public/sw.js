@@ -10,10 +10,23 @@ self.addEventListener('install', event => {
     event.waitUntil(
         caches
             .open(CACHE)
-            .then(cache => cache.addAll(SHELL))
+            .then(cache =>
+                cache
+                    .addAll(SHELL)
+                    .then(() => assetsOf(cache))
+                    .then(assets => cache.addAll(assets)),
+            )
             .then(() => self.skipWaiting()),
     );
 });
+
+/** The page's own scripts and styles (content-hashed names that only the built page knows). */
+async function assetsOf(cache) {
+    const page = await cache.match(SCOPE);
+    const html = page ? await page.text() : '';
+    const found = html.match(new RegExp(`${SCOPE}assets/[^"'\\s>]+`, 'g')) || [];
+    return [...new Set(found)];
+}
 
 self.addEventListener('activate', event => {
     event.waitUntil(

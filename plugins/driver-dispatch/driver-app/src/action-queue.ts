@@ -14,7 +14,7 @@ export interface QueueStorage {
     setItem(key: string, value: string): void;
 }
 
-const KEY = 'driver-app:queued-actions';
+const KEY_PREFIX = 'driver-app:queued-actions:';
 /** Far more than a driver takes offline; keeps a broken loop from filling the storage. */
 const MAX_QUEUED = 20;
 
@@ -27,12 +27,19 @@ const MAX_QUEUED = 20;
  */
 export class ActionQueue {
     private flushing: Promise<void> | undefined;
+    private readonly key: string;
 
-    constructor(private readonly storage: QueueStorage) {}
+    /** One queue per driver: another driver logging in on the phone never sends these. */
+    constructor(
+        private readonly storage: QueueStorage,
+        driverId: string,
+    ) {
+        this.key = `${KEY_PREFIX}${driverId}`;
+    }
 
     list(): QueuedAction[] {
         try {
-            const parsed = JSON.parse(this.storage.getItem(KEY) ?? '[]') as unknown;
+            const parsed = JSON.parse(this.storage.getItem(this.key) ?? '[]') as unknown;
             return Array.isArray(parsed) ? (parsed as QueuedAction[]) : [];
         } catch {
             return [];
@@ -65,6 +72,6 @@ export class ActionQueue {
     }
 
     private save(items: QueuedAction[]): void {
-        this.storage.setItem(KEY, JSON.stringify(items));
+        this.storage.setItem(this.key, JSON.stringify(items));
     }
 }

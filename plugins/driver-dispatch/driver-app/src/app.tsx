@@ -3,6 +3,7 @@ import { FormEvent, useCallback, useEffect, useState } from 'react';
 import { activeDriver, ApiError, DriverSelf, login, logout, NetworkError } from './admin-api';
 import { unlockSound } from './alert';
 import { DriverScreen } from './driver-screen';
+import { forget, lastDriver, rememberDriver } from './offline-snapshot';
 
 type Session =
     { kind: 'loading' } | { kind: 'login'; message?: string } | { kind: 'driver'; driver: DriverSelf };
@@ -14,15 +15,24 @@ export function App() {
     const whoAmI = useCallback(async (): Promise<Session> => {
         try {
             const driver = await activeDriver();
-            if (driver) return { kind: 'driver', driver };
+            if (driver) {
+                rememberDriver(driver);
+                return { kind: 'driver', driver };
+            }
+            forget();
             await logout().catch(() => undefined);
             return {
                 kind: 'login',
                 message: 'This login is not a driver’s: use the login the office gave you.',
             };
         } catch (error) {
-            if (error instanceof NetworkError)
+            if (error instanceof NetworkError) {
+                // Opened without a connection: the driver who was logged in, until the server answers.
+                const known = lastDriver();
+                if (known) return { kind: 'driver', driver: known };
                 return { kind: 'login', message: 'The server cannot be reached.' };
+            }
+            forget();
             return { kind: 'login' };
         }
     }, []);
@@ -31,8 +41,12 @@ export function App() {
         void whoAmI().then(setSession);
     }, [whoAmI]);
 
-    const signedOut = useCallback((message: string) => setSession({ kind: 'login', message }), []);
+    const signedOut = useCallback((message: string) => {
+        forget();
+        setSession({ kind: 'login', message });
+    }, []);
     const logOut = useCallback(() => {
+        forget();
         void logout()
             .catch(() => undefined)
             .then(() => setSession({ kind: 'login' }));

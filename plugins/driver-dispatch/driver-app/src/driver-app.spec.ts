@@ -79,15 +79,16 @@ describe('ActionQueue', () => {
 
     it('keeps actions in storage, in order, each id once', () => {
         const storage = memoryStorage();
-        const queue = new ActionQueue(storage);
+        const queue = new ActionQueue(storage, '1');
         queue.add(pickup, 'a');
         queue.add(pickup, 'a');
         queue.add(deliver, 'b');
-        expect(new ActionQueue(storage).list().map(item => item.id)).toEqual(['a', 'b']);
+        expect(new ActionQueue(storage, '1').list().map(item => item.id)).toEqual(['a', 'b']);
+        expect(new ActionQueue(storage, '2').list()).toEqual([]);
     });
 
     it('sends each action once, even when two flushes start together', async () => {
-        const queue = new ActionQueue(memoryStorage());
+        const queue = new ActionQueue(memoryStorage(), '1');
         queue.add(pickup, 'a');
         queue.add(deliver, 'b');
         const sent: string[] = [];
@@ -102,7 +103,7 @@ describe('ActionQueue', () => {
     });
 
     it('keeps an action that got no answer, and the ones after it, for the next flush', async () => {
-        const queue = new ActionQueue(memoryStorage());
+        const queue = new ActionQueue(memoryStorage(), '1');
         queue.add(pickup, 'a');
         queue.add(deliver, 'b');
         await expect(queue.flush(() => Promise.reject(new Error('offline')))).rejects.toThrow('offline');

@@ -47,10 +47,13 @@ export class DriverChannel {
     private socket: WebSocket | undefined;
     private attempt = 0;
     private retryTimer: ReturnType<typeof setTimeout> | undefined;
-    private lastEventId: string | undefined;
     private stopped = false;
 
-    constructor(private readonly listener: ChannelListener) {}
+    /** `lastEventId`: where a reopened app left off (the channel then resumes after it). */
+    constructor(
+        private readonly listener: ChannelListener,
+        private lastEventId?: string,
+    ) {}
 
     start(): void {
         this.stopped = false;

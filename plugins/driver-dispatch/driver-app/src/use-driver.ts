@@ -17,6 +17,7 @@ import {
 import { signalNewDelivery } from './alert';
 import { ChannelState, DriverChannel } from './driver-channel';
 import { Fix, LOCATION_HEARTBEAT_MS, pingDelayMs } from './location-sharing';
+import { lastAssignment, lastEventId, rememberAssignment, rememberEventId } from './offline-snapshot';
 
 export interface Notice {
     kind: 'info' | 'error';
@@ -47,16 +48,22 @@ export function useDriver(driver: DriverSelf, signedOut: (message: string) => vo
     const [status, setStatus] = useState<DriverStatus>(driver.status);
     const [connection, setConnection] = useState<ChannelState>('connecting');
     const [online, setOnline] = useState(navigator.onLine);
-    const [assignment, setAssignment] = useState<AssignmentView | null | undefined>(undefined);
+    const [assignment, setAssignment] = useState<AssignmentView | null | undefined>(() =>
+        lastAssignment(driver.id),
+    );
     const [notice, setNotice] = useState<Notice | null>(null);
     const [codeError, setCodeError] = useState<string | null>(null);
     const [position, setPosition] = useState<Fix | undefined>();
     const [positionProblem, setPositionProblem] = useState<string | undefined>();
-    const queue = useMemo(() => new ActionQueue(window.localStorage), []);
+    const queue = useMemo(() => new ActionQueue(window.localStorage, driver.id), [driver.id]);
     const [queued, setQueued] = useState<QueuedAction[]>(() => queue.list());
     const lastSent = useRef<Fix | undefined>(undefined);
     const latest = useRef<Fix | undefined>(undefined);
     const channelRef = useRef<DriverChannel | undefined>(undefined);
+
+    useEffect(() => {
+        if (assignment !== undefined) rememberAssignment(driver.id, assignment);
+    }, [driver.id, assignment]);
 
     const refresh = useCallback(async () => {
         try {
@@ -100,7 +107,7 @@ export function useDriver(driver: DriverSelf, signedOut: (message: string) => vo
                 } else {
                     setNotice({ kind: 'info', text: DONE[item.action.kind] });
                 }
-                setAssignment(current);
+                if (current !== undefined) setAssignment(current);
             }
         },
         [answered],
@@ -126,35 +133,39 @@ export function useDriver(driver: DriverSelf, signedOut: (message: string) => vo
     }, []);
 
     useEffect(() => {
-        const channel = new DriverChannel({
-            state: setConnection,
-            authenticated: () => {
-                void refresh();
-                flush();
-                if (latest.current) ping({ ...latest.current, at: Date.now() });
+        const channel = new DriverChannel(
+            {
+                state: setConnection,
+                authenticated: () => {
+                    void refresh();
+                    flush();
+                    if (latest.current) ping({ ...latest.current, at: Date.now() });
+                },
+                event: event => {
+                    if (event.id) rememberEventId(driver.id, event.id);
+                    if (
+                        event.type === 'assignment.assigned' &&
+                        String(event.data?.driverId) === String(driver.id)
+                    ) {
+                        signalNewDelivery();
+                        setNotice({ kind: 'info', text: 'New delivery' });
+                    }
+                    void refresh();
+                },
+                ack: (kind, data) => {
+                    if (kind === 'status' && typeof data?.status === 'string')
+                        setStatus(data.status as DriverStatus);
+                },
+                error: (_code, message) => setNotice({ kind: 'error', text: message }),
+                ended: reason =>
+                    signedOut(
+                        reason === 'forbidden'
+                            ? 'This login may not drive (disabled or not a driver): ask the office.'
+                            : 'Your session ended: log in again.',
+                    ),
             },
-            event: event => {
-                if (
-                    event.type === 'assignment.assigned' &&
-                    String(event.data?.driverId) === String(driver.id)
-                ) {
-                    signalNewDelivery();
-                    setNotice({ kind: 'info', text: 'New delivery' });
-                }
-                void refresh();
-            },
-            ack: (kind, data) => {
-                if (kind === 'status' && typeof data?.status === 'string')
-                    setStatus(data.status as DriverStatus);
-            },
-            error: (_code, message) => setNotice({ kind: 'error', text: message }),
-            ended: reason =>
-                signedOut(
-                    reason === 'forbidden'
-                        ? 'This login may not drive (disabled or not a driver): ask the office.'
-                        : 'Your session ended: log in again.',
-                ),
-        });
+            lastEventId(driver.id),
+        );
         channelRef.current = channel;
         channel.start();
         void refresh();
