@@ -147,7 +147,9 @@ describe('dashboard in headless chromium', () => {
                 expect(link).toBe(`http://127.0.0.1:${port}/driver/`);
                 const app = await fetch(link ?? '');
                 expect(app.status).toBe(200);
-                expect(await app.text()).toContain('<link rel="manifest" href="/driver/manifest.webmanifest"');
+                expect(await app.text()).toContain(
+                    '<link rel="manifest" href="/driver/manifest.webmanifest"',
+                );
             });
         },
         TEST_TIMEOUT,
