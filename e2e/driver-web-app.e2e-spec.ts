@@ -45,6 +45,13 @@ const DRIVER = gql`
         }
     }
 `;
+const DISABLE_DRIVER = gql`
+    mutation ($id: ID!) {
+        updateDriver(input: { id: $id, enabled: false }) {
+            id
+        }
+    }
+`;
 const MARK_READY = gql`
     mutation ($orderId: ID!) {
         markOrderReadyForDispatch(orderId: $orderId) {
@@ -368,6 +375,26 @@ describe('the driver web app in headless chromium', () => {
                 expect(
                     (await delivery()).events.filter(event => event.toStatus === 'DELIVERED'),
                 ).toHaveLength(1);
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'ends the session at once when staff disable the driver, back at the login saying why',
+        async () => {
+            await withScreenshot('disabled', async () => {
+                await asSuperadmin(adminClient);
+                await adminClient.query(DISABLE_DRIVER, { id: driverId });
+                await page
+                    .getByText('This login may not drive (disabled or not a driver): ask the office.')
+                    .waitFor();
+                await page.getByRole('button', { name: 'Log in' }).waitFor();
+                expect(
+                    await page.evaluate<number>(
+                        'Object.keys(localStorage).filter(key => !key.includes("queued")).length',
+                    ),
+                ).toBe(0);
                 expect(pageErrors).toEqual([]);
             });
         },

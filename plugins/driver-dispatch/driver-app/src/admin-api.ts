@@ -76,10 +76,11 @@ async function request<T>(query: string, variables: Record<string, unknown> = {}
     return body.data;
 }
 
+/** Logs in for a year (`rememberMe`): the phone is the driver's own, "Log out" ends it. */
 export async function login(username: string, password: string): Promise<void> {
     const { login: result } = await request<{ login: { __typename: string; message?: string } }>(
         `mutation ($username: String!, $password: String!) {
-            login(username: $username, password: $password) {
+            login(username: $username, password: $password, rememberMe: true) {
                 __typename
                 ... on ErrorResult { message }
             }
