@@ -71,7 +71,9 @@ export function useDriver(driver: DriverSelf, signedOut: (message: string) => vo
             if (self) setStatus(self.status);
             setAssignment(current);
         } catch (error) {
-            if (!(error instanceof NetworkError)) setNotice({ kind: 'error', text: String(error) });
+            if (!(error instanceof NetworkError)) {
+                setNotice({ kind: 'error', text: error instanceof Error ? error.message : String(error) });
+            }
         }
     }, []);
 
@@ -97,15 +99,24 @@ export function useDriver(driver: DriverSelf, signedOut: (message: string) => vo
             } catch (error) {
                 if (error instanceof NetworkError) throw error;
                 // A decline or failure that reached the server before the connection dropped is
-                // refused when repeated (the delivery is no longer this driver's): it was done.
+                // refused when repeated (the delivery is no longer this driver's): it was done. A
+                // pickup or delivery is never refused for being repeated, so there it means the
+                // office gave the delivery to someone else meanwhile.
                 const current = await activeAssignment().catch(() => undefined);
-                if (current?.assignmentId === item.action.assignmentId) {
+                const gone = current !== undefined && current?.assignmentId !== item.action.assignmentId;
+                const endsIt = item.action.kind === 'decline' || item.action.kind === 'fail';
+                if (gone && endsIt) {
+                    setNotice({ kind: 'info', text: DONE[item.action.kind] });
+                } else if (gone) {
+                    setNotice({
+                        kind: 'error',
+                        text: 'That delivery is no longer yours: the office changed it.',
+                    });
+                } else {
                     setNotice({
                         kind: 'error',
                         text: error instanceof Error ? error.message : String(error),
                     });
-                } else {
-                    setNotice({ kind: 'info', text: DONE[item.action.kind] });
                 }
                 if (current !== undefined) setAssignment(current);
             }
