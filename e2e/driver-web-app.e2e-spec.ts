@@ -52,6 +52,13 @@ const DISABLE_DRIVER = gql`
         }
     }
 `;
+const CANCEL = gql`
+    mutation ($id: ID!) {
+        cancelDelivery(assignmentId: $id, reason: "Browser test") {
+            __typename
+        }
+    }
+`;
 const MARK_READY = gql`
     mutation ($orderId: ID!) {
         markOrderReadyForDispatch(orderId: $orderId) {
@@ -78,6 +85,8 @@ const DELIVERY = gql`
             events {
                 toStatus
                 actor
+                reasonCode
+                note
             }
         }
     }
@@ -98,7 +107,7 @@ const PICKUP = gql`
 interface Delivery {
     status: string;
     driver: { id: string } | null;
-    events: Array<{ toStatus: string; actor: string | null }>;
+    events: Array<{ toStatus: string; actor: string | null; reasonCode: string | null; note: string | null }>;
 }
 
 const city = loadDemoCity();
@@ -151,10 +160,22 @@ describe('the driver web app in headless chromium', () => {
         return login.token;
     }
 
-    async function delivery(): Promise<Delivery> {
+    async function delivery(id = assignmentId): Promise<Delivery> {
         await asSuperadmin(adminClient);
-        return (await adminClient.query<{ deliveryAssignment: Delivery }>(DELIVERY, { id: assignmentId }))
+        return (await adminClient.query<{ deliveryAssignment: Delivery }>(DELIVERY, { id }))
             .deliveryAssignment;
+    }
+
+    /** A new paid order marked ready: it reaches the app as an assigned delivery. */
+    async function orderReady(): Promise<string> {
+        await asSuperadmin(adminClient);
+        const order = await placePaidOrder({ adminClient, shopClient }, [city.sellers[0].code]);
+        const { markOrderReadyForDispatch } = await adminClient.query<{
+            markOrderReadyForDispatch: { id: string };
+        }>(MARK_READY, { orderId: order.sellerOrders[0].id });
+        await page.locator('[data-testid="delivery"][data-status="ASSIGNED"]').waitFor();
+        expect((await delivery(markOrderReadyForDispatch.id)).driver?.id).toBe(driverId);
+        return markOrderReadyForDispatch.id;
     }
 
     beforeAll(async () => {
@@ -316,7 +337,7 @@ describe('the driver web app in headless chromium', () => {
                 expect(channelUrls.at(-1)).toMatch(/\/dispatch\/driver\?lastEventId=/);
                 expect(await card.getByTestId('instructions').innerText()).toContain(INSTRUCTIONS);
                 const pickups = (await delivery()).events.filter(event => event.toStatus === 'PICKED_UP');
-                expect(pickups).toEqual([{ toStatus: 'PICKED_UP', actor: `driver:${driverId}` }]);
+                expect(pickups).toMatchObject([{ toStatus: 'PICKED_UP', actor: `driver:${driverId}` }]);
 
                 // Sent again (a lost answer), the pickup is done already: no error, nothing new.
                 const again = await graphql<{ confirmPickup: { __typename: string; status?: string } }>(
@@ -375,6 +396,85 @@ describe('the driver web app in headless chromium', () => {
                 expect(
                     (await delivery()).events.filter(event => event.toStatus === 'DELIVERED'),
                 ).toHaveLength(1);
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'shows the lockout after five wrong codes, and a delivery staff cancel leaves the screen live',
+        async () => {
+            await withScreenshot('lockout', async () => {
+                const id = await orderReady();
+                await page.getByRole('button', { name: 'Picked up' }).click();
+                await page.locator('[data-testid="delivery"][data-status="PICKED_UP"]').waitFor();
+                const [{ deliveryCode }] = await sql().query<Array<{ deliveryCode: string }>>(
+                    'SELECT "deliveryCode" FROM delivery_assignment WHERE id = $1',
+                    [id],
+                );
+                const wrong = deliveryCode === '000000' ? '111111' : '000000';
+                const refusal = page.getByTestId('code-error');
+                for (const left of [4, 3, 2, 1]) {
+                    await page.getByLabel("The customer's code").fill(wrong);
+                    await page.getByRole('button', { name: 'Delivered' }).click();
+                    await page.getByText(`(${left} ${left === 1 ? 'try' : 'tries'} left)`).waitFor();
+                }
+                await page.getByLabel("The customer's code").fill(wrong);
+                await page.getByRole('button', { name: 'Delivered' }).click();
+                await page.getByText(/That was the last try: the delivery is locked until/).waitFor();
+                // Locked: even the right code is refused, and the app says so.
+                await page.getByLabel("The customer's code").fill(deliveryCode);
+                await page.getByRole('button', { name: 'Delivered' }).click();
+                await page
+                    .getByText(/Too many wrong delivery codes: this delivery is locked until/)
+                    .waitFor();
+                expect(await refusal.innerText()).toMatch(/Ask dispatch to confirm it/);
+                expect((await delivery(id)).status).toBe('PICKED_UP');
+
+                await asSuperadmin(adminClient);
+                await adminClient.query(CANCEL, { id });
+                await page.getByTestId('delivery').waitFor({ state: 'detached' });
+                await page.locator('[data-testid="driver-status"][data-status="AVAILABLE"]').waitFor();
+            });
+        },
+        TEST_TIMEOUT,
+    );
+
+    it(
+        'declines a delivery with a reason, and reports one that could not be delivered',
+        async () => {
+            await withScreenshot('decline-fail', async () => {
+                const declined = await orderReady();
+                await page.getByText('Decline', { exact: true }).click();
+                await page.getByLabel('Why (optional)').fill('Flat tyre');
+                await page.getByRole('button', { name: 'Decline delivery' }).click();
+                await page.getByText('Declined: the delivery goes to another driver').waitFor();
+                await page.getByTestId('delivery').waitFor({ state: 'detached' });
+                const afterDecline = await delivery(declined);
+                expect(afterDecline.status).toBe('PENDING');
+                expect(afterDecline.events.at(-1)).toMatchObject({
+                    toStatus: 'PENDING',
+                    reasonCode: 'DRIVER_DECLINED',
+                    note: 'Flat tyre',
+                    actor: `driver:${driverId}`,
+                });
+
+                const failed = await orderReady();
+                await page.getByText('Could not deliver', { exact: true }).click();
+                await page.getByLabel('What happened').selectOption('TIMEOUT');
+                await page.getByLabel('Note (optional)').fill('Store closed');
+                await page.getByRole('button', { name: 'Report: could not deliver' }).click();
+                await page.getByText('Reported: the office takes it from here').waitFor();
+                await page.getByTestId('delivery').waitFor({ state: 'detached' });
+                const afterFailure = await delivery(failed);
+                expect(afterFailure.status).toBe('FAILED');
+                expect(afterFailure.events.at(-1)).toMatchObject({
+                    reasonCode: 'TIMEOUT',
+                    note: 'Store closed',
+                });
+                // The declined delivery waits for another driver; nobody else is on duty.
+                expect((await delivery(declined)).status).toBe('PENDING');
+                await page.locator('[data-testid="driver-status"][data-status="AVAILABLE"]').waitFor();
             });
         },
         TEST_TIMEOUT,
