@@ -29,7 +29,12 @@ import {
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
-import { defaultDriverDispatchOptions, dispatchModeProblem, DriverDispatchPluginOptions } from './options';
+import {
+    defaultDriverAppDir,
+    defaultDriverDispatchOptions,
+    dispatchModeProblem,
+    DriverDispatchPluginOptions,
+} from './options';
 import { BatchDispatchService } from './services/batch-dispatch.service';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
@@ -133,7 +138,8 @@ export class DriverDispatchPlugin implements NestModule {
 
     /** Serves the driver web app at /driver/ (a worker has no HTTP server: nothing to do there). */
     configure(consumer: MiddlewareConsumer): void {
-        consumer.apply(driverAppServer(DriverDispatchPlugin.options.appDir)).forRoutes(DRIVER_APP_ROUTE);
+        const appDir = DriverDispatchPlugin.options.appDir ?? defaultDriverAppDir();
+        consumer.apply(driverAppServer(appDir)).forRoutes(DRIVER_APP_ROUTE);
     }
 
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {

@@ -264,9 +264,11 @@ export interface LocationPingLimit {
 export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) => T);
 
 export type ResolvedDriverDispatchOptions = Required<
-    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode'>
+    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir'>
 > &
-    Pick<DriverDispatchPluginOptions, 'redisUrl'> & { deliveryCode: DeliveryCodePolicy };
+    // appDir unset: found when the server starts (defaultDriverAppDir), so a build made after
+    // this module was loaded is still found.
+    Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir'> & { deliveryCode: DeliveryCodePolicy };
 
 /** The strategy an option names: the option itself, or what its function makes. */
 export function resolveStrategy<T extends object>(
@@ -358,5 +360,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     liveEventSessionCheckMs: 5000,
     driverChannelAuthTimeoutMs: 5000,
     locationPingLimit: { points: 10, durationSeconds: 10 },
-    appDir: defaultDriverAppDir(),
+    appDir: undefined,
 };
