@@ -11,7 +11,6 @@ import path from 'node:path';
 
 import { ConfigService, TransactionalConnection } from '@vendure/core';
 import { createTestEnvironment } from '@vendure/testing';
-import gql from 'graphql-tag';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
 import { loadDemoCity } from '../src/demo/demo-data';
@@ -19,6 +18,17 @@ import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-d
 import { e2eConfig } from './config/e2e-config';
 import { placePaidOrder } from './fixtures/checkout';
 import { asSuperadmin } from './fixtures/logins';
+import {
+    CANCEL,
+    CREATE_DRIVER,
+    DELIVERY,
+    Delivery,
+    DISABLE_DRIVER,
+    DRIVER,
+    MARK_READY,
+    PICKUP,
+    SET_INSTRUCTIONS,
+} from './graphql/driver-web-app-documents';
 import { ensureChromium } from './setup/chromium';
 import { graphql } from './utils/app-process';
 import { eventually } from './utils/eventually';
@@ -28,87 +38,6 @@ const TEST_TIMEOUT = 60_000;
 const SCREENSHOTS = path.resolve(__dirname, 'screenshots');
 const PASSWORD = 'driver-web-app-1';
 const INSTRUCTIONS = 'Ring twice, third floor';
-
-const CREATE_DRIVER = gql`
-    mutation ($input: CreateDriverInput!) {
-        createDriver(input: $input) {
-            id
-        }
-    }
-`;
-const DRIVER = gql`
-    query ($id: ID!) {
-        driver(id: $id) {
-            status
-            latitude
-            longitude
-        }
-    }
-`;
-const DISABLE_DRIVER = gql`
-    mutation ($id: ID!) {
-        updateDriver(input: { id: $id, enabled: false }) {
-            id
-        }
-    }
-`;
-const CANCEL = gql`
-    mutation ($id: ID!) {
-        cancelDelivery(assignmentId: $id, reason: "Browser test") {
-            __typename
-        }
-    }
-`;
-const MARK_READY = gql`
-    mutation ($orderId: ID!) {
-        markOrderReadyForDispatch(orderId: $orderId) {
-            ... on DeliveryAssignment {
-                id
-            }
-        }
-    }
-`;
-const SET_INSTRUCTIONS = gql`
-    mutation ($id: ID!, $instructions: String) {
-        setOrderCustomFields(input: { id: $id, customFields: { deliveryInstructions: $instructions } }) {
-            id
-        }
-    }
-`;
-const DELIVERY = gql`
-    query ($id: ID!) {
-        deliveryAssignment(id: $id) {
-            status
-            driver {
-                id
-            }
-            events {
-                toStatus
-                actor
-                reasonCode
-                note
-            }
-        }
-    }
-`;
-const PICKUP = gql`
-    query ($id: ID!) {
-        deliveryAssignment(id: $id) {
-            pickupStockLocation {
-                name
-                customFields {
-                    latitude
-                    longitude
-                }
-            }
-        }
-    }
-`;
-interface Delivery {
-    status: string;
-    driver: { id: string } | null;
-    events: Array<{ toStatus: string; actor: string | null; reasonCode: string | null; note: string | null }>;
-}
 
 const city = loadDemoCity();
 const { server, adminClient, shopClient } = createTestEnvironment(e2eConfig(__filename));
