@@ -14,6 +14,8 @@ COPY tsconfig.json tsconfig.build.json vendure-config.ts vite.config.mts ./
 COPY src ./src
 COPY plugins ./plugins
 COPY migrations ./migrations
+# The dashboard and driver-app builds (npm run build) run from scripts/.
+COPY scripts ./scripts
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime

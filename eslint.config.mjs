@@ -44,6 +44,17 @@ export default tseslint.config(
         },
     },
     {
+        // The driver web app (plugins/driver-dispatch/driver-app) is browser code too, with its own tsconfig.
+        files: ['plugins/*/driver-app/**/*.{ts,tsx}'],
+        languageOptions: {
+            parserOptions: {
+                projectService: false,
+                project: './tsconfig.driver-app.json',
+                tsconfigRootDir: import.meta.dirname,
+            },
+        },
+    },
+    {
         files: ['e2e/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts', 'src/scripts/**/*.ts'],
         rules: { 'no-console': 'off', '@typescript-eslint/unbound-method': 'off' },
     },

@@ -144,6 +144,14 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
         sellerAStaff: 'allowed',
         sellerBStaff: 'refused',
     }),
+    // The customer's delivery instructions (an Order custom field, Vendure's own operations): the
+    // customer on their session's active order, staff with UpdateOrder on the order's channel.
+    'shop.setOrderCustomFields': everyone('allowed'),
+    'admin.setOrderCustomFields': only({
+        superadmin: 'allowed',
+        sellerAStaff: 'refused',
+        sellerBStaff: 'refused',
+    }),
     // The live stream: drivers (their own events) and staff who read orders or drivers.
     'http.GET /dispatch/events': everyone('allowed', {
         anonymous: 'forbidden',
@@ -307,6 +315,19 @@ const CALLS: Record<string, Call> = {
         api: 'admin-api',
         document: ADMIN.updateStockLocation,
         variables: w => ({ input: { id: w.storeA, customFields: { city: 'Chicago' } } }),
+    },
+    'shop.setOrderCustomFields': {
+        api: 'shop-api',
+        document: SHOP.setOrderCustomFields,
+        variables: () => ({ input: { customFields: { deliveryInstructions: 'Matrix: ring twice' } } }),
+    },
+    // The customer's order lives in the default channel: a seller's staff do not find it there.
+    'admin.setOrderCustomFields': {
+        api: 'admin-api',
+        document: ADMIN.setOrderCustomFields,
+        variables: w => ({
+            input: { id: w.customerOrder.id, customFields: { deliveryInstructions: 'Matrix: ring twice' } },
+        }),
     },
     'http.GET /dispatch/events': { http: '/dispatch/events' },
 };

@@ -146,6 +146,8 @@ interface Row {
     empty?: (value: unknown) => boolean;
     /** Runs after all other rows: accepting it wrongly would move a delivery others rely on. */
     last?: boolean;
+    /** What a refusal must say, where another refusal (an ErrorResult) could hide a missing check. */
+    message?: RegExp;
 }
 
 const rows: Row[] = [];
@@ -634,6 +636,42 @@ for (const [value, note] of [
     });
 }
 
+// The customer's delivery instructions (an Order custom field) through Vendure's own operations.
+// The matrix's customer has no active order (theirs is placed), so the shop rows must be refused by
+// the field's own check (its message), not by NoActiveOrderError; staff accept the good values.
+for (const [value, instructions, expectation, message] of [
+    ['instructions of 501 characters', 'i'.repeat(501), 'refused', /at most 500 characters/],
+    ['instructions of 20 000 characters', HUGE, 'refused', /at most 500 characters/],
+    ['NUL in the instructions', `ring${NUL}twice`, 'refused', /NUL character/],
+    ['SQL in the instructions', "'); DROP TABLE driver; --", 'accepted', undefined],
+    ['instructions of 500 characters', 'i'.repeat(500), 'accepted', undefined],
+] as Array<[string, string, Expectation, RegExp | undefined]>) {
+    if (expectation !== 'accepted') {
+        add({
+            operation: 'shop.setOrderCustomFields',
+            value,
+            as: 'customer',
+            expect: expectation,
+            api: 'shop-api',
+            document: SHOP.setOrderCustomFields,
+            variables: () => ({ input: { customFields: { deliveryInstructions: instructions } } }),
+            message,
+        });
+    }
+    add({
+        operation: 'admin.setOrderCustomFields',
+        value,
+        as: 'superadmin',
+        expect: expectation,
+        api: 'admin-api',
+        document: ADMIN.setOrderCustomFields,
+        variables: w => ({
+            input: { id: w.customerOrder.id, customFields: { deliveryInstructions: instructions } },
+        }),
+        message,
+    });
+}
+
 // Stores: the custom fields through Vendure's own operations.
 const STORE_FIELDS: Array<[string, Record<string, unknown>, Expectation]> = [
     ...COORDINATES.map(
@@ -728,6 +766,13 @@ function answerProblems(row: Row, response: RawResponse): string[] {
             ? []
             : [`expected it answered, ${got}`];
     }
+    const said = [
+        ...(errors ?? []).map(error => error.message),
+        (value as { message?: string } | null)?.message,
+    ]
+        .filter(Boolean)
+        .join('; ');
+    if (row.message && !row.message.test(said)) return [`expected a refusal saying ${row.message}, ${got}`];
     if (errors?.length) return unclearErrors(errors);
     if (isErrorResult(value)) return [];
     if (row.expect === 'refused-or-empty' && (isEmptyAnswer(value) || row.empty?.(value))) return [];

@@ -142,6 +142,14 @@ describe('dashboard in headless chromium', () => {
                 await page.getByTestId('driver-row').first().locator('a').first().click();
                 await page.getByRole('heading', { name: first }).waitFor();
                 await page.getByText('Recent deliveries', { exact: true }).waitFor();
+                // The link staff hand to the driver: this server's driver web app.
+                const link = await page.getByTestId('driver-app-link').getAttribute('href');
+                expect(link).toBe(`http://127.0.0.1:${port}/driver/`);
+                const app = await fetch(link ?? '');
+                expect(app.status).toBe(200);
+                expect(await app.text()).toContain(
+                    '<link rel="manifest" href="/driver/manifest.webmanifest"',
+                );
             });
         },
         TEST_TIMEOUT,

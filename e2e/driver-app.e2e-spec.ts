@@ -46,6 +46,8 @@ const ACTIVE_DRIVER_ASSIGNMENT = gql`
             pickupLongitude
             dropoffLatitude
             dropoffLongitude
+            dropoffAddress
+            deliveryInstructions
             customerFirstName
             itemCount
         }
@@ -262,6 +264,9 @@ describe('the driver app', () => {
             itemCount: 1,
         });
         expect(activeDriverAssignment.pickupAddress).toMatch(/Chicago/);
+        // Where to hand it over: the shipping address, and no instructions given for this order.
+        expect(activeDriverAssignment.dropoffAddress).toBe('100 W Randolph St, 60601 Chicago');
+        expect(activeDriverAssignment.deliveryInstructions).toBeNull();
         // The view has no field for the customer's email, phone or payments.
         await expect(
             adminClient.query(gql`

@@ -8,6 +8,7 @@ import { DeliveryCodes1795744377433 } from './1795744377433-delivery-codes';
 import { DriverEnabled1795744466131 } from './1795744466131-driver-enabled';
 import { DeliveryReferences1795760000000 } from './1795760000000-delivery-references';
 import { IdsOfAnyStrategy1795770000000 } from './1795770000000-ids-of-any-strategy';
+import { DeliveryInstructions1795780000000 } from './1795780000000-delivery-instructions';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -19,4 +20,5 @@ export const migrations: Array<new () => object> = [
     DriverEnabled1795744466131,
     DeliveryReferences1795760000000,
     IdsOfAnyStrategy1795770000000,
+    DeliveryInstructions1795780000000,
 ];

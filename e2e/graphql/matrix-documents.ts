@@ -27,6 +27,9 @@ export const SHOP = {
     deliveryTracking: `query DeliveryTracking($orderCode: String!) {
         deliveryTracking(orderCode: $orderCode) { orderCode status driverName deliveryCode } }`,
     orderByCode: `query OrderByCode($code: String!) { orderByCode(code: $code) { id code } }`,
+    setOrderCustomFields: `mutation SetOrderCustomFields($input: UpdateOrderInput!) {
+        setOrderCustomFields(input: $input) {
+            __typename ... on Order { id customFields { deliveryInstructions } } ... on ErrorResult { errorCode message } } }`,
 };
 
 const DRIVER_FIELDS = 'id name phoneNumber emailAddress status enabled latitude longitude lastSeenAt';
@@ -65,7 +68,10 @@ export const ADMIN = {
         declineDelivery(assignmentId: $assignmentId, reason: $reason) { ${ACTION_RESULT} } }`,
     reportDeliveryFailed: `mutation ReportFailed($assignmentId: ID!, $reasonCode: String!, $note: String) {
         reportDeliveryFailed(assignmentId: $assignmentId, reasonCode: $reasonCode, note: $note) { ${ACTION_RESULT} } }`,
-    activeDriverAssignment: `query { activeDriverAssignment { assignmentId status pickupStoreName } }`,
+    activeDriverAssignment: `query { activeDriverAssignment {
+        assignmentId status pickupStoreName dropoffAddress deliveryInstructions } }`,
+    setOrderCustomFields: `mutation SetOrderCustomFields($input: UpdateOrderInput!) {
+        setOrderCustomFields(input: $input) { id customFields { deliveryInstructions } } }`,
     storeLocatorStats: `query { storeLocatorStats { indexedStores lookups } }`,
     mapTileSettings: `query { mapTileSettings { url attribution } }`,
     search: `query Search($location: DeliveryLocationInput) {

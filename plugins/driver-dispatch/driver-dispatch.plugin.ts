@@ -1,3 +1,4 @@
+import { MiddlewareConsumer, NestModule } from '@nestjs/common';
 import { LanguageCode, PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 import gql from 'graphql-tag';
 
@@ -15,6 +16,8 @@ import { DispatchEventsController } from './api/dispatch-events.controller';
 import { DriverAdminResolver, SetDriverStatusResultResolver } from './api/driver-admin.resolver';
 import { DriverAppAdminResolver } from './api/driver-app-admin.resolver';
 import { driverAppAdminApiExtensions, trackingShopApiExtensions } from './api/driver-app-api-extensions';
+import { DRIVER_APP_ROUTE, driverAppServer } from './api/driver-app-server';
+import { deliveryInstructionsField } from './config/delivery-instructions-field';
 import { createDispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
@@ -26,7 +29,12 @@ import {
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
-import { defaultDriverDispatchOptions, dispatchModeProblem, DriverDispatchPluginOptions } from './options';
+import {
+    defaultDriverAppDir,
+    defaultDriverDispatchOptions,
+    dispatchModeProblem,
+    DriverDispatchPluginOptions,
+} from './options';
 import { BatchDispatchService } from './services/batch-dispatch.service';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
@@ -115,6 +123,7 @@ const SERVICES = [
             readonly: true,
             label: [{ languageCode: LanguageCode.en, value: 'Placed in session' }],
         });
+        config.customFields.Order.push(deliveryInstructionsField);
         config.schedulerOptions.tasks = [
             ...(config.schedulerOptions.tasks ?? []),
             createDispatchSweepTask(DriverDispatchPlugin.options.sweepSchedule),
@@ -124,8 +133,14 @@ const SERVICES = [
     dashboard: './dashboard/index.tsx',
     compatibility: '^3.7.0',
 })
-export class DriverDispatchPlugin {
+export class DriverDispatchPlugin implements NestModule {
     static options = defaultDriverDispatchOptions;
+
+    /** Serves the driver web app at /driver/ (a worker has no HTTP server: nothing to do there). */
+    configure(consumer: MiddlewareConsumer): void {
+        const appDir = DriverDispatchPlugin.options.appDir ?? defaultDriverAppDir();
+        consumer.apply(driverAppServer(appDir)).forRoutes(DRIVER_APP_ROUTE);
+    }
 
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
 import { DEFAULT_REDIS_KEY_PREFIX, DEFAULT_SWEEP_SCHEDULE, HEARTBEAT_TTL_SECONDS } from './constants';
 import { DEFAULT_DELIVERY_CODE_POLICY, DeliveryCodePolicy } from './services/delivery-code';
 import { DispatchEventLog } from './strategies/dispatch-event-log/dispatch-event-log';
@@ -229,6 +232,18 @@ export interface DriverDispatchPluginOptions {
      * @default { points: 10, durationSeconds: 10 }
      */
     locationPingLimit?: LocationPingLimit;
+    /**
+     * @description
+     * The folder of the built driver web app, served at `/driver/` (`index.html` for every page of
+     * the app, never cached; its files with their content types). This project's `npm run build`
+     * writes it to `dist/driver-app`. The default is found from the plugin's own folder, so a
+     * copied plugin still finds it: `<plugin>/../../driver-app` when the plugin runs compiled
+     * (`dist/plugins/driver-dispatch`), else `<plugin>/../../dist/driver-app` (from source). Without
+     * a built app, `/driver/` answers 503 saying how to build it.
+     *
+     * @default the built `dist/driver-app`, as above
+     */
+    appDir?: string;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -249,9 +264,11 @@ export interface LocationPingLimit {
 export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) => T);
 
 export type ResolvedDriverDispatchOptions = Required<
-    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode'>
+    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir'>
 > &
-    Pick<DriverDispatchPluginOptions, 'redisUrl'> & { deliveryCode: DeliveryCodePolicy };
+    // appDir unset: found when the server starts (defaultDriverAppDir), so a build made after
+    // this module was loaded is still found.
+    Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir'> & { deliveryCode: DeliveryCodePolicy };
 
 /** The strategy an option names: the option itself, or what its function makes. */
 export function resolveStrategy<T extends object>(
@@ -282,6 +299,19 @@ export function dispatchModeProblem(options: ResolvedDriverDispatchOptions): str
         if (!Number.isFinite(value) || value < 0) return `${name} must be a number of 0 or more`;
     }
     return undefined;
+}
+
+/**
+ * Where `npm run build` puts the driver web app, seen from this file: compiled, the plugin lives in
+ * `dist/plugins/driver-dispatch` next to `dist/driver-app`; run from source, in
+ * `plugins/driver-dispatch` below the project's `dist/`. The first that holds a built app wins.
+ */
+export function defaultDriverAppDir(pluginDir: string = __dirname): string {
+    const candidates = [
+        path.resolve(pluginDir, '../../driver-app'),
+        path.resolve(pluginDir, '../../dist/driver-app'),
+    ];
+    return candidates.find(dir => existsSync(path.join(dir, 'index.html'))) ?? candidates[0];
 }
 
 /** The default `driverLocationIndex`: Redis GEO with `redisUrl`, else SQL over the Driver table. */
@@ -330,4 +360,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     liveEventSessionCheckMs: 5000,
     driverChannelAuthTimeoutMs: 5000,
     locationPingLimit: { points: 10, durationSeconds: 10 },
+    appDir: undefined,
 };

@@ -31,5 +31,7 @@ declare module '@vendure/core/dist/entity/custom-entity-fields' {
          * string, whatever the EntityIdStrategy; compare it with `idsAreEqual`.
          */
         placedInSessionId: string | null;
+        /** What the customer tells the driver (gate code, floor, "leave at the door"); the driver app shows it. */
+        deliveryInstructions: string | null;
     }
 }

@@ -17,6 +17,10 @@ export const driverAppAdminApiExtensions = gql`
         pickupLongitude: Float
         dropoffLatitude: Float!
         dropoffLongitude: Float!
+        "Street, postal code and city of the order's shipping address."
+        dropoffAddress: String
+        "What the customer asked of the driver (the order's deliveryInstructions custom field)."
+        deliveryInstructions: String
         customerFirstName: String
         "Units to hand over, over all lines."
         itemCount: Int!

@@ -44,6 +44,41 @@ function Field({ id, label, children }: Readonly<{ id: string; label: string; ch
     );
 }
 
+/**
+ * The link staff hand to the driver: the web app this server serves at /driver/ (the dashboard is
+ * served by the same server, so its origin is the server's). The driver logs in with the email
+ * and password of their driver login.
+ */
+function DriverAppLink() {
+    const url = `${window.location.origin}/driver/`;
+    const copy = () => {
+        navigator.clipboard
+            ?.writeText(url)
+            .then(() => toast.success('Link copied'))
+            .catch(() => toast.error('Copy the link by hand'));
+    };
+    return (
+        <div className="flex flex-col gap-2 text-sm">
+            <a
+                href={url}
+                target="_blank"
+                rel="noreferrer"
+                className="break-all underline"
+                data-testid="driver-app-link"
+            >
+                {url}
+            </a>
+            <span className="text-muted-foreground">
+                Hand this link to the driver: they open it on their phone and log in with their email and
+                password. Outside localhost it needs HTTPS (location sharing and offline use).
+            </span>
+            <Button variant="outline" onClick={copy}>
+                Copy link
+            </Button>
+        </div>
+    );
+}
+
 function NewDriverPage() {
     const abilities = useDispatchAbilities();
     const navigate = useNavigate();
@@ -269,6 +304,9 @@ function DriverDetailView({
                             </span>
                         )}
                     </div>
+                </PageBlock>
+                <PageBlock column="side" blockId="driver-app" title="Driver app">
+                    <DriverAppLink />
                 </PageBlock>
                 <PageBlock column="side" blockId="driver-position" title="Position">
                     <div className="mb-2 text-sm">{formatPosition(driver.latitude, driver.longitude)}</div>

@@ -32,6 +32,10 @@ export interface DriverAssignmentView {
     pickupLongitude: number | null;
     dropoffLatitude: number;
     dropoffLongitude: number;
+    /** Street, postal code and city of the order's shipping address. */
+    dropoffAddress: string | null;
+    /** What the customer asked of the driver (the order's `deliveryInstructions`). */
+    deliveryInstructions: string | null;
     customerFirstName: string | null;
     itemCount: number;
     assignedAt: Date | null;
@@ -105,6 +109,7 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
             relations: ['lines', 'customer'],
         });
         const store = assignment.pickupStockLocation;
+        const dropoff = order ? await this.dropoffDetailsOf(ctx, order) : undefined;
         return {
             assignmentId: assignment.id,
             status: assignment.status,
@@ -115,10 +120,31 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
             pickupLongitude: store?.customFields.longitude ?? null,
             dropoffLatitude: assignment.dropoffLatitude,
             dropoffLongitude: assignment.dropoffLongitude,
+            dropoffAddress: dropoff?.address ?? null,
+            deliveryInstructions: dropoff?.instructions ?? null,
             customerFirstName: order?.customer?.firstName ?? null,
             itemCount: (order?.lines ?? []).reduce((sum, line) => sum + line.quantity, 0),
             assignedAt: assignment.assignedAt,
             pickedUpAt: assignment.pickedUpAt,
+        };
+    }
+
+    /**
+     * The drop-off's address and the customer's instructions: a seller order carries what the
+     * customer gave on the order they placed (its aggregate) when it has none of its own.
+     */
+    private async dropoffDetailsOf(
+        ctx: RequestContext,
+        order: Order,
+    ): Promise<{ address: string | null; instructions: string | null }> {
+        const own = { address: shippingAddressOf(order), instructions: instructionsOf(order) };
+        if ((own.address && own.instructions) || order.aggregateOrderId == null) return own;
+        const aggregate = await this.connection
+            .getRepository(ctx, Order)
+            .findOne({ where: { id: order.aggregateOrderId } });
+        return {
+            address: own.address ?? (aggregate ? shippingAddressOf(aggregate) : null),
+            instructions: own.instructions ?? (aggregate ? instructionsOf(aggregate) : null),
         };
     }
 
@@ -227,4 +253,15 @@ function addressOf(store: StockLocation): string | null {
     const { address, postalCode, city } = store.customFields;
     const parts = [address, [postalCode, city].filter(Boolean).join(' ')].filter(part => part);
     return parts.length ? parts.join(', ') : null;
+}
+
+function shippingAddressOf(order: Order): string | null {
+    const { streetLine1, streetLine2, postalCode, city } = order.shippingAddress ?? {};
+    const street = [streetLine1, streetLine2].filter(Boolean).join(' ');
+    const parts = [street, [postalCode, city].filter(Boolean).join(' ')].filter(part => part);
+    return parts.length ? parts.join(', ') : null;
+}
+
+function instructionsOf(order: Order): string | null {
+    return order.customFields.deliveryInstructions?.trim() || null;
 }
