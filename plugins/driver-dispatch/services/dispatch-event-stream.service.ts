@@ -98,6 +98,7 @@ export class DispatchEventStreamService
     private following: Promise<() => void> | undefined;
     /** Appends run one after another, so the log keeps the order of this process's events. */
     private appending: Promise<void> = Promise.resolve();
+    private unappended: Array<() => Promise<DispatchLiveEvent | undefined>> = [];
     private appendOutageLogged = false;
     private shuttingDown = false;
 
@@ -410,24 +411,39 @@ export class DispatchEventStreamService
         this.clients.delete(client);
     }
 
-    /** Queues an append behind the previous ones; a failure is logged once per outage. */
+    /**
+     * Queues an append behind the previous ones; a failure is logged once per outage. What piles up
+     * while an append runs goes to the log together, in order (one Redis round trip), so a flush of
+     * location pings costs one append, not one per driver.
+     */
     private append(build: () => Promise<DispatchLiveEvent | undefined>): void {
-        this.appending = this.appending.then(async () => {
-            try {
+        this.unappended.push(build);
+        this.appending = this.appending.then(() => this.appendQueued());
+    }
+
+    private async appendQueued(): Promise<void> {
+        // An earlier turn of the chain may have taken these already.
+        if (this.unappended.length === 0) return;
+        const builds = this.unappended;
+        this.unappended = [];
+        try {
+            const events: DispatchLiveEvent[] = [];
+            for (const build of builds) {
                 const event = await build();
-                if (!event) return;
-                await this.log.append(event);
-                if (this.appendOutageLogged) {
-                    this.appendOutageLogged = false;
-                    Logger.info('Live events reach the event log again', loggerCtx);
-                }
-            } catch (error) {
-                if (this.appendOutageLogged) return;
-                this.appendOutageLogged = true;
-                // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
-                Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
+                if (event) events.push(event);
             }
-        });
+            if (this.log.appendMany && events.length > 1) await this.log.appendMany(events);
+            else for (const event of events) await this.log.append(event);
+            if (this.appendOutageLogged) {
+                this.appendOutageLogged = false;
+                Logger.info('Live events reach the event log again', loggerCtx);
+            }
+        } catch (error) {
+            if (this.appendOutageLogged) return;
+            this.appendOutageLogged = true;
+            // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
+            Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
+        }
     }
 
     private assignmentEvent(event: DeliveryStatusEvent): DispatchLiveEvent {
