@@ -340,6 +340,6 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     liveEventKeepAliveMs: 15000,
     liveEventSessionCheckMs: 5000,
     driverChannelAuthTimeoutMs: 5000,
-    pingFlushIntervalMs: 25,
+    pingFlushIntervalMs: 10,
     locationPingLimit: { points: 10, durationSeconds: 10 },
 };
