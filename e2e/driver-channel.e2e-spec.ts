@@ -25,7 +25,7 @@ import { WsClient } from './utils/ws-client';
 const AUTH_TIMEOUT_MS = 1000;
 /** Long here: a disabled driver must be closed by the revocation itself, not by this check. */
 const SESSION_CHECK_MS = 60_000;
-/** Longer than the default 25 ms, so a burst of pings sent at once surely falls in one flush. */
+/** Longer than the default 10 ms, so a burst of pings sent at once surely falls in one flush. */
 const PING_FLUSH_MS = 150;
 /** The app's `redisKeyPrefix` and the limiter's suffix: `<prefix>:ping-limit:<driverId>`. */
 const PING_LIMIT_KEY_PREFIX = '{vqd}:ping-limit';

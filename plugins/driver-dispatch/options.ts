@@ -226,7 +226,7 @@ export interface DriverDispatchPluginOptions {
      * about this time (plus the flush itself); `updateDriverLocation` answers after its flush.
      * From 1 to 1000.
      *
-     * @default 25
+     * @default 10
      */
     pingFlushIntervalMs?: number;
     /**
