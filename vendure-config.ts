@@ -58,6 +58,7 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             ...(settings.dispatchSweepSchedule ? { sweepSchedule: settings.dispatchSweepSchedule } : {}),
             ...(settings.dispatchMode ? { dispatchMode: settings.dispatchMode } : {}),
             ...(settings.dispatchBatchWindowMs ? { batchWindowMs: settings.dispatchBatchWindowMs } : {}),
+            ...(settings.locationPingLimit ? { locationPingLimit: settings.locationPingLimit } : {}),
         }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.

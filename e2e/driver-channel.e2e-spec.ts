@@ -8,6 +8,7 @@
  */
 import { ConfigService, DefaultSchedulerPlugin, mergeConfig, SchedulerService } from '@vendure/core';
 import { createTestEnvironment, TestServer } from '@vendure/testing';
+import { Redis } from 'ioredis';
 
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_DRIVER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
@@ -24,6 +25,10 @@ import { WsClient } from './utils/ws-client';
 const AUTH_TIMEOUT_MS = 1000;
 /** Long here: a disabled driver must be closed by the revocation itself, not by this check. */
 const SESSION_CHECK_MS = 60_000;
+/** Longer than the default 10 ms, so a burst of pings sent at once surely falls in one flush. */
+const PING_FLUSH_MS = 150;
+/** The app's `redisKeyPrefix` and the limiter's suffix: `<prefix>:ping-limit:<driverId>`. */
+const PING_LIMIT_KEY_PREFIX = '{vqd}:ping-limit';
 
 const city = loadDemoCity();
 let redis: RunningRedis;
@@ -39,6 +44,7 @@ beforeAll(async () => {
     const channelOptions = {
         liveEventSessionCheckMs: SESSION_CHECK_MS,
         driverChannelAuthTimeoutMs: AUTH_TIMEOUT_MS,
+        pingFlushIntervalMs: PING_FLUSH_MS,
     };
     const configA = e2eConfig(__filename, { env: { REDIS_URL: redis.url }, dispatch: channelOptions });
     portA = configA.apiOptions.port;
@@ -234,6 +240,57 @@ describe('GET /dispatch/driver (WebSocket)', () => {
             expect(located.data).toMatchObject({ longitude: -87.6324 });
         });
 
+        it("keeps one driver's locationPingLimit (10 per 10 s) across both servers, with pings batched per flush", async () => {
+            const driverTwo = drivers[1];
+            const driverTwoLogin = await login(driverTwo.emailAddress, DEMO_DRIVER_PASSWORD);
+            const [onA, onB] = [
+                await connectAs(portA, driverTwoLogin.token),
+                await connectAs(portB, driverTwoLogin.token),
+            ];
+            // 12 pings at once, 6 to each server: each server settles its 6 in one flush.
+            for (let i = 0; i < 6; i++) {
+                onA.send({ type: 'location', latitude: 41.87 + i / 1000, longitude: -87.63 });
+                onB.send({ type: 'location', latitude: 41.88 + i / 1000, longitude: -87.63 });
+            }
+            const refusals = () =>
+                [...onA.frames, ...onB.frames].filter(
+                    frame => frame.type === 'error' && frame.code === 'RATE_LIMITED',
+                );
+            const deadline = Date.now() + 5000;
+            while (refusals().length < 2 && Date.now() < deadline) await sleep(50);
+            // Two flushes later nothing else arrives: exactly the 2 past the limit were refused.
+            await sleep(3 * PING_FLUSH_MS);
+            expect(refusals()).toHaveLength(2);
+            expect(String(refusals()[0].message)).toContain('at most 10 per 10 s');
+            const counter = `${PING_LIMIT_KEY_PREFIX}:${driverTwo.id}`;
+            expect(await redisCommand(['GET', counter])).toBe('10');
+            // The next ping, on either server, is refused too.
+            onA.send({ type: 'location', latitude: 41.9, longitude: -87.63 });
+            const until = Date.now() + 3000;
+            while (refusals().length < 3 && Date.now() < until) await sleep(50);
+            expect(refusals()).toHaveLength(3);
+        });
+
+        it('sends the live map one driver.location per driver per flush: the last of a burst', async () => {
+            const driverThree = drivers[2];
+            const driverThreeLogin = await login(driverThree.emailAddress, DEMO_DRIVER_PASSWORD);
+            const burst = await connectAs(portA, driverThreeLogin.token);
+            const before = staffStreamB.events.length;
+            const latitudes = [41.8811, 41.8812, 41.8813, 41.8814, 41.8815];
+            for (const latitude of latitudes) burst.send({ type: 'location', latitude, longitude: -87.6301 });
+            await staffStreamB.waitFor(
+                event => event.event === 'driver.location' && event.data.driverId === driverThree.id,
+                3000,
+                "driver three's driver.location",
+            );
+            await sleep(3 * PING_FLUSH_MS);
+            const located = staffStreamB.events
+                .slice(before)
+                .filter(event => event.event === 'driver.location' && event.data.driverId === driverThree.id);
+            expect(located.map(event => event.data.latitude)).toEqual([41.8815]);
+            expect(burst.frames.filter(frame => frame.type === 'error')).toEqual([]);
+        });
+
         it('refuses bad frames with an error frame and stays open', async () => {
             const cases: Array<[unknown, string]> = [
                 ['{not json', 'BAD_FRAME'],
@@ -388,3 +445,17 @@ describe('GET /dispatch/driver (WebSocket)', () => {
         });
     });
 });
+
+function sleep(ms: number): Promise<void> {
+    return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** One command to the suite's Redis (as an operator would look at the counter). */
+async function redisCommand(args: string[]): Promise<unknown> {
+    const client = new Redis(redis.url);
+    try {
+        return await client.call(args[0], ...args.slice(1));
+    } finally {
+        client.disconnect();
+    }
+}

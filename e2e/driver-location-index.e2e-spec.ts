@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import {
     DriverLocationIndex,
     IndexedDriver,
+    recordPositionsIn,
 } from '../plugins/driver-dispatch/strategies/driver-location-index/driver-location-index';
 import { RedisDriverLocationIndex } from '../plugins/driver-dispatch/strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from '../plugins/driver-dispatch/strategies/driver-location-index/sql-driver-location-index';
@@ -146,6 +147,19 @@ class Fleet {
         const driver = this.driver(id);
         driver.positioned = true;
         driver.lastSeenMs = Math.max(driver.lastSeenMs ?? 0, at.getTime());
+    }
+
+    /** Many drivers' pings in one step (the ping batcher's flush). */
+    async pingAll(updates: Array<{ id: string; position: LatLng; at: Date }>): Promise<void> {
+        await recordPositionsIn(
+            this.index,
+            updates.map(({ id, position, at }) => ({ driverId: id, ...position, at })),
+        );
+        for (const { id, at } of updates) {
+            const driver = this.driver(id);
+            driver.positioned = true;
+            driver.lastSeenMs = Math.max(driver.lastSeenMs ?? 0, at.getTime());
+        }
     }
 
     async setStatus(id: string, status: DriverStatus): Promise<void> {
@@ -484,6 +498,30 @@ describe.each(implementations)('DriverLocationIndex contract: %s', (_name, imple
         await fleet.setStatus(pingFirst, DriverStatus.AVAILABLE);
 
         expect(await fleet.claimAll(PICKUP)).toEqual([statusFirst, pingFirst]);
+    });
+
+    it("records a flush of many drivers' pings in one step with the rules of one ping each", async () => {
+        const fleet = await startFleet();
+        const [available, busy, offline, stale] = await fleet.addAll([
+            { status: DriverStatus.AVAILABLE },
+            { status: DriverStatus.BUSY },
+            { status: DriverStatus.OFFLINE },
+            { status: DriverStatus.AVAILABLE },
+        ]);
+        const now = new Date();
+        await fleet.pingAll([
+            { id: available, position: north(0.5), at: now },
+            { id: busy, position: north(0.2), at: now },
+            { id: offline, position: north(0.1), at: now },
+            // Older than the heartbeat: the position is kept, the driver is not claimable.
+            { id: stale, position: north(0.3), at: new Date(now.getTime() - 60_000) },
+        ]);
+        // A ping never changes the status: only the AVAILABLE driver with a live heartbeat.
+        expect(sorted(await fleet.index.availableDriverIds())).toEqual([available]);
+        const claimed = await fleet.claim(PICKUP);
+        expect(claimed?.driverId).toBe(available);
+        expect(claimed?.distanceKm).toBeCloseTo(0.5, 3);
+        expect(await fleet.claim(PICKUP)).toBeUndefined();
     });
 
     it('does not claim a driver whose heartbeat has expired, until they ping again', async () => {

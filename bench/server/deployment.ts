@@ -29,6 +29,7 @@ const COOKIE_SECRET = 'bench-cookie-secret-loopback-only-0123456789';
 const START_TIMEOUT_MS = 5 * 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 const GC_PRELOAD = path.join(__dirname, 'gc-on-signal.js');
+const CPU_PROFILE_PRELOAD = path.join(__dirname, 'cpu-profile-on-request.js');
 const PLAIN_VENDURE = path.join(__dirname, 'plain-vendure.js');
 const SERVER = path.join(PROJECT_ROOT, 'dist/src/index.js');
 const WORKER = path.join(PROJECT_ROOT, 'dist/src/index-worker.js');
@@ -128,16 +129,23 @@ export function suiteEnv(services: Services): Record<string, string> {
 
 /**
  * Starts the suite's server and `workers` worker processes, and waits until the server reports
- * ready (demo data populated on the first start). `gcProbe` preloads gc-on-signal into the server.
+ * ready (demo data populated on the first start). `gcProbe` preloads gc-on-signal into the server;
+ * `env` overrides the deployment's environment; `cpuProfileDir` preloads cpu-profile-on-request.
  */
 export async function startSuite(
     services: Services,
-    options: { workers: number; gcProbe?: boolean },
+    options: { workers: number; gcProbe?: boolean; env?: Record<string, string>; cpuProfileDir?: string },
 ): Promise<RunningServer & { stop: Stop }> {
-    const env = suiteEnv(services);
+    // An empty value unsets a setting (e.g. REDIS_URL: '' for the embedded mode's strategies).
+    const env = { ...suiteEnv(services), ...options.env };
+    const nodeOptions = [
+        ...(options.gcProbe ? [`--expose-gc --require ${GC_PRELOAD}`] : []),
+        ...(options.cpuProfileDir ? [`--require ${CPU_PROFILE_PRELOAD}`] : []),
+    ].join(' ');
     const server = startNode(SERVER, {
         ...env,
-        ...(options.gcProbe ? { NODE_OPTIONS: `--expose-gc --require ${GC_PRELOAD}` } : {}),
+        ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+        ...(options.cpuProfileDir ? { CPU_PROFILE_DIR: options.cpuProfileDir } : {}),
     });
     const workers: AppProcess[] = [];
     const stop = track(async () => {

@@ -48,12 +48,14 @@ import { DispatchSweepService } from './services/dispatch-sweep.service';
 import { DriverService } from './services/driver.service';
 import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
+import { PingBatcher } from './services/ping-batcher.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
     DriverLocationService,
     PingRateLimiter,
+    PingBatcher,
     DriverService,
     DeliveryLifecycleService,
     BatchDispatchService,

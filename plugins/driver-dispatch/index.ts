@@ -33,6 +33,7 @@ export type {
     LiveEventSink,
     LiveRefusal,
 } from './services/live-event-sink';
+export * from './services/ping-batcher.service';
 export * from './services/ping-rate-limiter.service';
 export * from './strategies/dispatch-event-log/dispatch-event-log';
 export * from './strategies/dispatch-event-log/in-memory-dispatch-event-log';

@@ -223,6 +223,17 @@ export interface DriverDispatchPluginOptions {
     driverChannelAuthTimeoutMs?: number;
     /**
      * @description
+     * How long the ping batcher collects location pings (driver channel and `updateDriverLocation`)
+     * before it handles them together: one rate-limit call, one index write (one Redis round trip)
+     * and one `DriverLocationEvent` per driver for the whole flush. A ping reaches the index within
+     * about this time (plus the flush itself); `updateDriverLocation` answers after its flush.
+     * From 1 to 1000.
+     *
+     * @default 10
+     */
+    pingFlushIntervalMs?: number;
+    /**
+     * @description
      * How many location pings (`updateDriverLocation`) one driver may send per window. The driver
      * app pings at least every 20 s, and a phone that was offline may send a few queued pings at
      * once; a driver past the limit gets a `TOO_MANY_REQUESTS` error saying when to retry, and the
@@ -359,6 +370,7 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     liveEventKeepAliveMs: 15000,
     liveEventSessionCheckMs: 5000,
     driverChannelAuthTimeoutMs: 5000,
+    pingFlushIntervalMs: 10,
     locationPingLimit: { points: 10, durationSeconds: 10 },
     appDir: undefined,
 };

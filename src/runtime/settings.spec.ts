@@ -177,6 +177,20 @@ describe('readSettings', () => {
             expect(message).toContain(`"${value}"`);
         });
 
+        it('takes LOCATION_PING_LIMIT as pings/seconds', () => {
+            expect(readSettings({ LOCATION_PING_LIMIT: '100000/10' }).locationPingLimit).toEqual({
+                points: 100000,
+                durationSeconds: 10,
+            });
+            expect(readSettings({}).locationPingLimit).toBeUndefined();
+        });
+
+        it.each(['10', '0/10', '10/0', '1.5/10', 'lots'])('refuses LOCATION_PING_LIMIT=%s', value => {
+            const message = refusal({ LOCATION_PING_LIMIT: value });
+            expect(message).toContain('LOCATION_PING_LIMIT');
+            expect(message).toContain(`"${value}"`);
+        });
+
         it('refuses DEMO_DATA=maybe', () => {
             const message = refusal({ DEMO_DATA: 'maybe' });
             expect(message).toContain('DEMO_DATA');

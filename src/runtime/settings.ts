@@ -40,6 +40,8 @@ export interface RuntimeSettings {
     dispatchMode?: 'nearest' | 'batch';
     /** driver-dispatch's `batchWindowMs` in batch mode; unset: the plugin's default (2000). */
     dispatchBatchWindowMs?: number;
+    /** driver-dispatch's `locationPingLimit` (LOCATION_PING_LIMIT=points/seconds); unset: 10 per 10 s. */
+    locationPingLimit?: { points: number; durationSeconds: number };
 }
 
 export class SettingsError extends Error {
@@ -142,6 +144,20 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         );
     }
 
+    const pingLimit = nonEmpty('LOCATION_PING_LIMIT');
+    const pingLimitMatch = pingLimit ? /^(\d+)\/(\d+)$/.exec(pingLimit) : null;
+    const locationPingLimit = pingLimitMatch
+        ? { points: Number(pingLimitMatch[1]), durationSeconds: Number(pingLimitMatch[2]) }
+        : undefined;
+    if (
+        pingLimit &&
+        (!locationPingLimit || !locationPingLimit.points || !locationPingLimit.durationSeconds)
+    ) {
+        problems.push(
+            `LOCATION_PING_LIMIT must be pings/seconds in whole numbers above 0 (e.g. "10/10"), got "${pingLimit.slice(0, 60)}"`,
+        );
+    }
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -167,6 +183,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
         ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
         ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),
+        ...(locationPingLimit ? { locationPingLimit } : {}),
     };
 }
 

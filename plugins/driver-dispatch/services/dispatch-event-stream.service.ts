@@ -41,6 +41,7 @@ import { DispatchEventLog, LoggedDispatchEvent } from '../strategies/dispatch-ev
 import { compareEventIds, isEventId } from '../strategies/dispatch-event-log/event-id';
 import { DriverService } from './driver.service';
 import { audienceOf, isEmptyAudience, LiveEventAudience, mayReceive } from './live-event-audience';
+import { LiveEventRecipients } from './live-event-recipients';
 import {
     lastEventIdOf,
     LiveClientRequest,
@@ -67,6 +68,11 @@ interface StreamClient {
     backlog: LoggedDispatchEvent[] | undefined;
     /** The newest log entry this client has been given or skipped: where it would resume. */
     position: string | undefined;
+    /**
+     * Log entries seen by this process when the client went live (its backlog sent): once more
+     * have arrived, its resume point is the newest of them, whether it received them or not.
+     */
+    liveFrom: number | undefined;
     /** `position` as last sent in an `id:` line. */
     sentPosition: string | undefined;
     timers: NodeJS.Timeout[];
@@ -94,10 +100,18 @@ export class DispatchEventStreamService
 {
     private readonly log: DispatchEventLog;
     private readonly clients = new Set<StreamClient>();
+    /** The clients indexed by audience: an event visits only those it may concern. */
+    private readonly recipients = new LiveEventRecipients<StreamClient>();
+    /** Clients still sending what they missed: they queue every entry in their backlog. */
+    private readonly catchingUp = new Set<StreamClient>();
+    /** How many log entries this process has seen, and the newest one's id. */
+    private entriesSeen = 0;
+    private newestEntryId: string | undefined;
     private readonly subscriptions: Subscription[] = [];
     private following: Promise<() => void> | undefined;
     /** Appends run one after another, so the log keeps the order of this process's events. */
     private appending: Promise<void> = Promise.resolve();
+    private unappended: Array<() => Promise<DispatchLiveEvent | undefined>> = [];
     private appendOutageLogged = false;
     private shuttingDown = false;
 
@@ -266,12 +280,15 @@ export class DispatchEventStreamService
             // Whatever arrives until the stream is set up (and the missed events are sent) waits here.
             backlog: [],
             position: undefined,
+            liveFrom: undefined,
             sentPosition: undefined,
             timers: [],
             closed: false,
         };
         // Registered before the log is read, so nothing appended from now on is missed.
         this.clients.add(client);
+        this.recipients.add(client);
+        this.catchingUp.add(client);
         request.sink.onClose(() => this.forget(client));
         await this.follow();
         if (client.closed) return undefined;
@@ -289,6 +306,8 @@ export class DispatchEventStreamService
         if (request.lastEventId !== undefined) await this.replay(client, request.lastEventId);
         const backlog = client.backlog ?? [];
         client.backlog = undefined;
+        this.catchingUp.delete(client);
+        client.liveFrom = this.entriesSeen;
         for (const entry of backlog) {
             if (!client.position || compareEventIds(entry.id, client.position) > 0)
                 this.deliver(client, entry);
@@ -319,10 +338,12 @@ export class DispatchEventStreamService
     /** Starts following the log when the first stream opens (a worker never does). */
     private async follow(): Promise<void> {
         this.following ??= this.log.subscribe(entry => {
+            this.entriesSeen += 1;
+            this.newestEntryId = entry.id;
             if (entry.event.type === 'driver.revoked') this.revoked(entry.event.data.driverId);
-            for (const client of this.clients) {
-                if (client.backlog) client.backlog.push(entry);
-                else this.deliver(client, entry);
+            for (const client of this.catchingUp) client.backlog?.push(entry);
+            for (const client of this.recipients.of(entry.event)) {
+                if (!client.backlog) this.deliver(client, entry);
             }
         });
         await this.following;
@@ -345,6 +366,9 @@ export class DispatchEventStreamService
     /** Keeps the idle connection open, and tells where the client would resume if it skipped events. */
     private keepAlive(client: StreamClient): void {
         let skippedTo: string | undefined;
+        // Entries arrived since it went live: it has received or skipped up to the newest.
+        if (client.liveFrom !== undefined && this.entriesSeen > client.liveFrom)
+            client.position = this.newestEntryId;
         if (client.backlog === undefined && client.position && client.position !== client.sentPosition) {
             client.sentPosition = client.position;
             skippedTo = client.position;
@@ -367,7 +391,11 @@ export class DispatchEventStreamService
                 this.close(client, 'signed-out');
                 return;
             }
-            client.audience = await this.audience(user.channelPermissions, client.driverId);
+            const audience = await this.audience(user.channelPermissions, client.driverId);
+            if (client.closed) return;
+            this.recipients.remove(client);
+            client.audience = audience;
+            this.recipients.add(client);
             if (isEmptyAudience(client.audience)) this.close(client, 'forbidden');
         } catch (error) {
             // The database or cache did not answer: keep the stream, check again next time.
@@ -408,26 +436,43 @@ export class DispatchEventStreamService
         client.closed = true;
         for (const timer of client.timers) clearInterval(timer);
         this.clients.delete(client);
+        this.recipients.remove(client);
+        this.catchingUp.delete(client);
     }
 
-    /** Queues an append behind the previous ones; a failure is logged once per outage. */
+    /**
+     * Queues an append behind the previous ones; a failure is logged once per outage. What piles up
+     * while an append runs goes to the log together, in order (one Redis round trip), so a flush of
+     * location pings costs one append, not one per driver.
+     */
     private append(build: () => Promise<DispatchLiveEvent | undefined>): void {
-        this.appending = this.appending.then(async () => {
-            try {
+        this.unappended.push(build);
+        this.appending = this.appending.then(() => this.appendQueued());
+    }
+
+    private async appendQueued(): Promise<void> {
+        // An earlier turn of the chain may have taken these already.
+        if (this.unappended.length === 0) return;
+        const builds = this.unappended;
+        this.unappended = [];
+        try {
+            const events: DispatchLiveEvent[] = [];
+            for (const build of builds) {
                 const event = await build();
-                if (!event) return;
-                await this.log.append(event);
-                if (this.appendOutageLogged) {
-                    this.appendOutageLogged = false;
-                    Logger.info('Live events reach the event log again', loggerCtx);
-                }
-            } catch (error) {
-                if (this.appendOutageLogged) return;
-                this.appendOutageLogged = true;
-                // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
-                Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
+                if (event) events.push(event);
             }
-        });
+            if (this.log.appendMany && events.length > 1) await this.log.appendMany(events);
+            else for (const event of events) await this.log.append(event);
+            if (this.appendOutageLogged) {
+                this.appendOutageLogged = false;
+                Logger.info('Live events reach the event log again', loggerCtx);
+            }
+        } catch (error) {
+            if (this.appendOutageLogged) return;
+            this.appendOutageLogged = true;
+            // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
+            Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
+        }
     }
 
     private assignmentEvent(event: DeliveryStatusEvent): DispatchLiveEvent {

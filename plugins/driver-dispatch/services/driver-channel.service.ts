@@ -41,6 +41,12 @@ import { DispatchEventStreamService } from './dispatch-event-stream.service';
 import { DriverService } from './driver.service';
 import { LiveEndReason, LiveEventSink } from './live-event-sink';
 
+/**
+ * Pings of one connection waiting for their flush; one more is refused at once. A driver app sends
+ * one every few seconds, so this bounds only a client that floods faster than the server flushes.
+ */
+const MAX_PINGS_IN_FLIGHT = 64;
+
 /** Frames other than pings one connection may send per window before they are refused. */
 const OTHER_FRAMES_PER_WINDOW = 30;
 const FRAME_WINDOW_MS = 10_000;
@@ -65,7 +71,9 @@ interface DriverLogin {
  *   process through the event log, resumable with `lastEventId`), and ends when the session is
  *   revoked or the driver disabled or deleted.
  * - Pings take the mutation's rules through {@link DriverService.recordPing} without reading the
- *   driver again; a status frame runs `setDriverStatus`'s rules in a transaction.
+ *   driver again, batched across drivers by the `PingBatcher` (a ping's rate limit, index
+ *   write and live-map event are settled in its flush; a refusal comes back as an `error` frame
+ *   then); a status frame runs `setDriverStatus`'s rules in a transaction.
  * - A refused frame gets an `error` frame and the connection stays open.
  */
 @Injectable()
@@ -152,6 +160,7 @@ export class DriverChannelService implements OnApplicationBootstrap, OnModuleDes
         let login: Promise<DriverLogin | undefined> | undefined;
         let work: Promise<void> = Promise.resolve();
         const budget = new FrameBudget();
+        const inFlight = { pings: 0 };
         const authTimer = setTimeout(() => {
             if (!login) {
                 ws.close(
@@ -186,7 +195,8 @@ export class DriverChannelService implements OnApplicationBootstrap, OnModuleDes
                 } else if (parsed.type === 'auth') {
                     send(ws, errorFrame('ALREADY_AUTHENTICATED', 'This connection is authenticated already'));
                 } else if (parsed.type === 'location') {
-                    await this.ping(ws, driver, parsed);
+                    // Not awaited: the ping waits for its flush, the connection's next frames do not.
+                    this.ping(ws, driver, parsed, inFlight);
                 } else if (!budget.take()) {
                     send(
                         ws,
@@ -260,16 +270,35 @@ export class DriverChannelService implements OnApplicationBootstrap, OnModuleDes
         }
     }
 
-    private async ping(ws: WebSocket, login: DriverLogin, frame: LocationFrame): Promise<void> {
-        try {
-            await this.drivers.recordPing(
+    private ping(ws: WebSocket, login: DriverLogin, frame: LocationFrame, inFlight: { pings: number }): void {
+        if (inFlight.pings >= MAX_PINGS_IN_FLIGHT) {
+            send(
+                ws,
+                errorFrame(
+                    'RATE_LIMITED',
+                    `At most ${MAX_PINGS_IN_FLIGHT} pings of one connection wait to be recorded: this one was not`,
+                ),
+            );
+            return;
+        }
+        inFlight.pings += 1;
+        this.drivers
+            .recordPing(
                 login.driverId,
                 { latitude: frame.latitude, longitude: frame.longitude },
                 frame.at ?? new Date(),
-            );
-        } catch (error) {
-            this.refuse(ws, error, 'INVALID_LOCATION', 'The position was not recorded: send the next one');
-        }
+            )
+            .catch(error =>
+                this.refuse(
+                    ws,
+                    error,
+                    'INVALID_LOCATION',
+                    'The position was not recorded: send the next one',
+                ),
+            )
+            .finally(() => {
+                inFlight.pings -= 1;
+            });
     }
 
     private async setStatus(ws: WebSocket, login: DriverLogin, frame: StatusFrame): Promise<void> {

@@ -23,8 +23,10 @@ import { DriverLocationEvent } from '../events/driver-location-event';
 import { ResolvedDriverDispatchOptions, resolveStrategy } from '../options';
 import {
     DriverLocationIndex,
+    PositionUpdate,
     ReconciledDriver,
     ReconcileResult,
+    recordPositionsIn,
 } from '../strategies/driver-location-index/driver-location-index';
 import { SqlDriverLocationIndex } from '../strategies/driver-location-index/sql-driver-location-index';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
@@ -140,18 +142,32 @@ export class DriverLocationService
      * database with the next batch.
      */
     async recordPosition(driverId: ID, position: LatLng, at: Date): Promise<void> {
-        const key = String(driverId);
-        const previous = this.pending.get(key);
-        // Pings may arrive out of order: keep the newest.
-        if (!previous || previous.at <= at) {
-            this.pending.set(key, { driverId, ...position, at });
+        await this.recordPositions([
+            { driverId, latitude: position.latitude, longitude: position.longitude, at },
+        ]);
+    }
+
+    /**
+     * The pings of a flush of the ping batcher (at most one per driver: the newest): one
+     * `DriverLocationEvent` per driver whose position is newer than the one this process holds,
+     * one call to the Redis index for all of them (one round trip), and the database with the
+     * next write-behind batch.
+     */
+    async recordPositions(updates: PositionUpdate[]): Promise<void> {
+        for (const update of updates) {
+            const key = String(update.driverId);
+            const previous = this.pending.get(key);
+            // Pings may arrive out of order: keep the newest.
+            if (previous && previous.at > update.at) continue;
+            this.pending.set(key, { ...update });
             await this.eventBus.publish(
-                new DriverLocationEvent(driverId, position.latitude, position.longitude, at),
+                new DriverLocationEvent(update.driverId, update.latitude, update.longitude, update.at),
             );
         }
         const redisIndex = this.redisIndex;
-        if (redisIndex)
-            await this.onRedis('record a position', () => redisIndex.recordPosition(driverId, position, at));
+        if (redisIndex) {
+            await this.onRedis('record positions', () => recordPositionsIn(redisIndex, updates));
+        }
     }
 
     /**

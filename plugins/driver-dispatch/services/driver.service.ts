@@ -37,7 +37,7 @@ import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
 import { DriverLocationService } from './driver-location.service';
-import { PingRateLimiter } from './ping-rate-limiter.service';
+import { PingBatcher } from './ping-batcher.service';
 
 export interface CreateDriverInput {
     name: string;
@@ -85,7 +85,7 @@ export class DriverService {
         private readonly locations: DriverLocationService,
         private readonly eventBus: EventBus,
         private readonly sessionService: SessionService,
-        private readonly pingRateLimiter: PingRateLimiter,
+        private readonly pingBatcher: PingBatcher,
         private readonly configService: ConfigService,
     ) {}
 
@@ -237,7 +237,8 @@ export class DriverService {
 
     /**
      * A ping of the logged-in driver: position and heartbeat only, never the status. A ping past
-     * the driver's `locationPingLimit` is refused before anything is recorded.
+     * the driver's `locationPingLimit` is refused before anything is recorded. Answers once the
+     * ping's flush of the {@link PingBatcher} is done (within about `pingFlushIntervalMs`).
      */
     async updateActiveLocation(ctx: RequestContext, position: LatLng): Promise<Driver> {
         this.assertCoordinates(position);
@@ -249,11 +250,14 @@ export class DriverService {
     /**
      * A ping of a driver whose login was checked already (the driver channel checks it once per
      * connection): the same rules as {@link updateActiveLocation} without reading the driver.
+     * Bad coordinates are refused at once (`UserInputError`); the rest is decided in the ping's
+     * flush: past the limit it rejects with {@link LocationPingRateLimitError}.
      */
     async recordPing(driverId: ID, position: LatLng, at: Date): Promise<void> {
         this.assertCoordinates(position);
-        await this.pingRateLimiter.admit(driverId);
-        await this.locations.recordPosition(driverId, position, at);
+        const outcome = await this.pingBatcher.submit(driverId, position, at);
+        if (outcome.recorded) return;
+        throw 'refusal' in outcome ? outcome.refusal : outcome.failure;
     }
 
     /** Whether the driver still exists and is enabled (live connections check it). */

@@ -17,6 +17,12 @@ export interface DispatchEventLog extends InjectableStrategy {
     /** Adds an event; rejects when the log cannot take it (Redis down). */
     append(event: DispatchLiveEvent): Promise<void>;
     /**
+     * Optional: adds several events in this order in one step (the Redis log: one round trip), as
+     * the live stream does with what piled up while its previous append ran (a flush of location
+     * pings gives one event per driver). Without it {@link append} is called for each in turn.
+     */
+    appendMany?(events: DispatchLiveEvent[]): Promise<void>;
+    /**
      * The events after `afterId`, oldest first; `'gone'` when the log no longer holds `afterId`
      * (trimmed, or the log was reset), so a resume from it could miss events.
      */

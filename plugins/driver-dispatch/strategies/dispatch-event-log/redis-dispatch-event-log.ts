@@ -101,6 +101,25 @@ export class RedisDispatchEventLog implements DispatchEventLog {
         );
     }
 
+    /** One pipeline of XADDs: one round trip, the stream's order that of `events`. */
+    async appendMany(events: DispatchLiveEvent[]): Promise<void> {
+        const pipeline = this.writer.pipeline();
+        for (const event of events) {
+            pipeline.xadd(
+                this.key,
+                'MAXLEN',
+                '~',
+                String(this.options.retention),
+                '*',
+                FIELD,
+                JSON.stringify(event),
+            );
+        }
+        const results = await pipeline.exec();
+        const failed = results?.find(([error]) => error);
+        if (!results || failed) throw failed?.[0] ?? new Error('Appending to the live event log was aborted');
+    }
+
     async readAfter(afterId: string): Promise<LoggedDispatchEvent[] | 'gone'> {
         const [first] = await this.writer.xrange(this.key, '-', '+', 'COUNT', 1);
         const [last] = await this.writer.xrevrange(this.key, '+', '-', 'COUNT', 1);

@@ -26,6 +26,12 @@ export interface ClaimedDriver {
     distanceKm: number;
 }
 
+/** One driver's ping, for {@link DriverLocationIndex.recordPositions}. */
+export interface PositionUpdate extends LatLng {
+    driverId: ID;
+    at: Date;
+}
+
 /** A claimable driver near a point, as {@link DriverLocationIndex.nearbyAvailable} lists them. */
 export interface NearbyDriver {
     driverId: ID;
@@ -61,6 +67,13 @@ export interface ReconcileResult {
 export interface DriverLocationIndex extends InjectableStrategy {
     /** A ping: position and heartbeat only, never the status. */
     recordPosition(driverId: ID, position: LatLng, at: Date): Promise<void>;
+    /**
+     * Optional: the pings of many drivers (at most one each) in one step, as the ping batcher
+     * flushes them; the Redis index sends them in one round trip. Without it the plugin calls
+     * {@link recordPosition} for each ({@link recordPositionsIn}), so an index of your own keeps
+     * working unchanged.
+     */
+    recordPositions?(updates: PositionUpdate[]): Promise<void>;
     /** AVAILABLE drivers with a live heartbeat are claimable; BUSY and OFFLINE ones are not. */
     setStatus(driverId: ID, status: DriverStatus): Promise<void>;
     remove(driverId: ID): Promise<void>;
@@ -98,4 +111,25 @@ export interface DriverLocationIndex extends InjectableStrategy {
      * leaving alone what it wrote within `graceMs`. The sweep calls it.
      */
     reconcile?(drivers: ReconciledDriver[], graceMs: number): Promise<ReconcileResult>;
+}
+
+/** Records a flush's pings: in one step where the index can, else one {@link recordPosition} each. */
+export async function recordPositionsIn(
+    index: DriverLocationIndex,
+    updates: PositionUpdate[],
+): Promise<void> {
+    if (updates.length === 0) return;
+    if (index.recordPositions) {
+        await index.recordPositions(updates);
+        return;
+    }
+    await Promise.all(
+        updates.map(update =>
+            index.recordPosition(
+                update.driverId,
+                { latitude: update.latitude, longitude: update.longitude },
+                update.at,
+            ),
+        ),
+    );
 }

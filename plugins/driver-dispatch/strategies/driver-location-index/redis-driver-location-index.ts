@@ -16,6 +16,7 @@ import {
     DriverLocationIndex,
     IndexedDriver,
     NearbyDriver,
+    PositionUpdate,
     ReconciledDriver,
     ReconcileResult,
 } from './driver-location-index';
@@ -129,6 +130,31 @@ export class RedisDriverLocationIndex implements DriverLocationIndex {
             position.latitude,
             heartbeatMsLeft,
         );
+    }
+
+    /**
+     * Many drivers' pings in one script call (one round trip), each with {@link recordPosition}'s
+     * rules; batches of {@link BATCH_SIZE} drivers keep one call short.
+     */
+    async recordPositions(updates: PositionUpdate[]): Promise<void> {
+        for (let start = 0; start < updates.length; start += BATCH_SIZE) {
+            const args: Array<string | number> = [];
+            for (const update of updates.slice(start, start + BATCH_SIZE)) {
+                args.push(
+                    String(update.driverId),
+                    update.longitude,
+                    update.latitude,
+                    this.heartbeatMsLeft(update.at),
+                );
+            }
+            await this.redis.vqdRecordDriverPositions(
+                this.key('geo'),
+                this.key('status'),
+                this.key('positions'),
+                this.heartbeatKey(''),
+                ...args,
+            );
+        }
     }
 
     async setStatus(driverId: ID, status: DriverStatus): Promise<void> {

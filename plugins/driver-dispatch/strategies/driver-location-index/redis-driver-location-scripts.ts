@@ -172,6 +172,32 @@ return 1
 `;
 
 /**
+ * The pings of many drivers, each as {@link RECORD_POSITION_SCRIPT} does it: one call per flush of
+ * the ping batcher instead of one per ping. The heartbeat keys are the prefix and the id (as the
+ * claim script reads them), all under the namespace's hash tag.
+ *
+ * KEYS: geo, status, positions. ARGV: heartbeat key prefix, then per driver id, longitude,
+ * latitude, heartbeat ms left (0 or less: keep the position only, the ping is too old to prove
+ * the driver is there now).
+ */
+const RECORD_POSITIONS_SCRIPT = `
+local geo, statusKey, positions = KEYS[1], KEYS[2], KEYS[3]
+local alivePrefix = ARGV[1]
+for i = 2, #ARGV, 4 do
+    local id, lng, lat, ttl = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+    redis.call('HSET', positions, id, lng .. ',' .. lat)
+    if ttl > 0 then
+        local alive = alivePrefix .. id
+        if ttl > redis.call('PTTL', alive) then redis.call('SET', alive, '1', 'PX', ttl) end
+        if redis.call('HGET', statusKey, id) == '${DriverStatus.AVAILABLE}' then
+            redis.call('GEOADD', geo, lng, lat, id)
+        end
+    end
+end
+return 1
+`;
+
+/**
  * A status change. AVAILABLE puts the driver into the GEO set at their last position if their
  * heartbeat is live; any other status takes them out. AVAILABLE after BUSY is the end of a
  * delivery for the idle tie-break (the database's lastDeliveredAt arrives with the next rebuild).
@@ -260,6 +286,7 @@ declare module 'ioredis' {
         vqdNearbyDrivers(...args: Array<string | number>): Result<string[], Context>;
         vqdClaimDriverById(...args: Array<string | number>): Result<number, Context>;
         vqdRecordDriverPosition(...args: Array<string | number>): Result<number, Context>;
+        vqdRecordDriverPositions(...args: Array<string | number>): Result<number, Context>;
         vqdSetDriverStatus(...args: Array<string | number>): Result<number, Context>;
         vqdReconcileDrivers(...args: Array<string | number>): Result<[string[], string[]], Context>;
     }
@@ -270,6 +297,7 @@ export function defineDriverLocationCommands(redis: Redis): void {
     redis.defineCommand('vqdNearbyDrivers', { numberOfKeys: 3, lua: NEARBY_SCRIPT });
     redis.defineCommand('vqdClaimDriverById', { numberOfKeys: 4, lua: CLAIM_BY_ID_SCRIPT });
     redis.defineCommand('vqdRecordDriverPosition', { numberOfKeys: 4, lua: RECORD_POSITION_SCRIPT });
+    redis.defineCommand('vqdRecordDriverPositions', { numberOfKeys: 3, lua: RECORD_POSITIONS_SCRIPT });
     redis.defineCommand('vqdSetDriverStatus', { numberOfKeys: 6, lua: SET_STATUS_SCRIPT });
     redis.defineCommand('vqdReconcileDrivers', { numberOfKeys: 4, lua: RECONCILE_SCRIPT });
 }
