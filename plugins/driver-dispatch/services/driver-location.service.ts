@@ -6,7 +6,7 @@ import {
     OnApplicationShutdown,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { EventBus, ID, Injector, Logger, TransactionalConnection } from '@vendure/core';
+import { EventBus, ID, Injector, Logger, RequestContext, TransactionalConnection } from '@vendure/core';
 
 import { describeError } from '../../shared/errors';
 import { LatLng } from '../../shared/geo';
@@ -60,7 +60,7 @@ export class DriverLocationService
     implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
     /** The Driver table: the index itself, or the fallback of {@link redisIndex}. */
-    private readonly sqlIndex: DriverLocationIndex;
+    private readonly sqlIndex: SqlDriverLocationIndex;
     /** The configured index when it is kept apart from the database (Redis GEO by default). */
     private readonly redisIndex: DriverLocationIndex | undefined;
     /** Latest unwritten ping per driver id. */
@@ -97,7 +97,7 @@ export class DriverLocationService
     // init/destroy: this service does, once.
     async onApplicationBootstrap(): Promise<void> {
         const injector = new Injector(this.moduleRef);
-        await this.sqlIndex.init?.(injector);
+        this.sqlIndex.init(injector);
         if (this.redisIndex) {
             const redisIndex = this.redisIndex;
             // A Redis that is down at start must not stop the server: SQL serves until it is back.
@@ -121,20 +121,27 @@ export class DriverLocationService
 
     async onApplicationShutdown(): Promise<void> {
         await this.redisIndex?.destroy?.();
-        await this.sqlIndex.destroy?.();
     }
 
     /**
      * Runs a read or a claim on the index that is answering: Redis when configured and reachable,
-     * else the SQL index (same radius rules, positions at most one flush interval old).
+     * else the SQL index (same radius rules, positions at most one flush interval old). A caller
+     * inside a transaction passes its `ctx`: a claim that falls to the SQL index then runs in that
+     * transaction (see {@link SqlDriverLocationIndex.inTransaction}).
      */
-    async withIndex<T>(operation: string, fn: (index: DriverLocationIndex) => Promise<T>): Promise<T> {
+    async withIndex<T>(
+        operation: string,
+        fn: (index: DriverLocationIndex) => Promise<T>,
+        ctx?: RequestContext,
+    ): Promise<T> {
         const redisIndex = this.redisIndex;
         if (redisIndex) {
             const answer = await this.onRedis(operation, () => fn(redisIndex));
             if (answer.ok) return answer.value;
         }
-        return fn(this.sqlIndex);
+        return fn(
+            ctx ? this.sqlIndex.inTransaction(this.connection.getRepository(ctx, Driver)) : this.sqlIndex,
+        );
     }
 
     /**
@@ -272,21 +279,37 @@ export class DriverLocationService
     }
 
     /**
-     * One UPDATE for the whole batch, whatever its size (arrays, not one parameter per value). A
+     * One statement for the whole batch, whatever its size (arrays, not one parameter per value). A
      * ping older than the row's `lastSeenAt` (another process wrote a newer one) changes nothing.
+     * Rows another transaction holds (a dispatch step assigning or releasing that driver) are
+     * skipped, not waited for, and their pings kept for the next flush: the write-behind then never
+     * waits on a dispatch step, so it can never close a lock cycle with one.
      */
     private async writeBatch(batch: PendingPosition[]): Promise<void> {
         const metadata = this.connection.rawConnection.getMetadata(Driver);
         // The id column's own type (integer, uuid, ...), so the join on it can use the primary key.
         const [idColumn] = metadata.primaryColumns;
         const idType = this.connection.rawConnection.driver.normalizeType(idColumn);
-        await this.connection.rawConnection.query(
-            `UPDATE "${metadata.tableName}" AS driver
-                SET "latitude" = ping.latitude, "longitude" = ping.longitude, "lastSeenAt" = ping.seen_at
-               FROM unnest($1::${idType}[], $2::double precision[], $3::double precision[], $4::timestamp[])
-                    AS ping(id, latitude, longitude, seen_at)
-              WHERE driver.id = ping.id
-                AND (driver."lastSeenAt" IS NULL OR driver."lastSeenAt" <= ping.seen_at)`,
+        const rows: Array<{ id: string; written: boolean }> = await this.connection.rawConnection.query(
+            `WITH ping AS (
+                  SELECT * FROM unnest($1::${idType}[], $2::double precision[], $3::double precision[], $4::timestamp[])
+                         AS ping(id, latitude, longitude, seen_at)
+              ),
+              locked AS (
+                  SELECT driver.id FROM "${metadata.tableName}" AS driver
+                   WHERE driver.id IN (SELECT id FROM ping)
+                     FOR NO KEY UPDATE SKIP LOCKED
+              ),
+              written AS (
+                  UPDATE "${metadata.tableName}" AS driver
+                     SET "latitude" = ping.latitude, "longitude" = ping.longitude, "lastSeenAt" = ping.seen_at
+                    FROM ping
+                   WHERE driver.id = ping.id AND driver.id IN (SELECT id FROM locked)
+                     AND (driver."lastSeenAt" IS NULL OR driver."lastSeenAt" <= ping.seen_at)
+              )
+            SELECT driver.id::text AS id, driver.id IN (SELECT id FROM locked) AS written
+              FROM "${metadata.tableName}" AS driver
+             WHERE driver.id IN (SELECT id FROM ping)`,
             [
                 batch.map(ping => String(ping.driverId)),
                 batch.map(ping => ping.latitude),
@@ -294,6 +317,12 @@ export class DriverLocationService
                 batch.map(ping => ping.at),
             ],
         );
+        // A driver deleted meanwhile has no row: nothing to keep for them.
+        const skipped = new Set(rows.filter(row => !row.written).map(row => row.id));
+        for (const ping of batch) {
+            const key = String(ping.driverId);
+            if (skipped.has(key) && !this.pending.has(key)) this.pending.set(key, ping);
+        }
     }
 
     /** Replaces the Redis index content with the database's drivers (after the pending pings). */

@@ -21,8 +21,11 @@ export interface SqlDriverLocationIndexOptions {
     heartbeatTtlSeconds?: number;
 }
 
-/** The only part of TypeORM's DataSource this index uses: one statement at a time, autocommitted. */
-interface RawQuery {
+/**
+ * The only part of TypeORM this index uses: one statement at a time, autocommitted on the
+ * DataSource, or within a transaction on a transaction's repository ({@link inTransaction}).
+ */
+export interface RawQuery {
     query(sql: string, parameters?: unknown[]): Promise<unknown>;
 }
 
@@ -129,6 +132,19 @@ export class SqlDriverLocationIndex implements DriverLocationIndex {
 
     init(injector: Injector): void {
         this.database = injector.get(TransactionalConnection).rawConnection;
+    }
+
+    /**
+     * This index on a transaction of the caller's. A claim made while that transaction holds row
+     * locks (a batch window that assigned drivers already) must run in it: on a connection of its
+     * own, it can wait for a statement that waits for the caller's locks (the ping write-behind
+     * updating many drivers), and that cycle runs through this process, where PostgreSQL cannot
+     * see it, so nobody ever ends it. In the transaction, a cycle is PostgreSQL's to detect.
+     */
+    inTransaction(database: RawQuery): SqlDriverLocationIndex {
+        const bound = new SqlDriverLocationIndex({ heartbeatTtlSeconds: this.heartbeatTtlMs / 1000 });
+        bound.database = database;
+        return bound;
     }
 
     async recordPosition(driverId: ID, position: LatLng, at: Date): Promise<void> {
