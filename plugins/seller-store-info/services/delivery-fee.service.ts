@@ -31,6 +31,8 @@ export class DeliveryFeeService {
      * (a marketplace, one seller order each); a method of the default channel alone ships all.
      */
     async linesShippedBy(ctx: RequestContext, order: Order, method: ShippingMethod): Promise<OrderLine[]> {
+        // A method being tried out (admin testShippingMethod) is not saved: it has no channels yet.
+        if (method.id == null) return order.lines;
         await this.hydrator.hydrate(ctx, method, { relations: ['channels'] });
         const defaultChannel = await this.channelService.getDefaultChannel(ctx);
         const sellerChannels = method.channels.filter(channel => !idsAreEqual(channel.id, defaultChannel.id));
@@ -55,7 +57,8 @@ export class DeliveryFeeService {
         if (!location) return undefined;
         const quantities = new Map<string, number>();
         for (const line of lines) {
-            const id = String(line.productVariantId);
+            // Lines of a mock order (admin testShippingMethod) carry the variant, not its id.
+            const id = String(line.productVariantId ?? line.productVariant?.id);
             quantities.set(id, (quantities.get(id) ?? 0) + line.quantity);
         }
         const answers = await this.deliveryRule.availability(
