@@ -421,6 +421,9 @@ describe('one seller, its two stores', () => {
     });
 });
 
+/** Distance from The Loop to the one store that stocks variants[2] (set in the two-seller case). */
+let variant2StoreKm: number;
+
 describe('a cart of two sellers', () => {
     it('prices each seller’s method from that seller’s own serving store', async () => {
         const other = city.sellers.find(candidate => candidate.code !== seller.code);
@@ -437,6 +440,7 @@ describe('a cart of two sellers', () => {
         const otherStore = farthestNear(otherSetup.stores);
         if (!ownStore || !otherStore) throw new Error('A seller has no store within 4.9 km of The Loop');
         await stockOnlyAt(seller.code, variants[2], ownStores, new Map([[ownStore.id, 50]]));
+        variant2StoreKm = haversineKm(loop, ownStore.point);
         await stockOnlyAt(
             other.code,
             otherSetup.variants[0],
@@ -562,6 +566,46 @@ describe('without a location or a store', () => {
         const ids = (eligibleShippingMethodsForDraftOrder as Quote[]).map(quote => quote.id);
         expect(ids).not.toContain(anyOrderMethod);
         expect(ids).not.toContain(seller.method);
+    });
+});
+
+describe('trying a method out before saving it (the dashboard’s test panel)', () => {
+    it('quotes a cart for a shipping address by the distance from its serving store', async () => {
+        adminClient.setChannelToken(E2E_DEFAULT_CHANNEL_TOKEN);
+        const { testShippingMethod } = await adminClient.query(
+            gql`
+                query ($input: TestShippingMethodInput!) {
+                    testShippingMethod(input: $input) {
+                        eligible
+                        quote {
+                            price
+                            metadata
+                        }
+                    }
+                }
+            `,
+            {
+                input: {
+                    checker: { code: 'fast-delivery-eligibility', arguments: [] },
+                    calculator: {
+                        code: 'distance-delivery-fee',
+                        arguments: feeArguments({ bands: JSON.stringify(bands) }),
+                    },
+                    shippingAddress: {
+                        streetLine1: '100 W Randolph St',
+                        postalCode: '60601',
+                        countryCode: 'US',
+                    },
+                    lines: [{ productVariantId: variants[2], quantity: 1 }],
+                },
+            },
+        );
+        // variants[2] is stocked at one store only (the two-seller case above).
+        expect(testShippingMethod.eligible).toBe(true);
+        expect(testShippingMethod.quote.price).toBe(
+            expectedFee(bands, testShippingMethod.quote.metadata.distanceKm),
+        );
+        expect(testShippingMethod.quote.metadata.distanceKm).toBeCloseTo(variant2StoreKm, 2);
     });
 });
 
