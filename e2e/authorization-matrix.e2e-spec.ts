@@ -11,6 +11,7 @@ import { ConfigService } from '@vendure/core';
 import { createTestEnvironment } from '@vendure/testing';
 
 import { e2eConfig } from './config/e2e-config';
+import { feeCalculator, harmlessFeeMethodInput } from './fixtures/matrix-shipping';
 import { buildMatrixWorld, callAs, MatrixWorld, Role, ROLES } from './fixtures/matrix-world';
 import { isEmptyAnswer, short, transportProblems } from './fixtures/response-checks';
 import { suiteOperations } from './fixtures/suite-operations';
@@ -21,9 +22,17 @@ import { rawGet, RawResponse } from './utils/raw-http';
 const config = e2eConfig(__filename);
 const env = createTestEnvironment(config);
 let world: MatrixWorld;
+/** A shipping method no cart is offered, priced by distance-delivery-fee, for updateShippingMethod. */
+let scratchMethod: string;
 
 beforeAll(async () => {
     world = await buildMatrixWorld(env, config.apiOptions.port);
+    const method = await callAs(
+        world,
+        'superadmin',
+        'admin-api',
+    )(ADMIN.createShippingMethod, { input: harmlessFeeMethodInput('matrix-scratch-fee') });
+    scratchMethod = (method.json?.data?.createShippingMethod as { id: string }).id;
 }, 300_000);
 
 afterAll(async () => {
@@ -144,6 +153,10 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
         sellerAStaff: 'allowed',
         sellerBStaff: 'refused',
     }),
+    // Shipping methods priced by distance-delivery-fee (Vendure's operations): CreateShippingMethod
+    // and UpdateShippingMethod, which the demo's seller staff do not have.
+    'admin.createShippingMethod': only({ superadmin: 'allowed' }),
+    'admin.updateShippingMethod': only({ superadmin: 'allowed' }),
     // The customer's delivery instructions (an Order custom field, Vendure's own operations): the
     // customer on their session's active order, staff with UpdateOrder on the order's channel.
     'shop.setOrderCustomFields': everyone('allowed'),
@@ -315,6 +328,23 @@ const CALLS: Record<string, Call> = {
         api: 'admin-api',
         document: ADMIN.updateStockLocation,
         variables: w => ({ input: { id: w.storeA, customFields: { city: 'Chicago' } } }),
+    },
+    // Never offered to a cart: creating and repricing it changes no checkout of the matrix world.
+    'admin.createShippingMethod': {
+        api: 'admin-api',
+        document: ADMIN.createShippingMethod,
+        variables: () => ({ input: harmlessFeeMethodInput(`matrix-fee-${++created}`) }),
+    },
+    'admin.updateShippingMethod': {
+        api: 'admin-api',
+        document: ADMIN.updateShippingMethod,
+        variables: () => ({
+            input: {
+                id: scratchMethod,
+                translations: [],
+                calculator: feeCalculator('[{"upToKm":3,"price":350},{"upToKm":5,"price":450}]'),
+            },
+        }),
     },
     'shop.setOrderCustomFields': {
         api: 'shop-api',

@@ -13,6 +13,7 @@ import { ConfigService } from '@vendure/core';
 import { createTestEnvironment } from '@vendure/testing';
 
 import { e2eConfig } from './config/e2e-config';
+import { feeCalculator, harmlessFeeMethodInput } from './fixtures/matrix-shipping';
 import { buildMatrixWorld, callAs, MatrixWorld, Role } from './fixtures/matrix-world';
 import {
     isEmptyAnswer,
@@ -31,6 +32,8 @@ const env = createTestEnvironment(config);
 let world: MatrixWorld;
 /** A store of the superadmin's far from everyone (Reykjavík), for updateStockLocation rows. */
 let scratchStore: string;
+/** A shipping method no cart is offered, priced by distance-delivery-fee, for updateShippingMethod rows. */
+let scratchMethod: string;
 
 beforeAll(async () => {
     world = await buildMatrixWorld(env, config.apiOptions.port);
@@ -42,6 +45,12 @@ beforeAll(async () => {
         input: { name: 'Matrix scratch store', customFields: { latitude: 64.1466, longitude: -21.9426 } },
     });
     scratchStore = (created.json?.data?.createStockLocation as { id: string }).id;
+    const method = await callAs(
+        world,
+        'superadmin',
+        'admin-api',
+    )(ADMIN.createShippingMethod, { input: harmlessFeeMethodInput('matrix-scratch-fee') });
+    scratchMethod = (method.json?.data?.createShippingMethod as { id: string }).id;
 }, 300_000);
 
 afterAll(async () => {
@@ -723,6 +732,58 @@ add({
     api: 'admin-api',
     document: `mutation { createStockLocation(input: { name: "Matrix literal", customFields: { latitude: 1e400, longitude: -87.63 } }) { id } }`,
 });
+
+// Shipping methods: the arguments of the distance-delivery-fee calculator, through Vendure's own
+// operations. The plugin refuses them before Vendure saves anything.
+const FEE_ARGUMENTS: Array<[string, string, Record<string, string>, RegExp]> = [
+    ['bands that are not JSON', '[{upToKm:2,price:299}]', {}, /^bands: not valid JSON/],
+    [
+        'bands not in ascending order',
+        '[{"upToKm":4,"price":399},{"upToKm":2,"price":299},{"upToKm":5,"price":499}]',
+        {},
+        /ascending upToKm/,
+    ],
+    ['a negative price', '[{"upToKm":5,"price":-499}]', {}, /negative price/],
+    ['a price in major units (4.99)', '[{"upToKm":5,"price":4.99}]', {}, /whole number of minor units/],
+    ['bands short of the 5 km radius', '[{"upToKm":2,"price":299}]', {}, /short of the delivery radius/],
+    ['bands of 20 000 characters', HUGE, {}, /^bands: too long/],
+    ['NUL in the bands', `[${NUL}]`, {}, /^bands: not valid JSON/],
+    ['SQL as the bands', "'); DROP TABLE shipping_method; --", {}, /^bands: not valid JSON/],
+    ['GraphQL as the bands', GRAPHQL_LOOKING, {}, /^bands: not valid JSON/],
+    ['empty bands', '', {}, /bands/],
+    [
+        'a negative free-delivery threshold',
+        '[{"upToKm":5,"price":499}]',
+        { freeDeliveryThreshold: '-1' },
+        /^freeDeliveryThreshold/,
+    ],
+    ['a tax rate of 1000 %', '[{"upToKm":5,"price":499}]', { taxRate: '1000' }, /^taxRate/],
+];
+let feeMethods = 0;
+for (const [value, bands, others, message] of FEE_ARGUMENTS) {
+    add({
+        operation: 'admin.createShippingMethod',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document: ADMIN.createShippingMethod,
+        variables: () => ({ input: harmlessFeeMethodInput(`matrix-bad-fee-${++feeMethods}`, bands, others) }),
+        message,
+    });
+    add({
+        operation: 'admin.updateShippingMethod',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document: ADMIN.updateShippingMethod,
+        variables: () => ({
+            input: { id: scratchMethod, translations: [], calculator: feeCalculator(bands, others) },
+        }),
+        message,
+    });
+}
 
 // The event stream: its headers.
 type HttpRow = [

@@ -77,6 +77,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'driver-channel.e2e-spec.ts': 45,
     'driver-web-app.e2e-spec.ts': 53,
     'lock-cycles.e2e-spec.ts': 54,
+    'delivery-fee.e2e-spec.ts': 60,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

@@ -81,6 +81,10 @@ export const ADMIN = {
         createStockLocation(input: $input) { id name customFields { latitude longitude postalCode } } }`,
     updateStockLocation: `mutation UpdateStockLocation($input: UpdateStockLocationInput!) {
         updateStockLocation(input: $input) { id name customFields { latitude longitude postalCode } } }`,
+    createShippingMethod: `mutation CreateShippingMethod($input: CreateShippingMethodInput!) {
+        createShippingMethod(input: $input) { id code calculator { code args { name value } } } }`,
+    updateShippingMethod: `mutation UpdateShippingMethod($input: UpdateShippingMethodInput!) {
+        updateShippingMethod(input: $input) { id code calculator { code args { name value } } } }`,
 
     /** Field level: what staff see of the driver on a delivery. */
     // One field group per query: a refused non-null field (emailAddress) nulls the whole driver.

@@ -2,6 +2,8 @@ export * from './api/error-results';
 export * from './config/delivery-checkout-process';
 export * from './config/delivery-order-interceptor';
 export * from './config/delivery-search-strategy';
+export * from './config/distance-delivery-fee-calculator';
+export * from './config/distance-fee-bands';
 export * from './config/fast-delivery-eligibility-checker';
 export * from './constants';
 export * from './entities/postal-code-location.entity';

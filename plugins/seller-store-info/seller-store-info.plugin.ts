@@ -1,3 +1,4 @@
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
 
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
@@ -6,6 +7,7 @@ import {
     SearchResultDeliveryResolver,
     SetDeliveryLocationResultResolver,
 } from './api/delivery-shop.resolver';
+import { DistanceFeeArgumentsInterceptor } from './api/distance-fee-arguments.interceptor';
 import { StoreLocatorAdminResolver } from './api/store-locator-admin.resolver';
 import { deliveryCheckoutProcess } from './config/delivery-checkout-process';
 import {
@@ -14,6 +16,7 @@ import {
     sessionDeliveryLocationFields,
 } from './config/delivery-location-custom-fields';
 import { DeliveryOrderInterceptor } from './config/delivery-order-interceptor';
+import { distanceDeliveryFeeCalculator } from './config/distance-delivery-fee-calculator';
 import { fastDeliveryEligibilityChecker } from './config/fast-delivery-eligibility-checker';
 import { NearestStoreStockLocationStrategy } from './config/nearest-store-stock-location-strategy';
 import { stockLocationCustomFields } from './config/stock-location-custom-fields';
@@ -21,6 +24,7 @@ import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from './constants';
 import { PostalCodeLocation } from './entities/postal-code-location.entity';
 import { SellerStoreInfoOptions, SellerStoreInfoPluginOptions, withDefaults } from './options';
 import { DeliveryCheckService } from './services/delivery-check.service';
+import { DeliveryFeeService } from './services/delivery-fee.service';
 import { DeliveryLocationService } from './services/delivery-location.service';
 import { DeliveryRuleService } from './services/delivery-rule.service';
 import { GeocodingService } from './services/geocoding.service';
@@ -45,6 +49,8 @@ import { StoreLocator } from './services/store-locator.service';
         DeliveryLocationService,
         DeliveryRuleService,
         DeliveryCheckService,
+        DeliveryFeeService,
+        { provide: APP_INTERCEPTOR, useClass: DistanceFeeArgumentsInterceptor },
         NearbyStoresService,
         StoreCoordinatesSubscriber,
         SellerOrderLocationService,
@@ -66,6 +72,7 @@ import { StoreLocator } from './services/store-locator.service';
         config.orderOptions.orderInterceptors.push(new DeliveryOrderInterceptor());
         config.orderOptions.process.push(deliveryCheckoutProcess);
         config.shippingOptions.shippingEligibilityCheckers.push(fastDeliveryEligibilityChecker);
+        config.shippingOptions.shippingCalculators.push(distanceDeliveryFeeCalculator);
         config.catalogOptions.stockLocationStrategy = new NearestStoreStockLocationStrategy();
         return config;
     },

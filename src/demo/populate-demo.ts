@@ -35,7 +35,10 @@ import { SubscribableJob } from '@vendure/core/dist/job-queue/subscribable-job';
 import { lastValueFrom } from 'rxjs';
 
 import { DriverService, DriverStatus, LOCAL_COURIER_HANDLER_CODE } from '../../plugins/driver-dispatch';
-import { fastDeliveryEligibilityChecker } from '../../plugins/seller-store-info';
+import {
+    distanceDeliveryFeeCalculator,
+    fastDeliveryEligibilityChecker,
+} from '../../plugins/seller-store-info';
 import { importPostalCodes } from '../../plugins/seller-store-info';
 import { describeError } from '../../plugins/shared/errors';
 import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
@@ -53,6 +56,9 @@ const loggerCtx = 'DemoData';
 
 /** Code of the fast-delivery shipping method: one per seller channel in the marketplace. */
 export const FAST_DELIVERY_SHIPPING_CODE = 'fast-delivery';
+/** The demo's delivery fee bands (minor units): 2.99 up to 2 km, 3.99 up to 4 km, 4.99 up to 5 km. */
+export const DEMO_DELIVERY_FEE_BANDS =
+    '[{"upToKm":2,"price":299},{"upToKm":4,"price":399},{"upToKm":5,"price":499}]';
 /** Password of the demo seller staff accounts (`<seller-code>@demo.example`). */
 export const DEMO_SELLER_PASSWORD = 'demo-seller';
 /** Password of the demo drivers' logins (`driver-01@demo.example` ...). */
@@ -234,10 +240,14 @@ async function createFastDeliveryMethod(
         fulfillmentHandler: LOCAL_COURIER_HANDLER_CODE,
         // Eligible for the seller's lines when each is deliverable from a store within 5 km.
         checker: { code: fastDeliveryEligibilityChecker.code, arguments: [] },
+        // Priced by the distance from the seller's serving store: up to 2 km 2.99, up to 4 km 3.99,
+        // up to the 5 km radius 4.99; free from a 50.00 subtotal of the seller's items.
         calculator: {
-            code: 'default-shipping-calculator',
+            code: distanceDeliveryFeeCalculator.code,
             arguments: [
-                { name: 'rate', value: '499' },
+                { name: 'bands', value: DEMO_DELIVERY_FEE_BANDS },
+                { name: 'freeDeliveryThreshold', value: '5000' },
+                { name: 'freeDeliveryThresholdTaxInclusive', value: 'false' },
                 { name: 'includesTax', value: 'exclude' },
                 { name: 'taxRate', value: '0' },
             ],

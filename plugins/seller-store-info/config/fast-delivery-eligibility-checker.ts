@@ -1,16 +1,10 @@
-import {
-    ChannelService,
-    EntityHydrator,
-    idsAreEqual,
-    LanguageCode,
-    ShippingEligibilityChecker,
-} from '@vendure/core';
+import { LanguageCode, ShippingEligibilityChecker } from '@vendure/core';
 
 import { DeliveryCheckService } from '../services/delivery-check.service';
+import { DeliveryFeeService } from '../services/delivery-fee.service';
 
-let hydrator: EntityHydrator;
-let channelService: ChannelService;
 let checks: DeliveryCheckService;
+let fees: DeliveryFeeService;
 
 /**
  * For the `fast-delivery` shipping method: eligible when the order has a delivery location and
@@ -28,18 +22,11 @@ export const fastDeliveryEligibilityChecker = new ShippingEligibilityChecker({
     ],
     args: {},
     init(injector) {
-        hydrator = injector.get(EntityHydrator);
-        channelService = injector.get(ChannelService);
         checks = injector.get(DeliveryCheckService);
+        fees = injector.get(DeliveryFeeService);
     },
     check: async (ctx, order, _args, method) => {
-        await hydrator.hydrate(ctx, method, { relations: ['channels'] });
-        const defaultChannel = await channelService.getDefaultChannel(ctx);
-        const sellerChannels = method.channels.filter(channel => !idsAreEqual(channel.id, defaultChannel.id));
-        const lines =
-            sellerChannels.length === 1
-                ? order.lines.filter(line => idsAreEqual(line.sellerChannelId, sellerChannels[0].id))
-                : order.lines;
+        const lines = await fees.linesShippedBy(ctx, order, method);
         if (!lines.length) return false;
         // Read only: eligibleShippingMethods is a query.
         const location = await checks.locationOf(ctx, order);

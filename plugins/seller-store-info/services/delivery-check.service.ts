@@ -54,7 +54,8 @@ export class DeliveryCheckService {
         if (!location) return noLocationMessage;
         const quantities = new Map<string, number>();
         for (const line of lines) {
-            const id = String(line.productVariantId);
+            // Lines of a mock order (admin testShippingMethod) carry the variant, not its id.
+            const id = String(line.productVariantId ?? line.productVariant?.id);
             quantities.set(id, (quantities.get(id) ?? 0) + line.quantity);
         }
         const ids = [...quantities.keys()];

@@ -177,7 +177,8 @@ export class DeliveryLocationService {
             // Not a postal code anyone geocodes; the address stays Vendure's business.
             postalCode.length <= INPUT_LIMITS.postalCode &&
             !givenAsCoordinates &&
-            order.customFields.deliveryFromShippingPostalCode !== postalCode
+            // A mock order (admin testShippingMethod) has no custom fields.
+            order.customFields?.deliveryFromShippingPostalCode !== postalCode
         ) {
             const countryCode = order.shippingAddress?.countryCode ?? this.options.defaultCountryCode;
             const resolved = countryCode ? await this.resolve(ctx, { postalCode, countryCode }) : undefined;
