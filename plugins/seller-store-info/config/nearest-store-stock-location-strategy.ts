@@ -14,6 +14,14 @@ import { loggerCtx } from '../constants';
 import { DeliveryLocation, fromFields } from '../services/delivery-location.service';
 import { DeliveryRuleService } from '../services/delivery-rule.service';
 
+interface LineContext {
+    location?: DeliveryLocation;
+    /** When the order was placed (paid): the opening hours at that moment decide. */
+    placedAt?: Date;
+    /** The store recorded on the line by an earlier allocation. */
+    servingStoreId?: string;
+}
+
 /**
  * Vendure's default {@link MultiChannelStockLocationStrategy} (a channel counts and allocates only
  * the stock locations assigned to it) with one change: an order line with a delivery location is
@@ -37,19 +45,27 @@ export class NearestStoreStockLocationStrategy extends MultiChannelStockLocation
         orderLine: OrderLine,
         quantity: number,
     ): Promise<LocationWithQuantity[]> {
-        const location = await this.locationOfLine(ctx, orderLine);
+        const { location, placedAt, servingStoreId } = await this.lineContext(ctx, orderLine);
         if (!location) return super.forAllocation(ctx, stockLocations, orderLine, quantity);
         const variantId = orderLine.productVariantId;
-        const [withStock] = await this.deliveryRule.availability(
-            ctx,
-            [variantId],
-            location,
-            new Map([[String(variantId), quantity]]),
-        );
-        // Stock may have gone between checkout and payment: the nearest store of the seller in
-        // range still serves (and goes short), never a store outside the radius.
+        const quantities = new Map([[String(variantId), quantity]]);
+        // Opening hours: the store open when the order was placed (paid), not now; a line that
+        // already has its store (allocated before, e.g. an order modification) keeps it.
+        const at = { at: placedAt ?? new Date(), openFor: 'placed-order' as const };
+        const [open] = servingStoreId
+            ? []
+            : await this.deliveryRule.availability(ctx, [variantId], location, quantities, at);
+        // Stock may have gone between checkout and payment, or every store closed meanwhile: the
+        // nearest store of the seller in range still serves (and goes short, or waits for its
+        // opening), never a store outside the radius.
         const storeId =
-            withStock.stockLocationId ??
+            servingStoreId ??
+            open?.stockLocationId ??
+            (
+                await this.deliveryRule.availability(ctx, [variantId], location, quantities, {
+                    openFor: 'any',
+                })
+            )[0].stockLocationId ??
             (await this.deliveryRule.nearestStoreOfSeller(ctx, variantId, location));
         const store =
             storeId != null
@@ -81,19 +97,18 @@ export class NearestStoreStockLocationStrategy extends MultiChannelStockLocation
      * (Vendure copies line custom fields, not order custom fields, when splitting): it is the
      * aggregate order's. SellerOrderLocationService copies it onto the seller order afterwards.
      */
-    private async locationOfLine(
-        ctx: RequestContext,
-        orderLine: OrderLine,
-    ): Promise<DeliveryLocation | undefined> {
+    private async lineContext(ctx: RequestContext, orderLine: OrderLine): Promise<LineContext> {
         const orders = this.connection.getRepository(ctx, Order);
         const line = await this.connection
             .getRepository(ctx, OrderLine)
             .findOne({ where: { id: orderLine.id }, relations: ['order'] });
         const order = line?.order;
-        if (!order) return undefined;
+        if (!order) return {};
+        const placedAt = order.orderPlacedAt ?? orderLine.order?.orderPlacedAt ?? undefined;
+        const servingStoreId = line.customFields.servingStockLocationId ?? undefined;
         const own = fromFields(order.customFields);
-        if (own || order.aggregateOrderId == null) return own;
+        if (own || order.aggregateOrderId == null) return { location: own, placedAt, servingStoreId };
         const aggregate = await orders.findOne({ where: { id: order.aggregateOrderId } });
-        return fromFields(aggregate?.customFields);
+        return { location: fromFields(aggregate?.customFields), placedAt, servingStoreId };
     }
 }
