@@ -13,7 +13,17 @@ import { SellerStoreInfoPlugin } from '../plugins/seller-store-info';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { MARKETPLACE_OVERVIEW, MarketplaceOverviewResult } from './graphql/admin-documents';
-import { ADD_ITEM_TO_ORDER, SET_DELIVERY_LOCATION } from './graphql/shop-documents';
+import {
+    ADD_ITEM_TO_ORDER,
+    ADD_PAYMENT,
+    ELIGIBLE_SHIPPING_METHODS,
+    EligibleShippingMethodsResult,
+    SET_CUSTOMER,
+    SET_DELIVERY_LOCATION,
+    SET_SHIPPING_ADDRESS,
+    SET_SHIPPING_METHOD,
+    TRANSITION_ORDER,
+} from './graphql/shop-documents';
 import { eventually } from './utils/eventually';
 import { haversineKm } from './utils/haversine';
 
@@ -122,6 +132,27 @@ interface SearchResult {
             fastDelivery: boolean;
             nearestStoreDistanceKm: number | null;
         }>;
+    };
+}
+
+const ORDER_SERVING_STORES = gql`
+    query OrderServingStores($id: ID!) {
+        order(id: $id) {
+            state
+            sellerOrders {
+                lines {
+                    customFields {
+                        servingStockLocationId
+                    }
+                }
+            }
+        }
+    }
+`;
+interface OrderServingStoresResult {
+    order: {
+        state: string;
+        sellerOrders: Array<{ lines: Array<{ customFields: { servingStockLocationId: string | null } }> }>;
     };
 }
 
@@ -243,6 +274,58 @@ describe('store opening hours', () => {
         expect(addItemToOrder.lines).toHaveLength(1);
     });
 
+    it('refuses checkout while the store is closed, and allocates an order paid while it is open to it', async () => {
+        const { zone } = noonZone();
+        await shopClient.query(SET_CUSTOMER, {
+            input: { firstName: 'Hours', lastName: 'Customer', emailAddress: 'hours-customer@example.com' },
+        });
+        await shopClient.query(SET_SHIPPING_ADDRESS, {
+            input: {
+                fullName: 'Hours Customer',
+                streetLine1: '1 Test St',
+                city: 'Chicago',
+                countryCode: 'US',
+            },
+        });
+        const { eligibleShippingMethods } =
+            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+        await shopClient.query(SET_SHIPPING_METHOD, {
+            ids: eligibleShippingMethods.map(method => method.id),
+        });
+
+        await setHours(home.id, everyDay(['16:00-18:00']), zone);
+        await nearbyWhen(stores => stores.every(store => !store.openNow));
+        const refused = await shopClient.query(TRANSITION_ORDER, { state: 'ArrangingPayment' });
+        expect(refused.transitionOrderToState.transitionError).toContain('closed and takes orders again at');
+        const { activeOrder } = await shopClient.query(gql`
+            query {
+                activeOrder {
+                    state
+                }
+            }
+        `);
+        expect(activeOrder.state).toBe('AddingItems');
+
+        await setHours(home.id, everyDay(['09:00-15:00']), zone);
+        await nearbyWhen(stores => stores.some(store => store.openNow));
+        const arranged = await shopClient.query(TRANSITION_ORDER, { state: 'ArrangingPayment' });
+        expect(arranged.transitionOrderToState.state).toBe('ArrangingPayment');
+        const { addPaymentToOrder } = await shopClient.query(ADD_PAYMENT, {
+            input: { method: 'instant-payment', metadata: {} },
+        });
+        expect(addPaymentToOrder.state).toBe('PaymentSettled');
+        // Closing the store afterwards does not move the paid order.
+        await setHours(home.id, everyDay(['16:00-18:00']), zone);
+        await nearbyWhen(stores => stores.every(store => !store.openNow));
+        const { order } = await adminClient.query<OrderServingStoresResult>(ORDER_SERVING_STORES, {
+            id: addPaymentToOrder.id,
+        });
+        const serving = order.sellerOrders.flatMap(seller =>
+            seller.lines.map(l => l.customFields.servingStockLocationId),
+        );
+        expect(serving).toEqual([home.id]);
+    });
+
     it(`stops taking orders ${LAST_ORDER_MINUTES} minutes before closing (lastOrderMinutesBeforeClose)`, async () => {
         const now = new Date();
         const { zone, offsetHours } = noonZone(now);
@@ -250,8 +333,9 @@ describe('store opening hours', () => {
         const closing = new Date(now.getTime() + 20 * 60_000 + offsetHours * HOUR);
         const hhmm = `${String(closing.getUTCHours()).padStart(2, '0')}:${String(closing.getUTCMinutes()).padStart(2, '0')}`;
         await setHours(home.id, everyDay([`09:00-${hhmm}`]), zone);
-        const nearby = await nearbyWhen(stores => stores.every(store => !store.openNow));
         const tomorrowNine = new Date(localToday(9, 0, offsetHours, now).getTime() + 24 * HOUR).toISOString();
+        // (The store was closed until 16:00 before: wait for the new schedule.)
+        const nearby = await nearbyWhen(stores => stores.some(store => store.opensAt === tomorrowNine));
         expect(nearby.find(store => store.stockLocationId === home.id)).toMatchObject({
             openNow: false,
             opensAt: tomorrowNine,
