@@ -197,11 +197,20 @@ afterAll(async () => {
 });
 
 describe('store opening hours', () => {
-    it('counts stores without a schedule as open (storesWithoutScheduleAlwaysOpen)', async () => {
+    it('counts the demo’s around-the-clock stores as open, and a store without a schedule too', async () => {
         expect(inRange.length).toBeGreaterThan(1);
         const nearby = await nearbyWhen(() => true);
         expect(nearby.map(store => store.stockLocationId).sort()).toEqual(inRange.map(s => s.id).sort());
         expect(nearby.every(store => store.openNow && store.opensAt === null)).toBe(true);
+        // storesWithoutScheduleAlwaysOpen (default true): closed first, then no schedule at all.
+        await setHours(home.id, everyDay(['16:00-18:00']), noonZone().zone);
+        await nearbyWhen(stores => stores.some(store => !store.openNow));
+        await setHours(home.id, null, null);
+        const reopened = await nearbyWhen(stores => stores.every(store => store.openNow));
+        expect(reopened.find(store => store.stockLocationId === home.id)).toMatchObject({
+            openNow: true,
+            opensAt: null,
+        });
         const { search } = await shopClient.query<SearchResult>(SEARCH, { location: here });
         const fromHome = search.items.find(item => item.nearestStoreDistanceKm === 0);
         expect(fromHome).toBeDefined();
