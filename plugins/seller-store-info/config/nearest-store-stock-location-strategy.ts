@@ -1,4 +1,5 @@
 import {
+    ID,
     idsAreEqual,
     Injector,
     LocationWithQuantity,
@@ -47,31 +48,16 @@ export class NearestStoreStockLocationStrategy extends MultiChannelStockLocation
     ): Promise<LocationWithQuantity[]> {
         const { location, placedAt, servingStoreId } = await this.lineContext(ctx, orderLine);
         if (!location) return super.forAllocation(ctx, stockLocations, orderLine, quantity);
-        const variantId = orderLine.productVariantId;
-        const quantities = new Map([[String(variantId), quantity]]);
-        // Opening hours: the store open when the order was placed (paid), not now; a line that
-        // already has its store (allocated before, e.g. an order modification) keeps it.
-        const at = { at: placedAt ?? new Date(), openFor: 'placed-order' as const };
-        const [open] = servingStoreId
-            ? []
-            : await this.deliveryRule.availability(ctx, [variantId], location, quantities, at);
-        // Stock may have gone between checkout and payment, or every store closed meanwhile: the
-        // nearest store of the seller in range still serves (and goes short, or waits for its
-        // opening), never a store outside the radius.
-        const storeId =
-            servingStoreId ??
-            open?.stockLocationId ??
-            (
-                await this.deliveryRule.availability(ctx, [variantId], location, quantities, {
-                    openFor: 'any',
-                })
-            )[0].stockLocationId ??
-            (await this.deliveryRule.nearestStoreOfSeller(ctx, variantId, location));
+        // A line that already has its store (allocated before, e.g. an order modification) keeps it.
+        const kept = servingStoreId ? await this.usable(ctx, stockLocations, servingStoreId) : undefined;
         const store =
-            storeId != null
-                ? stockLocations.find(candidate => idsAreEqual(candidate.id, storeId))
-                : undefined;
-        if (!store || !(await this.belongsToActiveChannel(ctx, store))) {
+            kept ??
+            (await this.usable(
+                ctx,
+                stockLocations,
+                await this.servingStoreId(ctx, orderLine.productVariantId, location, quantity, placedAt),
+            ));
+        if (!store) {
             Logger.warn(
                 `No store of channel ${String(ctx.channelId)} within ${this.deliveryRule.maxDistanceKm} km serves order line ${String(orderLine.id)}: allocating as Vendure does by default`,
                 loggerCtx,
@@ -82,6 +68,43 @@ export class NearestStoreStockLocationStrategy extends MultiChannelStockLocation
             .getRepository(ctx, OrderLine)
             .update(orderLine.id, { customFields: { servingStockLocationId: String(store.id) } });
         return [{ location: store, quantity }];
+    }
+
+    /**
+     * The nearest store of the variant's seller in range with the stock that was open when the
+     * order was placed (paid), not now. Stock may have gone between checkout and payment, or every
+     * store closed meanwhile: the nearest store of the seller in range with the stock, else the
+     * nearest at all, still serves (and goes short, or waits for its opening), never a store
+     * outside the radius.
+     */
+    private async servingStoreId(
+        ctx: RequestContext,
+        variantId: ID,
+        location: DeliveryLocation,
+        quantity: number,
+        placedAt: Date | undefined,
+    ): Promise<ID | undefined> {
+        const quantities = new Map([[String(variantId), quantity]]);
+        const rule = this.deliveryRule;
+        const at = placedAt ?? new Date();
+        const [open] = await rule.availability(ctx, [variantId], location, quantities, {
+            at,
+            openFor: 'placed-order',
+        });
+        if (open.stockLocationId != null) return open.stockLocationId;
+        const [any] = await rule.availability(ctx, [variantId], location, quantities, { openFor: 'any' });
+        return any.stockLocationId ?? (await rule.nearestStoreOfSeller(ctx, variantId, location));
+    }
+
+    /** The store among the candidates, when it is one of the active channel's. */
+    private async usable(
+        ctx: RequestContext,
+        stockLocations: StockLocation[],
+        storeId: ID | undefined,
+    ): Promise<StockLocation | undefined> {
+        if (storeId == null) return undefined;
+        const store = stockLocations.find(candidate => idsAreEqual(candidate.id, storeId));
+        return store && (await this.belongsToActiveChannel(ctx, store)) ? store : undefined;
     }
 
     /** As Vendure's strategy counts stock: only the locations assigned to the active channel. */
