@@ -84,7 +84,7 @@ export class DeliveryRuleService {
             );
         }
         const saleable = await this.saleableStock(ctx, variants, [...candidates.values()].flat());
-        const hours = this.openingHoursOf(stores, time);
+        const hours = this.openingHoursOf(time);
 
         return productVariantIds.map(id => {
             const wanted = quantities.get(String(id)) ?? 1;
@@ -122,7 +122,7 @@ export class DeliveryRuleService {
     }
 
     /** Each store's opening status at the serving time, computed once per store. */
-    private openingHoursOf(stores: StoreHit[], time: ServingTime) {
+    private openingHoursOf(time: ServingTime) {
         const at = time.at ?? new Date();
         const known = new Map<string, { openNow: boolean; opensAt: Date | null }>();
         return (store: StoreHit) => {
