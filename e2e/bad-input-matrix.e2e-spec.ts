@@ -695,6 +695,13 @@ const STORE_FIELDS: Array<[string, Record<string, unknown>, Expectation]> = [
     ['NUL in the postal code', { postalCode: `606${NUL}01` }, 'refused'],
     ['address of 20 000 characters', { address: HUGE }, 'refused'],
     ['NUL in the city', { city: `Chi${NUL}cago` }, 'refused'],
+    ['opening hours that are not JSON', { openingHours: 'mon 8-20' }, 'refused'],
+    ['opening hours of 20 000 characters', { openingHours: HUGE }, 'refused'],
+    ['opening hours with a range "8:00-20:00"', { openingHours: '{"mon": ["8:00-20:00"]}' }, 'refused'],
+    ['opening hours with an unknown day', { openingHours: '{"monday": ["08:00-20:00"]}' }, 'refused'],
+    ['opening hours with 31 February', { openingHours: '{"exceptions": {"2026-02-31": []}}' }, 'refused'],
+    ['time zone "Mars/Olympus"', { timeZone: 'Mars/Olympus' }, 'refused'],
+    ['time zone of 20 000 characters', { timeZone: HUGE }, 'refused'],
 ];
 let stores = 0;
 for (const [value, customFields, expectation] of STORE_FIELDS) {

@@ -78,6 +78,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'driver-web-app.e2e-spec.ts': 53,
     'lock-cycles.e2e-spec.ts': 54,
     'delivery-fee.e2e-spec.ts': 60,
+    'store-hours.e2e-spec.ts': 62,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

@@ -118,6 +118,29 @@ describe('es9 on the community plugin: the query', () => {
         expect(built.query.bool.filter).toContainEqual({ term: { enabled: true } });
     });
 
+    it('keeps only the serving stores when some in range are closed (opening hours)', () => {
+        const { scopes, body } = setUp();
+        const input = { take: 10, deliveryLocation: LOOP };
+        scopes.record(input, { point: LOOP, maxDistanceKm: 5, servingStoreIds: ['3', '7'] });
+        const [filter] = (body(input).query.bool.filter as Array<Record<string, unknown>>).filter(
+            entry => 'bool' in entry,
+        );
+        expect(filter).toEqual({
+            bool: {
+                filter: [
+                    {
+                        geo_distance: {
+                            distance: '5km',
+                            distance_type: 'arc',
+                            [GEO_FIELDS.storePoints]: { lat: LOOP.latitude, lon: LOOP.longitude },
+                        },
+                    },
+                    { terms: { [GEO_FIELDS.storeIds]: ['3', '7'] } },
+                ],
+            },
+        });
+    });
+
     it('sorts by the nearest store (lat/lon by name, km, min over the points), then by variant id', () => {
         const { scopes, body } = setUp();
         const input = { deliveryLocation: LOOP };

@@ -13,6 +13,8 @@ export * from './seller-store-info.plugin';
 export * from './services/delivery-location.service';
 export * from './services/delivery-rule.service';
 export * from './services/geocoding.service';
+export * from './services/opening-hours';
+export * from './services/store-hours.service';
 export * from './services/store-locator.service';
 export * from './strategies/geocoding/geocoding-strategy';
 export * from './strategies/geocoding/postal-code-geocoding-strategy';

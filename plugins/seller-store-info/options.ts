@@ -44,6 +44,24 @@ export interface SellerStoreInfoPluginOptions {
      * @default OpenStreetMap's standard tiles
      */
     mapTiles?: MapTileOptions;
+    /**
+     * @description
+     * A store stops taking new orders this many minutes before each closing of its opening hours
+     * (the `openingHours` custom field): search, add to cart, checkout, `nearbyStores` and
+     * `deliveryAvailability` count it as closed then. An order placed before that is still
+     * allocated to it.
+     *
+     * @default 0
+     */
+    lastOrderMinutesBeforeClose?: number;
+    /**
+     * @description
+     * Whether a store without opening hours (its `openingHours` custom field empty) is always open.
+     * `false`: such a store never serves until staff give it a schedule.
+     *
+     * @default true (stores set up before opening hours existed keep serving)
+     */
+    storesWithoutScheduleAlwaysOpen?: boolean;
 }
 
 export interface MapTileOptions {
@@ -63,6 +81,8 @@ export interface SellerStoreInfoOptions {
     redisUrl?: string;
     geocodingStrategy: GeocodingStrategy;
     mapTiles: MapTileOptions;
+    lastOrderMinutesBeforeClose: number;
+    storesWithoutScheduleAlwaysOpen: boolean;
 }
 
 export function withDefaults(options: SellerStoreInfoPluginOptions): SellerStoreInfoOptions {
@@ -70,6 +90,8 @@ export function withDefaults(options: SellerStoreInfoPluginOptions): SellerStore
         maxDistanceKm: 5,
         geocodingStrategy: new PostalCodeGeocodingStrategy(),
         mapTiles: OPENSTREETMAP_TILES,
+        lastOrderMinutesBeforeClose: 0,
+        storesWithoutScheduleAlwaysOpen: true,
         ...options,
     };
 }

@@ -31,6 +31,7 @@ import { GeocodingService } from './services/geocoding.service';
 import { NearbyStoresService } from './services/nearby-stores.service';
 import { SellerOrderLocationService } from './services/seller-order-location.service';
 import { StoreCoordinatesSubscriber } from './services/store-coordinates.subscriber';
+import { StoreHoursService } from './services/store-hours.service';
 import { StoreLocator } from './services/store-locator.service';
 
 /**
@@ -46,6 +47,7 @@ import { StoreLocator } from './services/store-locator.service';
         { provide: SELLER_STORE_INFO_PLUGIN_OPTIONS, useFactory: () => SellerStoreInfoPlugin.options },
         GeocodingService,
         StoreLocator,
+        StoreHoursService,
         DeliveryLocationService,
         DeliveryRuleService,
         DeliveryCheckService,
@@ -55,7 +57,13 @@ import { StoreLocator } from './services/store-locator.service';
         StoreCoordinatesSubscriber,
         SellerOrderLocationService,
     ],
-    exports: [GeocodingService, StoreLocator, DeliveryLocationService, DeliveryRuleService],
+    exports: [
+        GeocodingService,
+        StoreLocator,
+        StoreHoursService,
+        DeliveryLocationService,
+        DeliveryRuleService,
+    ],
     shopApiExtensions: {
         schema: shopApiExtensions,
         resolvers: [DeliveryShopResolver, SetDeliveryLocationResultResolver, SearchResultDeliveryResolver],

@@ -5,6 +5,10 @@ export interface StockLocationGeoFields {
     address: string | null;
     postalCode: string | null;
     city: string | null;
+    /** The JSON schedule (see `services/opening-hours.ts`); null or empty: no schedule. */
+    openingHours: string | null;
+    /** IANA time zone of `openingHours`; null or empty: UTC. */
+    timeZone: string | null;
 }
 
 /** The customer's delivery location, on the order and on the session. */

@@ -6,6 +6,8 @@ export interface DemoCity {
     city: string;
     countryCode: string;
     currencyCode: string;
+    /** IANA time zone of the stores' opening hours. */
+    timeZone: string;
     center: { latitude: number; longitude: number };
     sellers: Array<{ name: string; code: string; stores: DemoStore[] }>;
     drivers: Array<{ name: string; phone: string; latitude: number; longitude: number }>;

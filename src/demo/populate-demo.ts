@@ -117,7 +117,7 @@ export async function populateDemoMarketplace(
         const channel = await createSellerChannel(app, defaultCtx, city, seller.name, seller.code);
         sellerChannelIds.push(channel.id);
         const ctx = await adminContext(app, channel);
-        const stores = await createStores(app, ctx, seller.stores);
+        const stores = await createStores(app, ctx, seller.stores, city.timeZone);
         await importProducts(app, ctx, catalog[seller.code] ?? []);
         await stockStores(app, ctx, channel, stores);
         await createFastDeliveryMethod(app, ctx, seller.name);
@@ -171,10 +171,15 @@ async function createSellerChannel(
     return result;
 }
 
+const AROUND_THE_CLOCK = JSON.stringify(
+    Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map(day => [day, ['00:00-24:00']])),
+);
+
 async function createStores(
     app: INestApplicationContext,
     ctx: RequestContext,
     stores: DemoCity['sellers'][number]['stores'],
+    timeZone: string,
 ): Promise<StockLocation[]> {
     const created: StockLocation[] = [];
     for (const store of stores) {
@@ -188,6 +193,10 @@ async function createStores(
                     address: store.address,
                     postalCode: store.postalCode,
                     city: store.city,
+                    // Open around the clock, so the demo and the simulator always have stores to order
+                    // from; the hours show the schedule format on the stock location page.
+                    openingHours: AROUND_THE_CLOCK,
+                    timeZone,
                 },
             }),
         );

@@ -5,6 +5,11 @@ import { GEO_FIELDS } from '../constants';
 export interface DeliveryScope {
     point: LatLng;
     maxDistanceKm: number;
+    /**
+     * Set when some stores within the radius do not serve now (seller-store-info's opening hours):
+     * the ids of those that do. A variant then matches only through one of them.
+     */
+    servingStoreIds?: string[];
 }
 
 /** The community plugin's bool query, as far as es9 touches it. */
@@ -26,13 +31,16 @@ function geoPoint(point: LatLng): { lat: number; lon: number } {
  * measures it (same mean Earth radius).
  */
 export function deliveryFilter(scope: DeliveryScope): Record<string, unknown> {
-    return {
+    const near = {
         geo_distance: {
             distance: `${scope.maxDistanceKm}km`,
             distance_type: 'arc',
             [GEO_FIELDS.storePoints]: geoPoint(scope.point),
         },
     };
+    if (!scope.servingStoreIds) return near;
+    // Serving stores are all within the radius, so one of them among the variant's store ids is the rule.
+    return { bool: { filter: [near, { terms: { [GEO_FIELDS.storeIds]: scope.servingStoreIds } }] } };
 }
 
 /**

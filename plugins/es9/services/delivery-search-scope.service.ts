@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@vendure/core';
 
-import { DeliveryLocationInput, DeliveryLocationService, DeliveryRuleService } from '../../seller-store-info';
+import {
+    DeliveryLocationInput,
+    DeliveryLocationService,
+    DeliveryRuleService,
+    StoreHoursService,
+    StoreLocator,
+} from '../../seller-store-info';
 import { DeliveryScopes } from '../search/delivery-scopes';
 
 /** Resolves the delivery location of a search, the way the embedded default search does. */
@@ -11,6 +17,8 @@ export class DeliverySearchScopeService {
         private readonly scopes: DeliveryScopes,
         private readonly deliveryLocations: DeliveryLocationService,
         private readonly deliveryRule: DeliveryRuleService,
+        private readonly storeLocator: StoreLocator,
+        private readonly storeHours: StoreHoursService,
     ) {}
 
     /** Records the delivery scope of a search, by seller-store-info's rule for which location a search delivers to. */
@@ -19,12 +27,16 @@ export class DeliverySearchScopeService {
         input: { deliveryLocation?: DeliveryLocationInput | null },
     ): Promise<void> {
         const location = await this.deliveryLocations.forSearch(ctx, input);
-        this.scopes.record(
-            input,
-            location && {
-                point: { latitude: location.latitude, longitude: location.longitude },
-                maxDistanceKm: this.deliveryRule.maxDistanceKm,
-            },
-        );
+        if (!location) return this.scopes.record(input, undefined);
+        const maxDistanceKm = this.deliveryRule.maxDistanceKm;
+        // Opening hours: with a closed store in range, only the open ones serve.
+        const near = this.storeLocator.near(location, maxDistanceKm);
+        const open = this.storeHours.openOnly(near);
+        this.scopes.record(input, {
+            point: { latitude: location.latitude, longitude: location.longitude },
+            maxDistanceKm,
+            servingStoreIds:
+                open.length === near.length ? undefined : open.map(store => String(store.stockLocationId)),
+        });
     }
 }

@@ -52,6 +52,10 @@ export const shopApiExtensions = gql`
         latitude: Float!
         longitude: Float!
         distanceKm: Float!
+        "The store takes new orders now (its opening hours, minus lastOrderMinutesBeforeClose). Closed stores are listed too."
+        openNow: Boolean!
+        "When a closed store takes orders again; null while it is open, or when it has no next opening."
+        opensAt: DateTime
     }
 
     type VariantDeliveryAvailability {
@@ -59,6 +63,10 @@ export const shopApiExtensions = gql`
         fastDelivery: Boolean!
         nearestStoreDistanceKm: Float
         stockLocationId: ID
+        "The serving store is open (fastDelivery needs an open store)."
+        openNow: Boolean!
+        "Not deliverable now: when the earliest store in range with the stock opens; null while open or when none would."
+        opensAt: DateTime
     }
 
     # Vendure adds UNKNOWN_POSTAL_CODE_ERROR and INVALID_COORDINATES_ERROR to ErrorCode itself.

@@ -51,6 +51,8 @@ export class DeliveryShopResolver {
                 fastDelivery: false,
                 nearestStoreDistanceKm: null,
                 stockLocationId: null,
+                openNow: false,
+                opensAt: null,
             }));
         }
         return this.deliveryRule.availability(ctx, args.productVariantIds, location);

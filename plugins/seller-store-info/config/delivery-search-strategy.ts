@@ -20,6 +20,7 @@ import { DataSource } from 'typeorm';
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { DeliveryLocationInput, DeliveryLocationService } from '../services/delivery-location.service';
+import { StoreHoursService } from '../services/store-hours.service';
 import { StoreLocator } from '../services/store-locator.service';
 import {
     collectionIdsQuery,
@@ -90,6 +91,7 @@ export class DeliverySearchStrategy implements SearchStrategy {
             searchOptions: injector.get<unknown, DefaultSearchPluginInitOptions>(PLUGIN_INIT_OPTIONS),
             options: injector.get<unknown, SellerStoreInfoOptions>(SELLER_STORE_INFO_PLUGIN_OPTIONS),
             storeLocator: injector.get(StoreLocator),
+            storeHours: injector.get(StoreHoursService),
             deliveryLocations: injector.get(DeliveryLocationService),
             channelService: injector.get(ChannelService),
             globalSettings: injector.get(GlobalSettingsService),
@@ -172,11 +174,14 @@ export class DeliverySearchStrategy implements SearchStrategy {
         ctx: RequestContext,
         input: DeliverySearchInput,
     ): Promise<DeliveryScope | undefined> {
-        const { deliveryLocations, options, storeLocator, channelService, globalSettings } = this.ready();
+        const { deliveryLocations, options, storeLocator, storeHours, channelService, globalSettings } =
+            this.ready();
         const location = await deliveryLocations.forSearch(ctx, input);
         if (!location) return undefined;
         // Every seller's stores: the SQL keeps, per variant, those of its own seller.
-        const stores = storeLocator.near(location, options.maxDistanceKm);
+        let stores = storeLocator.near(location, options.maxDistanceKm);
+        // Opening hours: a closed store does not serve.
+        stores = storeHours.openOnly(stores);
         const defaultChannel = await channelService.getDefaultChannel(ctx);
         const settings = await globalSettings.getSettings(ctx);
         return {
@@ -217,6 +222,7 @@ interface Services {
     searchOptions: DefaultSearchPluginInitOptions;
     options: SellerStoreInfoOptions;
     storeLocator: StoreLocator;
+    storeHours: StoreHoursService;
     deliveryLocations: DeliveryLocationService;
     channelService: ChannelService;
     globalSettings: GlobalSettingsService;

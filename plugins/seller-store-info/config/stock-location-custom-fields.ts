@@ -1,6 +1,7 @@
 import { CustomFieldConfig, LanguageCode, UserInputError } from '@vendure/core';
 
 import { boundedText, INPUT_LIMITS } from '../../shared/input-bounds';
+import { isTimeZone, openingHoursProblem } from '../services/opening-hours';
 
 const en = (value: string) => [{ languageCode: LanguageCode.en, value }];
 
@@ -60,5 +61,33 @@ export const stockLocationCustomFields: CustomFieldConfig[] = [
         nullable: true,
         label: en('City'),
         validate: textOf('city', INPUT_LIMITS.name),
+    },
+    // Opening hours (README "Opening hours"): the schedule as JSON text, which the dashboard edits
+    // in a textarea, and the zone its times are read in.
+    {
+        name: 'openingHours',
+        type: 'text',
+        nullable: true,
+        label: en('Opening hours'),
+        description: en(
+            'Weekly schedule as JSON, times in the store time zone. Example: ' +
+                '{"mon": ["08:00-20:00"], "tue": ["08:00-12:00", "13:00-20:00"], "fri": ["18:00-02:00"], ' +
+                '"sat": ["00:00-24:00"], "exceptions": {"2026-12-25": []}}. Days mon..sun; a day left out ' +
+                "is closed; an end before the start runs past midnight; exceptions replace a date's hours " +
+                '([] = closed). Empty: no schedule.',
+        ),
+        validate: (value: string | null | undefined) =>
+            value == null || value.trim() === '' ? undefined : openingHoursProblem(value),
+    },
+    {
+        name: 'timeZone',
+        type: 'string',
+        nullable: true,
+        label: en('Time zone'),
+        description: en('IANA time zone of the opening hours, e.g. Europe/Berlin. Empty: UTC.'),
+        validate: (value: string | null | undefined) =>
+            value == null || value === '' || isTimeZone(value)
+                ? undefined
+                : `Time zone "${value.slice(0, 40)}" is not an IANA time zone name such as Europe/Berlin or UTC`,
     },
 ];

@@ -41,6 +41,7 @@ export class DeliveryCheckService {
             new Map([[String(variant.id), quantity]]),
         );
         if (availability.fastDelivery) return undefined;
+        if (availability.opensAt) return closedMessage([variantName(variant)], availability.opensAt);
         return undeliverableMessage([variantName(variant)], location, this.deliveryRule.maxDistanceKm);
     }
 
@@ -60,13 +61,18 @@ export class DeliveryCheckService {
         }
         const ids = [...quantities.keys()];
         const answers = await this.deliveryRule.availability(ctx, ids, location, quantities);
-        const refused = answers
-            .filter(answer => !answer.fastDelivery)
-            .map(answer => String(answer.productVariantId));
+        const refusedAnswers = answers.filter(answer => !answer.fastDelivery);
+        const refused = refusedAnswers.map(answer => String(answer.productVariantId));
         if (!refused.length) return undefined;
         const variants = await this.connection
             .getRepository(ctx, ProductVariant)
             .find({ where: { id: In(refused) }, relations: ['translations'] });
+        // Opening hours: when every refusal is a store that is closed now, say when it opens.
+        const opensAt = refusedAnswers.map(answer => answer.opensAt);
+        if (opensAt.every(date => date !== null)) {
+            const latest = new Date(Math.max(...opensAt.map(date => date.getTime())));
+            return closedMessage(variants.map(variantName), latest);
+        }
         return undeliverableMessage(variants.map(variantName), location, this.deliveryRule.maxDistanceKm);
     }
 }
@@ -83,6 +89,14 @@ function undeliverableMessage(names: string[], location: DeliveryLocation, maxDi
     return (
         `${what} cannot be delivered to ${where}: no store of the seller within ${maxDistanceKm} km ` +
         'has enough in stock. Remove it, lower the quantity, or choose another delivery location.'
+    );
+}
+
+function closedMessage(names: string[], opensAt: Date): string {
+    const what = names.map(name => `"${name}"`).join(', ');
+    return (
+        `${what} cannot be ordered now: the store that delivers it is closed and takes orders again at ` +
+        `${opensAt.toISOString()}. Remove it, or order it then.`
     );
 }
 

@@ -15,6 +15,7 @@ import { In } from 'typeorm';
 import { LatLng } from '../../shared/geo';
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
+import { OpenFor, StoreHoursService } from './store-hours.service';
 import { StoreHit, StoreLocator } from './store-locator.service';
 
 /** Where one variant can be delivered from to one location. */
@@ -25,6 +26,16 @@ export interface VariantDelivery {
     /** Distance to that store (the nearest such), null when there is none. */
     nearestStoreDistanceKm: number | null;
     stockLocationId: ID | null;
+    /** That store is open (a variant is only deliverable from an open store). */
+    openNow: boolean;
+    /** When not deliverable now: the earliest opening of a store in range that has the stock; else null. */
+    opensAt: Date | null;
+}
+
+/** Which opening hours count: at `at` (default now), for `openFor` (default a new order); `any`: ignore them. */
+export interface ServingTime {
+    at?: Date;
+    openFor?: OpenFor | 'any';
 }
 
 /**
@@ -39,6 +50,7 @@ export class DeliveryRuleService {
         private readonly storeLocator: StoreLocator,
         private readonly channelService: ChannelService,
         private readonly globalSettingsService: GlobalSettingsService,
+        private readonly storeHours: StoreHoursService,
         @Inject(SELLER_STORE_INFO_PLUGIN_OPTIONS) private readonly options: SellerStoreInfoOptions,
     ) {}
 
@@ -52,6 +64,7 @@ export class DeliveryRuleService {
         productVariantIds: ID[],
         point: LatLng,
         quantities: Map<string, number> = new Map(),
+        time: ServingTime = {},
     ): Promise<VariantDelivery[]> {
         const ids = [...new Set(productVariantIds.map(String))];
         const variants = ids.length
@@ -71,17 +84,22 @@ export class DeliveryRuleService {
             );
         }
         const saleable = await this.saleableStock(ctx, variants, [...candidates.values()].flat());
+        const hours = this.openingHoursOf(time);
 
         return productVariantIds.map(id => {
             const wanted = quantities.get(String(id)) ?? 1;
-            const store = (candidates.get(String(id)) ?? []).find(
+            const stocked = (candidates.get(String(id)) ?? []).filter(
                 hit => (saleable.get(stockKey(id, hit.stockLocationId)) ?? 0) >= wanted,
             );
+            // Opening hours (StoreHoursService): only an open store serves.
+            const store = stocked.find(hit => hours(hit).openNow);
             return {
                 productVariantId: id,
                 fastDelivery: !!store,
                 nearestStoreDistanceKm: store ? store.distanceKm : null,
                 stockLocationId: store ? store.stockLocationId : null,
+                openNow: !!store,
+                opensAt: store ? null : earliest(stocked.map(hit => hours(hit).opensAt)),
             };
         });
     }
@@ -101,6 +119,24 @@ export class DeliveryRuleService {
         return this.storeLocator
             .near(point, this.options.maxDistanceKm)
             .find(store => servesSeller(store, sellerChannelId, defaultChannel.id))?.stockLocationId;
+    }
+
+    /** Each store's opening status at the serving time, computed once per store. */
+    private openingHoursOf(time: ServingTime) {
+        const at = time.at ?? new Date();
+        const known = new Map<string, { openNow: boolean; opensAt: Date | null }>();
+        return (store: StoreHit) => {
+            const key = String(store.stockLocationId);
+            let status = known.get(key);
+            if (!status) {
+                status =
+                    time.openFor === 'any'
+                        ? { openNow: true, opensAt: null }
+                        : this.storeHours.statusOf(store, at, time.openFor);
+                known.set(key, status);
+            }
+            return status;
+        };
     }
 
     /**
@@ -168,6 +204,11 @@ export function servesSeller(
 ): boolean {
     if (sellerChannelId !== undefined) return store.channelIds.some(id => idsAreEqual(id, sellerChannelId));
     return store.channelIds.every(id => idsAreEqual(id, defaultChannelId));
+}
+
+function earliest(dates: Array<Date | null>): Date | null {
+    const times = dates.filter((date): date is Date => date !== null).map(date => date.getTime());
+    return times.length ? new Date(Math.min(...times)) : null;
 }
 
 function stockKey(variantId: ID, storeId: ID): string {

@@ -11,6 +11,7 @@ import {
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { DeliveryLocationInput, DeliveryLocationService } from './delivery-location.service';
+import { StoreHoursService } from './store-hours.service';
 import { StoreLocator } from './store-locator.service';
 
 export interface NearbyStore {
@@ -20,9 +21,11 @@ export interface NearbyStore {
     latitude: number;
     longitude: number;
     distanceKm: number;
+    openNow: boolean;
+    opensAt: Date | null;
 }
 
-/** `nearbyStores`: the stores of the current channel within the delivery radius, nearest first. */
+/** `nearbyStores`: the stores of the current channel within the delivery radius, nearest first, open or not. */
 @Injectable()
 export class NearbyStoresService {
     constructor(
@@ -30,6 +33,7 @@ export class NearbyStoresService {
         private readonly channelService: ChannelService,
         private readonly storeLocator: StoreLocator,
         private readonly deliveryLocations: DeliveryLocationService,
+        private readonly storeHours: StoreHoursService,
         @Inject(SELLER_STORE_INFO_PLUGIN_OPTIONS) private readonly options: SellerStoreInfoOptions,
     ) {}
 
@@ -54,6 +58,7 @@ export class NearbyStoresService {
             );
             return sellerChannel?.seller?.name ?? null;
         };
+        const now = new Date();
         return stores.map(store => ({
             stockLocationId: String(store.stockLocationId),
             name: store.name,
@@ -61,6 +66,8 @@ export class NearbyStoresService {
             latitude: store.latitude,
             longitude: store.longitude,
             distanceKm: store.distanceKm,
+            // Opening hours: closed stores stay listed, marked.
+            ...this.storeHours.statusOf(store, now),
         }));
     }
 }

@@ -1,6 +1,7 @@
 import type { ID } from '@vendure/core';
 
 import { coordinateProblem, distanceKm, LatLng } from '../../shared/geo';
+import type { OpeningHours } from './opening-hours';
 
 /** A geo-tagged store (stock location) as the index holds it. */
 export interface IndexedStore extends LatLng {
@@ -8,6 +9,15 @@ export interface IndexedStore extends LatLng {
     name: string;
     /** The channels the stock location is assigned to (the default channel and, in a marketplace, its seller's). */
     channelIds: ID[];
+    /** Opening hours; absent when the store has none (then `storesWithoutScheduleAlwaysOpen` decides). */
+    schedule?: StoreSchedule;
+}
+
+/** A store's parsed opening hours and their time zone. */
+export interface StoreSchedule {
+    /** Null when the saved text does not parse (written around the validation): closed. */
+    hours: OpeningHours | null;
+    timeZone: string;
 }
 
 /** A store near a point, with its great-circle distance from that point. */

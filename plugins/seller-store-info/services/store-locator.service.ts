@@ -20,9 +20,10 @@ import { coordinateProblem, LatLng } from '../../shared/geo';
 import { closeRedisClient, createRedisClient, RedisOutageLog } from '../../shared/redis';
 import { loggerCtx, SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
-import { IndexedStore, NearOptions, StoreHit, StoreIndex } from './store-index';
+import { isTimeZone, OpeningHoursError, parseOpeningHours } from './opening-hours';
+import { IndexedStore, NearOptions, StoreHit, StoreIndex, StoreSchedule } from './store-index';
 
-export type { IndexedStore, NearOptions, StoreHit } from './store-index';
+export type { IndexedStore, NearOptions, StoreHit, StoreSchedule } from './store-index';
 
 /**
  * How often each process rebuilds its index from the database whatever happened. Pub/sub is
@@ -215,10 +216,33 @@ export class StoreLocator implements OnApplicationBootstrap, OnApplicationShutdo
                 channelIds: (location.channels ?? []).map(channel => channel.id),
                 latitude,
                 longitude,
+                schedule: this.scheduleOf(location, badStores),
             });
         }
         this.reportedBadStores = badStores;
         return stores;
+    }
+
+    /** The store's opening hours; one whose saved text does not parse is closed (and reported once). */
+    private scheduleOf(location: StockLocation, badStores: Set<string>): StoreSchedule | undefined {
+        const { openingHours, timeZone } = location.customFields;
+        if (openingHours == null || openingHours.trim() === '') return undefined;
+        const zone = timeZone || 'UTC';
+        try {
+            if (!isTimeZone(zone)) throw new OpeningHoursError(`time zone "${zone.slice(0, 40)}" is unknown`);
+            return { hours: parseOpeningHours(openingHours), timeZone: zone };
+        } catch (error) {
+            const id = String(location.id);
+            badStores.add(id);
+            if (!this.reportedBadStores.has(id)) {
+                const problem = error instanceof OpeningHoursError ? error.message : describeError(error);
+                Logger.warn(
+                    `Stock location ${id} (${location.name}) counts as closed: ${problem}`,
+                    loggerCtx,
+                );
+            }
+            return { hours: null, timeZone: zone };
+        }
     }
 
     private isDeleted(store: IndexedStore): boolean {
