@@ -37,6 +37,7 @@ import {
 } from './options';
 import { BatchDispatchService } from './services/batch-dispatch.service';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
+import { DeliveryDelayService } from './services/delivery-delay.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
@@ -61,6 +62,7 @@ const SERVICES = [
     BatchDispatchService,
     DeliveryMatcherService,
     DeliveryQueryService,
+    DeliveryDelayService,
     DispatchService,
     DispatchSweepService,
     DemoFleetService,
