@@ -3,6 +3,8 @@
  * driver past `pendingAlertAfterSeconds`, then out for delivery past `deliveryAlertAfterMinutes`,
  * is flagged (`delayed`, `dispatchStats.delayedAssignments`) and alerted by the sweep with one
  * `DeliveryDelayedEvent` per stage: a second sweep, or sweeps racing each other, publish nothing new.
+ * Then `deliveryInsights` over those deliveries (their times set to known values): counts,
+ * percentiles checked against the test's own, the target share, buckets, the 31-day bound.
  */
 import { ModuleRef } from '@nestjs/core';
 import { EventBus, Injector, RequestContextService, TransactionalConnection } from '@vendure/core';
@@ -233,5 +235,210 @@ describe('a delivery that waits too long', () => {
         expect(after.dispatchStats.delayedAssignments).toBe(0);
         expect((await sweep()).delayed).toEqual({ waitingForDriver: [], outForDelivery: [] });
         expect(await eventsSettled(2)).toHaveLength(2);
+    });
+});
+
+const INSIGHTS = gql`
+    query Insights($input: DeliveryInsightsInput!) {
+        deliveryInsights(input: $input) {
+            bucket
+            deliveries
+            delivered
+            failed
+            cancelled
+            delayed
+            readyToAssigned {
+                count
+                medianSeconds
+                p90Seconds
+            }
+            readyToDelivered {
+                count
+                medianSeconds
+                p90Seconds
+            }
+            targetMinutes
+            deliveredWithinTarget
+            volume {
+                start
+                ready
+                delivered
+            }
+            driversByStatus {
+                status
+                count
+            }
+        }
+    }
+`;
+
+interface InsightsResult {
+    deliveryInsights: {
+        bucket: string;
+        deliveries: number;
+        delivered: number;
+        failed: number;
+        cancelled: number;
+        delayed: number;
+        readyToAssigned: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+        readyToDelivered: { count: number; medianSeconds: number | null; p90Seconds: number | null };
+        targetMinutes: number;
+        deliveredWithinTarget: number | null;
+        volume: Array<{ start: string; ready: number; delivered: number }>;
+        driversByStatus: Array<{ status: string; count: number }>;
+    };
+}
+
+/** The test's own percentile (linear between closest ranks, as SQL's percentile_cont). */
+function percentile(values: number[], fraction: number): number {
+    const sorted = [...values].sort((a, b) => a - b);
+    const position = fraction * (sorted.length - 1);
+    const below = Math.floor(position);
+    const above = Math.min(below + 1, sorted.length - 1);
+    return sorted[below] + (sorted[above] - sorted[below]) * (position - below);
+}
+
+describe('delivery insights over a period', () => {
+    const HOUR = 3_600_000;
+    const base = Date.UTC(2026, 10, 20, 10, 0, 0);
+    /** [ready offset, seconds to the driver, seconds to the door] of the delivered ones. */
+    const deliveredTimes: Array<[number, number, number]> = [
+        [0, 60, 15 * 60],
+        [HOUR, 120, 25 * 60],
+        [2 * HOUR, 600, 40 * 60],
+    ];
+    const insights = async (input: Record<string, unknown>) =>
+        (await adminClient.query<InsightsResult>(INSIGHTS, { input })).deliveryInsights;
+
+    beforeAll(async () => {
+        const connection = server.app.get(TransactionalConnection).rawConnection;
+        const ids: string[] = [];
+        const ready: Array<{ id?: string }> = [];
+        // The delivery of the first describe is delivered; two more go through the real flow.
+        const first: Array<{ id: string }> = await connection.query(
+            `SELECT id FROM delivery_assignment WHERE status = 'DELIVERED'`,
+        );
+        ids.push(String(first[0].id));
+        for (let n = 0; n < 2; n++) {
+            await connection.query('UPDATE driver SET "lastSeenAt" = $1', [new Date()]);
+            const order = await placePaidOrder({ adminClient, shopClient }, [city.sellers[0].code]);
+            const marked = await markReady(order.sellerOrders[0].id);
+            const id = String(marked.id);
+            await eventually(
+                () => delay(id),
+                value => value.deliveryAssignment.status === 'ASSIGNED',
+            );
+            await adminClient.query(CONFIRM_PICKUP, { id });
+            await adminClient.query(CONFIRM_DELIVERY, { id });
+            ids.push(id);
+        }
+        // One cancelled while waiting: no driver free.
+        for (const driver of await drivers()) {
+            await adminClient.query(UPDATE_DRIVER, { input: { id: driver.id, status: 'OFFLINE' } });
+        }
+        const order = await placePaidOrder({ adminClient, shopClient }, [city.sellers[0].code]);
+        ready.push(await markReady(order.sellerOrders[0].id));
+        const cancelledId = String(ready[0].id);
+        await adminClient.query(gql`
+            mutation {
+                cancelDelivery(assignmentId: ${cancelledId}) { __typename }
+            }
+        `);
+        // Known times, written the way the app writes them (JS dates through the driver).
+        for (const [index, [offset, toDriver, toDoor]] of deliveredTimes.entries()) {
+            const readyAt = base + offset;
+            await connection.query(
+                'UPDATE delivery_assignment SET "createdAt" = $2, "assignedAt" = $3, "deliveredAt" = $4 WHERE id = $1',
+                [
+                    ids[index],
+                    new Date(readyAt),
+                    new Date(readyAt + toDriver * 1000),
+                    new Date(readyAt + toDoor * 1000),
+                ],
+            );
+        }
+        await connection.query('UPDATE delivery_assignment SET "createdAt" = $2 WHERE id = $1', [
+            cancelledId,
+            new Date(base + HOUR / 2),
+        ]);
+    }, 90_000);
+
+    it('aggregates the deliveries made ready in the period, with percentiles and the target share', async () => {
+        const day = await insights({
+            from: new Date(base - 86_400_000).toISOString(),
+            to: new Date(base + 86_400_000).toISOString(),
+            bucket: 'DAY',
+        });
+        const toDriver = deliveredTimes.map(([, seconds]) => seconds);
+        const toDoor = deliveredTimes.map(([, , seconds]) => seconds);
+        expect(day).toMatchObject({
+            bucket: 'DAY',
+            deliveries: 4,
+            delivered: 3,
+            failed: 0,
+            cancelled: 1,
+            // The first delivery was alerted in both stages: counted once.
+            delayed: 1,
+            targetMinutes: 30,
+        });
+        expect(day.readyToAssigned.count).toBe(3);
+        expect(day.readyToAssigned.medianSeconds).toBeCloseTo(percentile(toDriver, 0.5), 3);
+        expect(day.readyToAssigned.p90Seconds).toBeCloseTo(percentile(toDriver, 0.9), 3);
+        expect(day.readyToDelivered.medianSeconds).toBeCloseTo(percentile(toDoor, 0.5), 3);
+        expect(day.readyToDelivered.p90Seconds).toBeCloseTo(percentile(toDoor, 0.9), 3);
+        expect(day.deliveredWithinTarget).toBeCloseTo(toDoor.filter(s => s <= 30 * 60).length / 3, 6);
+        expect(day.volume).toEqual([
+            { start: new Date(base - 10 * HOUR - 86_400_000).toISOString(), ready: 0, delivered: 0 },
+            { start: new Date(base - 10 * HOUR).toISOString(), ready: 4, delivered: 3 },
+            // The day that holds the end of the period, empty.
+            { start: new Date(base - 10 * HOUR + 86_400_000).toISOString(), ready: 0, delivered: 0 },
+        ]);
+    });
+
+    it('buckets per hour, empty hours included', async () => {
+        const hours = await insights({
+            from: new Date(base).toISOString(),
+            to: new Date(base + 4 * HOUR).toISOString(),
+        });
+        expect(hours.bucket).toBe('HOUR');
+        expect(hours.volume.map(entry => [entry.ready, entry.delivered])).toEqual([
+            [2, 1],
+            [1, 1],
+            [1, 1],
+            [0, 0],
+        ]);
+        expect(hours.volume[0].start).toBe(new Date(base).toISOString());
+    });
+
+    it('counts the fleet by status now', async () => {
+        const fleet = await drivers();
+        const { driversByStatus } = await insights({
+            from: new Date(base).toISOString(),
+            to: new Date(base + HOUR).toISOString(),
+        });
+        for (const status of ['AVAILABLE', 'BUSY', 'OFFLINE']) {
+            expect(driversByStatus.find(entry => entry.status === status)?.count).toBe(
+                fleet.filter(driver => driver.status === status).length,
+            );
+        }
+    });
+
+    it('answers an empty period with zeros and no percentiles', async () => {
+        const empty = await insights({
+            from: new Date(base - 5 * HOUR).toISOString(),
+            to: new Date(base - HOUR).toISOString(),
+        });
+        expect(empty).toMatchObject({ deliveries: 0, delivered: 0, deliveredWithinTarget: null });
+        expect(empty.readyToDelivered).toEqual({ count: 0, medianSeconds: null, p90Seconds: null });
+        expect(empty.volume).toHaveLength(4);
+    });
+
+    it('refuses a period longer than 31 days, saying so', async () => {
+        await expect(
+            insights({
+                from: new Date(base - 32 * 86_400_000).toISOString(),
+                to: new Date(base).toISOString(),
+            }),
+        ).rejects.toThrow(/at most 31 days/);
     });
 });

@@ -21,6 +21,8 @@ export * from './services/batch-plan';
 export * from './services/delivery-code';
 export * from './services/delivery-delay';
 export * from './services/delivery-delay.service';
+export * from './services/delivery-insights';
+export * from './services/delivery-insights.service';
 export * from './services/delivery-lifecycle.service';
 export * from './services/delivery-matcher.service';
 export * from './services/delivery-tracking.service';
