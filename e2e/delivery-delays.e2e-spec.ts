@@ -116,7 +116,7 @@ async function alertColumns(id: string) {
 /** Events arrive after the sweep's UPDATE: wait for the subscriber, then let stragglers show. */
 async function eventsSettled(count: number): Promise<DeliveryDelayedEvent[]> {
     await eventually(
-        async () => published.length,
+        () => Promise.resolve(published.length),
         length => length >= count,
     );
     await sleep(300);

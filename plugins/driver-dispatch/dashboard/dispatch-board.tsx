@@ -14,6 +14,7 @@ import { useEffect, useState } from 'react';
 import { toast } from 'sonner';
 
 import { DeliveryActions } from './delivery-actions';
+import { DeliveryInsightsBlock } from './delivery-insights';
 import {
     CLOSED_DELIVERY_STATUSES,
     DeliveryAssignment,
@@ -190,6 +191,12 @@ function DispatchBoardPage() {
                         })}
                     </div>
                 </FullWidthPageBlock>
+                {abilities.manageDispatch && (
+                    <FullWidthPageBlock blockId="delivery-insights">
+                        <h3 className="mb-3 font-semibold">Delivery insights</h3>
+                        <DeliveryInsightsBlock />
+                    </FullWidthPageBlock>
+                )}
             </PageLayout>
         </Page>
     );

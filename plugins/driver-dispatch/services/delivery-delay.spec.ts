@@ -1,5 +1,5 @@
 import { DeliveryDelayStage, DeliveryStatus } from '../types';
-import { DelayFacts, delayedAfter, delayStageOf, isDelayed } from './delivery-delay';
+import { delayedAfter, DelayFacts, delayStageOf, isDelayed } from './delivery-delay';
 
 const thresholds = { pendingAlertAfterSeconds: 120, deliveryAlertAfterMinutes: 45 };
 const ready = new Date('2026-12-03T10:00:00Z');

@@ -1,4 +1,4 @@
-import { DeliveryStatus, DeliveryDelayStage, OPEN_WITH_DRIVER } from '../types';
+import { DeliveryDelayStage, DeliveryStatus, OPEN_WITH_DRIVER } from '../types';
 
 /** The alert thresholds of {@link DriverDispatchPluginOptions}. */
 export interface DelayThresholds {
