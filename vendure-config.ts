@@ -59,6 +59,9 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             ...(settings.dispatchMode ? { dispatchMode: settings.dispatchMode } : {}),
             ...(settings.dispatchBatchWindowMs ? { batchWindowMs: settings.dispatchBatchWindowMs } : {}),
             ...(settings.locationPingLimit ? { locationPingLimit: settings.locationPingLimit } : {}),
+            ...(settings.dispatchPendingAlertSeconds
+                ? { pendingAlertAfterSeconds: settings.dispatchPendingAlertSeconds }
+                : {}),
         }),
         ReadinessPlugin.init({ redisUrl: settings.redisUrl, elasticsearchUrl: settings.elasticsearchUrl }),
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.

@@ -126,6 +126,7 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
         sellerBStaff: 'null',
     }),
     'admin.dispatchStats': only({ superadmin: 'allowed' }),
+    'admin.deliveryInsights': only({ superadmin: 'allowed' }),
     // Dispatching (ManageDispatch).
     'admin.markOrderReadyForDispatch': only({ superadmin: 'allowed' }),
     'admin.reassignDelivery': only({ superadmin: 'allowed' }),
@@ -271,6 +272,13 @@ const CALLS: Record<string, Call> = {
         variables: w => ({ orderId: w.customerOrder.sellerOrderA.id }),
     },
     'admin.dispatchStats': { api: 'admin-api', document: ADMIN.dispatchStats },
+    'admin.deliveryInsights': {
+        api: 'admin-api',
+        document: ADMIN.deliveryInsights,
+        variables: () => ({
+            input: { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() },
+        }),
+    },
     // Marked already: the same assignment again.
     'admin.markOrderReadyForDispatch': {
         api: 'admin-api',

@@ -569,6 +569,34 @@ for (const [value, status] of [
     });
 }
 
+// The insights period: dates, bounded to 31 days, a known bucket.
+const DAY_MS = 86_400_000;
+const NOW = Date.UTC(2026, 11, 1);
+const iso = (ms: number) => new Date(ms).toISOString();
+for (const [value, input, message] of [
+    ['to before from', { from: iso(NOW), to: iso(NOW - DAY_MS) }, /must be before/],
+    ['an empty period', { from: iso(NOW), to: iso(NOW) }, /must be before/],
+    ['32 days', { from: iso(NOW - 32 * DAY_MS), to: iso(NOW) }, /at most 31 days/],
+    ['a century', { from: '1926-12-01T00:00:00Z', to: iso(NOW) }, /at most 31 days/],
+    ['from as words', { from: 'yesterday', to: iso(NOW) }, undefined],
+    ['from of 20 000 characters', { from: HUGE, to: iso(NOW) }, undefined],
+    ['from as a number beyond any date', { from: 1e20, to: iso(NOW) }, undefined],
+    ['no to', { from: iso(NOW - DAY_MS) }, undefined],
+    ['a bucket that does not exist', { from: iso(NOW - DAY_MS), to: iso(NOW), bucket: 'WEEK' }, undefined],
+    ['SQL as the bucket', { from: iso(NOW - DAY_MS), to: iso(NOW), bucket: "hour'; --" }, undefined],
+] as Array<[string, Record<string, unknown>, RegExp | undefined]>) {
+    add({
+        operation: 'admin.deliveryInsights',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document: ADMIN.deliveryInsights,
+        variables: () => ({ input }),
+        ...(message ? { message } : {}),
+    });
+}
+
 // Reasons, notes, codes.
 for (const [value, reason] of [
     ['reason of 501 characters', 'r'.repeat(501)],

@@ -251,6 +251,7 @@ describe('dispatch through Redis', () => {
             indexRemoved: [],
             requeued: [],
             dispatchedDirectly: [],
+            delayed: { waitingForDriver: [], outForDelivery: [] },
         });
         expect(await drivers()).toEqual(after);
     });

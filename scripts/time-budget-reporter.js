@@ -12,6 +12,7 @@ const BUDGETS = {
     'e2e/simulate.e2e-spec.ts': 180,
     'e2e/lifecycle.e2e-spec.ts': 150,
     'e2e/dashboard.e2e-spec.ts': 150,
+    'e2e/dashboard-delays.e2e-spec.ts': 150,
     'e2e/driver-web-app.e2e-spec.ts': 120,
 };
 const DEFAULT_E2E_SECONDS = 120;

@@ -51,7 +51,9 @@ export const ADMIN = {
     deliveryAssignment: `query DeliveryAssignment($id: ID!) { deliveryAssignment(id: $id) { id status } }`,
     deliveryAssignmentForOrder: `query DeliveryAssignmentForOrder($orderId: ID!) {
         deliveryAssignmentForOrder(orderId: $orderId) { id status } }`,
-    dispatchStats: `query { dispatchStats { availableDrivers busyDrivers pendingAssignments activeAssignments } }`,
+    dispatchStats: `query { dispatchStats { availableDrivers busyDrivers pendingAssignments activeAssignments delayedAssignments } }`,
+    deliveryInsights: `query DeliveryInsights($input: DeliveryInsightsInput!) {
+        deliveryInsights(input: $input) { deliveries delivered delayed readyToDelivered { medianSeconds } volume { start ready } } }`,
     markOrderReadyForDispatch: `mutation MarkReady($orderId: ID!) {
         markOrderReadyForDispatch(orderId: $orderId) { ${ACTION_RESULT} } }`,
     reassignDelivery: `mutation Reassign($assignmentId: ID!, $driverId: ID) {

@@ -4,6 +4,8 @@ import gql from 'graphql-tag';
 
 import { SellerStoreInfoPlugin } from '../seller-store-info';
 import { adminApiExtensions } from './api/api-extensions';
+import { DeliveryInsightsAdminResolver } from './api/delivery-insights-admin.resolver';
+import { deliveryInsightsApiExtensions } from './api/delivery-insights-api-extensions';
 import { DeliveryTrackingShopResolver } from './api/delivery-tracking-shop.resolver';
 import {
     DeliveryActionResultResolver,
@@ -37,6 +39,8 @@ import {
 } from './options';
 import { BatchDispatchService } from './services/batch-dispatch.service';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
+import { DeliveryDelayService } from './services/delivery-delay.service';
+import { DeliveryInsightsService } from './services/delivery-insights.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
@@ -61,6 +65,8 @@ const SERVICES = [
     BatchDispatchService,
     DeliveryMatcherService,
     DeliveryQueryService,
+    DeliveryDelayService,
+    DeliveryInsightsService,
     DispatchService,
     DispatchSweepService,
     DemoFleetService,
@@ -93,6 +99,7 @@ const SERVICES = [
         schema: gql`
             ${adminApiExtensions}
             ${driverAppAdminApiExtensions}
+            ${deliveryInsightsApiExtensions}
         `,
         resolvers: [
             DriverAdminResolver,
@@ -103,6 +110,7 @@ const SERVICES = [
             DeliveryActionResultResolver,
             MarkOrderReadyResultResolver,
             DriverAppAdminResolver,
+            DeliveryInsightsAdminResolver,
         ],
     },
     shopApiExtensions: {

@@ -130,12 +130,41 @@ export interface DriverDispatchPluginOptions {
     /**
      * @description
      * When the `dispatch-sweep` scheduled task runs (cron with seconds): heartbeat expiry, lost
-     * dispatch jobs re-queued, direct dispatch while the job queue is unreachable. Keep it well
+     * dispatch jobs re-queued, direct dispatch while the job queue is unreachable, delay alerts. Keep it well
      * inside the 45 s heartbeat window. `runDispatchSweep(injector, ctx)` runs one sweep now.
      *
      * @default '*\/20 * * * * *' (every 20 s)
      */
     sweepSchedule?: string;
+    /**
+     * @description
+     * A delivery waiting for a driver (PENDING) longer than this, counted from when its order was
+     * marked ready (a delivery declined or retried back to PENDING keeps that clock: its customer
+     * has waited since), is delayed: `DeliveryAssignment.delayed`, counted in
+     * `dispatchStats.delayedAssignments`, highlighted on the dispatch board, and one
+     * `DeliveryDelayedEvent` (stage `WAITING_FOR_DRIVER`) is published by the next sweep.
+     *
+     * @default 120
+     */
+    pendingAlertAfterSeconds?: number;
+    /**
+     * @description
+     * A delivery out for delivery (ASSIGNED or PICKED_UP) longer than this, counted from when its
+     * current driver was assigned (so a driver who never reaches the store counts too), is
+     * delayed, as above, with one `DeliveryDelayedEvent` of stage `OUT_FOR_DELIVERY`. Each stage
+     * is alerted once per delivery, whatever happens to it later.
+     *
+     * @default 45
+     */
+    deliveryAlertAfterMinutes?: number;
+    /**
+     * @description
+     * The delivery time `deliveryInsights` measures against: its `deliveredWithinTarget` is the
+     * share of delivered deliveries that took at most this long from ready to DELIVERED.
+     *
+     * @default 30
+     */
+    deliveryTargetMinutes?: number;
     /**
      * @description
      * Runs the built-in demo fleet in the process that runs the worker: it keeps the demo drivers
@@ -289,7 +318,7 @@ export function resolveStrategy<T extends object>(
     return typeof option === 'function' ? option(options) : option;
 }
 
-/** Why the dispatch-mode options cannot work, or undefined when they can. */
+/** Why the dispatch-mode and alert options cannot work, or undefined when they can. */
 export function dispatchModeProblem(options: ResolvedDriverDispatchOptions): string | undefined {
     if (options.dispatchMode !== 'nearest' && options.dispatchMode !== 'batch') {
         return `dispatchMode must be 'nearest' or 'batch', not '${String(options.dispatchMode)}'`;
@@ -298,6 +327,12 @@ export function dispatchModeProblem(options: ResolvedDriverDispatchOptions): str
         ['batchWindowMs', options.batchWindowMs],
         ['batchNearestDrivers', options.batchNearestDrivers],
     ];
+    const positiveTimes: Array<[string, number]> = [
+        ['pendingAlertAfterSeconds', options.pendingAlertAfterSeconds],
+        ['deliveryAlertAfterMinutes', options.deliveryAlertAfterMinutes],
+        ['deliveryTargetMinutes', options.deliveryTargetMinutes],
+    ];
+    positive.push(...positiveTimes);
     const notNegative: Array<[string, number]> = [
         ['batchStarvationSeconds', options.batchStarvationSeconds],
         ['batchSolveBudgetMs', options.batchSolveBudgetMs],
@@ -360,6 +395,9 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     batchSolveBudgetMs: 100,
     batchRegionCellKm: 0,
     sweepSchedule: DEFAULT_SWEEP_SCHEDULE,
+    pendingAlertAfterSeconds: 120,
+    deliveryAlertAfterMinutes: 45,
+    deliveryTargetMinutes: 30,
     demoFleet: false,
     requireDeliveryCode: true,
     deliveryCode: DEFAULT_DELIVERY_CODE_POLICY,

@@ -13,6 +13,17 @@ export enum DeliveryStatus {
     CANCELLED = 'CANCELLED',
 }
 
+/**
+ * The stage a delivery can be delayed in (see `pendingAlertAfterSeconds` and
+ * `deliveryAlertAfterMinutes`): each is alerted at most once per delivery.
+ */
+export enum DeliveryDelayStage {
+    /** PENDING: ready, and no driver has it. */
+    WAITING_FOR_DRIVER = 'WAITING_FOR_DRIVER',
+    /** ASSIGNED or PICKED_UP: a driver has it, and it is not DELIVERED yet. */
+    OUT_FOR_DELIVERY = 'OUT_FOR_DELIVERY',
+}
+
 /** Statuses in which an assignment holds its driver. */
 export const OPEN_WITH_DRIVER: DeliveryStatus[] = [DeliveryStatus.ASSIGNED, DeliveryStatus.PICKED_UP];
 

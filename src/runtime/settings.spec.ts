@@ -149,6 +149,19 @@ describe('readSettings', () => {
             expect(refusal({ REDIS_URL: 'redis://redis:6379/abc' })).toContain("REDIS_URL's database");
         });
 
+        it('takes DISPATCH_PENDING_ALERT_SECONDS as whole seconds above 0 and refuses anything else', () => {
+            expect(readSettings({ DISPATCH_PENDING_ALERT_SECONDS: '30' }).dispatchPendingAlertSeconds).toBe(
+                30,
+            );
+            expect(readSettings({}).dispatchPendingAlertSeconds).toBeUndefined();
+            expect(refusal({ DISPATCH_PENDING_ALERT_SECONDS: '0' })).toContain(
+                'DISPATCH_PENDING_ALERT_SECONDS',
+            );
+            expect(refusal({ DISPATCH_PENDING_ALERT_SECONDS: '2 min' })).toContain(
+                'DISPATCH_PENDING_ALERT_SECONDS',
+            );
+        });
+
         it('takes DISPATCH_SWEEP_SCHEDULE as a cron expression and refuses anything else', () => {
             expect(readSettings({ DISPATCH_SWEEP_SCHEDULE: '* * * * * *' }).dispatchSweepSchedule).toBe(
                 '* * * * * *',

@@ -40,6 +40,8 @@ export interface RuntimeSettings {
     dispatchMode?: 'nearest' | 'batch';
     /** driver-dispatch's `batchWindowMs` in batch mode; unset: the plugin's default (2000). */
     dispatchBatchWindowMs?: number;
+    /** driver-dispatch's `pendingAlertAfterSeconds`; unset: the plugin's default (120). */
+    dispatchPendingAlertSeconds?: number;
     /** driver-dispatch's `locationPingLimit` (LOCATION_PING_LIMIT=points/seconds); unset: 10 per 10 s. */
     locationPingLimit?: { points: number; durationSeconds: number };
 }
@@ -144,6 +146,15 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         );
     }
 
+    const pendingAlert = nonEmpty('DISPATCH_PENDING_ALERT_SECONDS');
+    const dispatchPendingAlertSeconds =
+        pendingAlert && /^\d+$/.test(pendingAlert) ? Number(pendingAlert) : undefined;
+    if (pendingAlert && !dispatchPendingAlertSeconds) {
+        problems.push(
+            `DISPATCH_PENDING_ALERT_SECONDS must be a whole number of seconds above 0, got "${pendingAlert.slice(0, 60)}"`,
+        );
+    }
+
     const pingLimit = nonEmpty('LOCATION_PING_LIMIT');
     const pingLimitMatch = pingLimit ? /^(\d+)\/(\d+)$/.exec(pingLimit) : null;
     const locationPingLimit = pingLimitMatch
@@ -184,6 +195,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
         ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),
         ...(locationPingLimit ? { locationPingLimit } : {}),
+        ...(dispatchPendingAlertSeconds ? { dispatchPendingAlertSeconds } : {}),
     };
 }
 

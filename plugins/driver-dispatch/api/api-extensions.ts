@@ -115,6 +115,15 @@ export const adminApiExtensions = gql`
         "Ties the events and log lines of this delivery together."
         correlationId: String!
         events: [DeliveryEvent!]!
+        """
+        True while the delivery is delayed in its current stage: PENDING longer than
+        pendingAlertAfterSeconds since it was marked ready, or ASSIGNED/PICKED_UP longer than
+        deliveryAlertAfterMinutes since it was assigned (or that stage's DeliveryDelayedEvent went
+        out). Always false once it is DELIVERED, FAILED or CANCELLED.
+        """
+        delayed: Boolean!
+        "When the current stage counts as delayed; null once the delivery is finished."
+        delayedAfter: DateTime
     }
 
     type DeliveryAssignmentList implements PaginatedList {
@@ -131,6 +140,8 @@ export const adminApiExtensions = gql`
         offlineDrivers: Int!
         pendingAssignments: Int!
         activeAssignments: Int!
+        "Open deliveries that are delayed (DeliveryAssignment.delayed) in the active channel."
+        delayedAssignments: Int!
     }
 
     "A delivery asked to move where its state table does not lead."

@@ -1,3 +1,4 @@
+import { Inject } from '@nestjs/common';
 import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import {
     Allow,
@@ -15,10 +16,17 @@ import {
 } from '@vendure/core';
 
 import { checkListOptions, entityId, INPUT_LIMITS, optionalBoundedText } from '../../shared/input-bounds';
-import { driverPermission, driverSelfPermission, manageDispatchPermission } from '../constants';
+import {
+    DRIVER_DISPATCH_PLUGIN_OPTIONS,
+    driverPermission,
+    driverSelfPermission,
+    manageDispatchPermission,
+} from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { Driver } from '../entities/driver.entity';
+import { ResolvedDriverDispatchOptions } from '../options';
+import { delayedAfter, isDelayed } from '../services/delivery-delay';
 import { DeliveryQueryService } from '../services/delivery-query.service';
 import { DispatchService } from '../services/dispatch.service';
 import { DriverService } from '../services/driver.service';
@@ -148,7 +156,21 @@ export class DeliveryAssignmentEntityResolver {
         private readonly driverService: DriverService,
         private readonly orderService: OrderService,
         private readonly stockLocationService: StockLocationService,
+        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) private readonly options: ResolvedDriverDispatchOptions,
     ) {}
+
+    /** Computed from the row and the plugin's thresholds: a read never marks the alert. */
+    @ResolveField()
+    @Allow(manageDispatchPermission.Permission, Permission.ReadOrder, driverSelfPermission.Permission)
+    delayed(@Parent() assignment: DeliveryAssignment): boolean {
+        return isDelayed(assignment, this.options);
+    }
+
+    @ResolveField()
+    @Allow(manageDispatchPermission.Permission, Permission.ReadOrder, driverSelfPermission.Permission)
+    delayedAfter(@Parent() assignment: DeliveryAssignment): Date | null {
+        return delayedAfter(assignment, this.options);
+    }
 
     @ResolveField()
     @Allow(Permission.ReadOrder)

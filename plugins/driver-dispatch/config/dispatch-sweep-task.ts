@@ -5,8 +5,8 @@ import { DispatchSweepResult, DispatchSweepService } from '../services/dispatch-
 
 /**
  * Runs one dispatch sweep now (what the scheduled task does each time): heartbeat expiry, the Redis
- * index reconciled with the database, lost dispatch jobs re-queued, and direct dispatch while the
- * job queue is unreachable.
+ * index reconciled with the database, lost dispatch jobs re-queued, direct dispatch while the
+ * job queue is unreachable, and the alerts of deliveries that became delayed.
  */
 export function runDispatchSweep(injector: Injector, ctx: RequestContext): Promise<DispatchSweepResult> {
     return injector.get(DispatchSweepService).sweep(ctx);
@@ -22,7 +22,7 @@ export function createDispatchSweepTask(schedule = DEFAULT_SWEEP_SCHEDULE): Sche
         id: 'dispatch-sweep',
         description:
             'Marks drivers with an expired heartbeat OFFLINE, reconciles the Redis driver index with the ' +
-            'database and re-dispatches waiting deliveries',
+            'database, re-dispatches waiting deliveries and alerts delayed ones',
         schedule,
         execute: async ({ injector, scheduledContext }) => runDispatchSweep(injector, scheduledContext),
     });

@@ -41,6 +41,10 @@ export interface DeliveryAssignment {
     correlationId: string;
     /** What the driver calls the delivery at the store's counter. */
     deliveryReference: string;
+    /** Delayed in its current stage (waiting for a driver, or out for delivery), as the server judged it. */
+    delayed: boolean;
+    /** When the current stage counts as delayed; null once finished. */
+    delayedAfter: string | null;
     driver: { id: string; name: string } | null;
     pickupStockLocation: StorePoint | null;
     /** Only requested for staff with ReadOrder. */
@@ -78,7 +82,7 @@ export interface DeliveryActionResult {
 const ORDER_FIELDS = 'order @include(if: $withOrder) { id code state aggregateOrderId }';
 const ASSIGNMENT_FIELDS = `
     id createdAt updatedAt status attempts lastError assignedAt pickedUpAt deliveredAt pickupDistanceKm
-    dropoffLatitude dropoffLongitude correlationId deliveryReference
+    dropoffLatitude dropoffLongitude correlationId deliveryReference delayed delayedAfter
     driver { id name }
     pickupStockLocation { id name customFields { latitude longitude } }
     ${ORDER_FIELDS}`;

@@ -14,6 +14,7 @@ import { useEffect, useState } from 'react';
 import { toast } from 'sonner';
 
 import { DeliveryActions } from './delivery-actions';
+import { DeliveryInsightsBlock } from './delivery-insights';
 import {
     CLOSED_DELIVERY_STATUSES,
     DeliveryAssignment,
@@ -23,11 +24,8 @@ import {
     OPEN_DELIVERY_STATUSES,
 } from './dispatch-api';
 import { NotAllowed, orderPath, useDispatchAbilities } from './permissions';
-import { age, StatusBadge } from './status-badge';
+import { age, DelayedBadge, isDelayedNow, StatusBadge } from './status-badge';
 import { DISPATCH_QUERY_KEY, POLL_INTERVAL_MS, useLiveDispatch } from './use-live-dispatch';
-
-/** A PENDING delivery waiting longer than this is highlighted: no driver has been found for it. */
-export const PENDING_ALERT_MS = 2 * 60 * 1000;
 
 const COLUMNS: Array<{ title: string; statuses: DeliveryStatus[] }> = [
     { title: 'Pending', statuses: ['PENDING'] },
@@ -37,8 +35,8 @@ const COLUMNS: Array<{ title: string; statuses: DeliveryStatus[] }> = [
 ];
 
 function AssignmentCard({ assignment, now }: Readonly<{ assignment: DeliveryAssignment; now: number }>) {
-    const overdue =
-        assignment.status === 'PENDING' && now - new Date(assignment.createdAt).getTime() > PENDING_ALERT_MS;
+    // The plugin's pendingAlertAfterSeconds / deliveryAlertAfterMinutes, through delayedAfter.
+    const overdue = isDelayedNow(assignment, now);
     return (
         <div
             className={`space-y-2 rounded-md border p-3 text-sm ${overdue ? 'border-red-500 bg-red-50 dark:bg-red-950' : ''}`}
@@ -58,8 +56,8 @@ function AssignmentCard({ assignment, now }: Readonly<{ assignment: DeliveryAssi
                 )}
                 <StatusBadge status={assignment.status} />
             </div>
+            {overdue && <DelayedBadge status={assignment.status} />}
             <div className="text-muted-foreground">
-                {overdue && <strong className="text-red-600">Waiting for a driver · </strong>}
                 ref {assignment.deliveryReference} · age {age(assignment.createdAt, now)} · attempts{' '}
                 {assignment.attempts}
             </div>
@@ -193,6 +191,12 @@ function DispatchBoardPage() {
                         })}
                     </div>
                 </FullWidthPageBlock>
+                {abilities.manageDispatch && (
+                    <FullWidthPageBlock blockId="delivery-insights">
+                        <h3 className="mb-3 font-semibold">Delivery insights</h3>
+                        <DeliveryInsightsBlock />
+                    </FullWidthPageBlock>
+                )}
             </PageLayout>
         </Page>
     );

@@ -8,7 +8,7 @@ import { DeliveryActions } from './delivery-actions';
 import { DeliveryTimeline } from './delivery-timeline';
 import { fetchAssignmentForOrder, markOrderReady } from './dispatch-api';
 import { useDispatchAbilities } from './permissions';
-import { formatPosition, StatusBadge } from './status-badge';
+import { DelayedBadge, formatPosition, isDelayedNow, StatusBadge } from './status-badge';
 import { DISPATCH_QUERY_KEY, POLL_INTERVAL_MS } from './use-live-dispatch';
 
 interface OrderEntity {
@@ -99,6 +99,7 @@ export function OrderDeliveryPanel({ context }: Readonly<{ context: PageContextV
         <div className="space-y-3 text-sm" data-testid="order-delivery-panel" data-status={assignment.status}>
             <div className="flex items-center gap-2">
                 <StatusBadge status={assignment.status} />
+                {isDelayedNow(assignment) && <DelayedBadge status={assignment.status} />}
                 {assignment.attempts > 0 && (
                     <span className="text-muted-foreground">attempts {assignment.attempts}</span>
                 )}

@@ -1,6 +1,6 @@
 import { Badge } from '@vendure/dashboard';
 
-import { DeliveryStatus, DriverStatus } from './dispatch-api';
+import { DeliveryAssignment, DeliveryStatus, DriverStatus } from './dispatch-api';
 
 /** One colour per status, shared by the badges and the map markers. */
 export const STATUS_COLOURS: Record<DriverStatus | DeliveryStatus, string> = {
@@ -23,6 +23,27 @@ export function StatusBadge({ status }: Readonly<{ status: DriverStatus | Delive
             style={{ borderColor: STATUS_COLOURS[status], color: STATUS_COLOURS[status] }}
         >
             {status.replace('_', ' ')}
+        </Badge>
+    );
+}
+
+/**
+ * Whether a delivery is delayed now: the server says so, or its `delayedAfter` (from the plugin's
+ * `pendingAlertAfterSeconds` / `deliveryAlertAfterMinutes`) has passed since it was read.
+ */
+export function isDelayedNow(
+    assignment: Pick<DeliveryAssignment, 'delayed' | 'delayedAfter'>,
+    now = Date.now(),
+): boolean {
+    if (assignment.delayed) return true;
+    return assignment.delayedAfter != null && now >= new Date(assignment.delayedAfter).getTime();
+}
+
+/** The marker of a delayed delivery, saying which stage is late. */
+export function DelayedBadge({ status }: Readonly<{ status: DeliveryStatus }>) {
+    return (
+        <Badge variant="destructive" data-testid="delayed-marker">
+            {status === 'PENDING' ? 'Delayed: waiting for a driver' : 'Delayed: out for delivery'}
         </Badge>
     );
 }

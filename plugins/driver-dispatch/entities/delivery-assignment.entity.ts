@@ -26,6 +26,8 @@ import { Driver } from './driver.entity';
     where: `"status" IN ('ASSIGNED', 'PICKED_UP')`,
 })
 @Index(['status', 'createdAt'])
+// deliveryInsights reads the deliveries made ready in a period of time.
+@Index('IDX_delivery_assignment_created_at', ['createdAt'])
 export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     constructor(input?: DeepPartial<DeliveryAssignment>) {
         super(input);
@@ -123,6 +125,17 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     /** Set after too many wrong codes: no code is accepted until then. */
     @Column({ type: 'timestamp', nullable: true })
     codeLockedUntil: Date | null;
+
+    /**
+     * When the `WAITING_FOR_DRIVER` alert (DeliveryDelayedEvent) went out; set once, by one
+     * conditional UPDATE, so one process publishes it once.
+     */
+    @Column({ type: 'timestamp', nullable: true })
+    waitingForDriverDelayedAt: Date | null;
+
+    /** When the `OUT_FOR_DELIVERY` alert went out; set once, as above. */
+    @Column({ type: 'timestamp', nullable: true })
+    outForDeliveryDelayedAt: Date | null;
 
     @OneToMany(() => DeliveryEvent, event => event.assignment)
     events: DeliveryEvent[];

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
     EntityNotFoundError,
     ID,
@@ -10,10 +10,13 @@ import {
 } from '@vendure/core';
 import { In } from 'typeorm';
 
+import { DRIVER_DISPATCH_PLUGIN_OPTIONS } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { Driver } from '../entities/driver.entity';
+import { ResolvedDriverDispatchOptions } from '../options';
 import { DeliveryStatus, DriverStatus, OPEN_WITH_DRIVER } from '../types';
+import { delayCutoffs } from './delivery-delay';
 
 /**
  * The deliveries as staff and drivers read them: always within the active channel (a seller's
@@ -24,6 +27,7 @@ export class DeliveryQueryService {
     constructor(
         private readonly connection: TransactionalConnection,
         private readonly listQueryBuilder: ListQueryBuilder,
+        @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS) private readonly options: ResolvedDriverDispatchOptions,
     ) {}
 
     async findAll(
@@ -79,12 +83,27 @@ export class DeliveryQueryService {
         const activeAssignments = await this.visible(ctx)
             .andWhere('assignment.status IN (:...statuses)', { statuses: OPEN_WITH_DRIVER })
             .getCount();
+        // The SQL form of isDelayed (services/delivery-delay.ts), with the same cutoffs.
+        const { readyBefore, assignedBefore } = delayCutoffs(this.options);
+        const delayedAssignments = await this.visible(ctx)
+            .andWhere(
+                `((assignment.status = :pending AND (assignment.waitingForDriverDelayedAt IS NOT NULL OR assignment.createdAt < :readyBefore))
+                  OR (assignment.status IN (:...withDriver) AND (assignment.outForDeliveryDelayedAt IS NOT NULL OR assignment.assignedAt < :assignedBefore)))`,
+                {
+                    pending: DeliveryStatus.PENDING,
+                    withDriver: OPEN_WITH_DRIVER,
+                    readyBefore,
+                    assignedBefore,
+                },
+            )
+            .getCount();
         return {
             availableDrivers: countOf(DriverStatus.AVAILABLE),
             busyDrivers: countOf(DriverStatus.BUSY),
             offlineDrivers: countOf(DriverStatus.OFFLINE),
             pendingAssignments,
             activeAssignments,
+            delayedAssignments,
         };
     }
 

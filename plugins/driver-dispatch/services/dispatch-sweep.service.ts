@@ -5,6 +5,7 @@ import { HEARTBEAT_TTL_SECONDS, loggerCtx } from '../constants';
 import { Driver } from '../entities/driver.entity';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus } from '../types';
+import { DeliveryDelayService } from './delivery-delay.service';
 import { DeliveryMatcherService } from './delivery-matcher.service';
 import { DriverLocationService } from './driver-location.service';
 
@@ -30,13 +31,16 @@ export interface DispatchSweepResult {
     requeued: ID[];
     /** PENDING assignments dispatched by the sweep itself because the job queue did not answer. */
     dispatchedDirectly: ID[];
+    /** Deliveries found delayed in this sweep (one DeliveryDelayedEvent each), per stage. */
+    delayed: { waitingForDriver: ID[]; outForDelivery: ID[] };
 }
 
 /**
  * The periodic repair of dispatch (run by the `dispatch-sweep` scheduled task): drivers whose
  * heartbeat expired go OFFLINE and leave the index; the Redis index is reconciled with the database
  * (claims of dispatch jobs that died before their commit, releases that rolled back); then the
- * matcher re-dispatches waiting deliveries whose job is gone. Running it twice in a row changes
+ * matcher re-dispatches waiting deliveries whose job is gone; last, deliveries that became delayed
+ * are alerted (after the re-dispatch, so one that just got a driver is judged by its new stage). Running it twice in a row changes
  * nothing the second time.
  */
 @Injectable()
@@ -46,6 +50,7 @@ export class DispatchSweepService {
         private readonly matcher: DeliveryMatcherService,
         private readonly locations: DriverLocationService,
         private readonly eventBus: EventBus,
+        private readonly delays: DeliveryDelayService,
     ) {}
 
     async sweep(ctx: RequestContext): Promise<DispatchSweepResult> {
@@ -53,6 +58,7 @@ export class DispatchSweepService {
         // Before the re-queue, so that its jobs can claim the drivers given back.
         const index = await this.locations.reconcileRedis(INDEX_GRACE_SECONDS * 1000);
         const { requeued, dispatchedDirectly } = await this.matcher.redispatchWaiting(ctx);
+        const delayed = await this.delays.detect(ctx);
         const changed = [driversOffline, index.restored, index.removed, requeued, dispatchedDirectly];
         if (changed.some(ids => ids.length)) {
             Logger.info(
@@ -69,6 +75,7 @@ export class DispatchSweepService {
             indexRemoved: index.removed,
             requeued,
             dispatchedDirectly,
+            delayed,
         };
     }
 
