@@ -9,6 +9,7 @@ import { DriverEnabled1795744466131 } from './1795744466131-driver-enabled';
 import { DeliveryReferences1795760000000 } from './1795760000000-delivery-references';
 import { IdsOfAnyStrategy1795770000000 } from './1795770000000-ids-of-any-strategy';
 import { DeliveryInstructions1795780000000 } from './1795780000000-delivery-instructions';
+import { SellerVerification1795800000000 } from './1795800000000-seller-verification';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -21,4 +22,5 @@ export const migrations: Array<new () => object> = [
     DeliveryReferences1795760000000,
     IdsOfAnyStrategy1795770000000,
     DeliveryInstructions1795780000000,
+    SellerVerification1795800000000,
 ];

@@ -15,3 +15,4 @@ export * from './services/store-locator.service';
 export * from './strategies/geocoding/geocoding-strategy';
 export * from './strategies/geocoding/postal-code-geocoding-strategy';
 export * from './types';
+export * from './services/seller-verification.service';

@@ -1,4 +1,5 @@
 import { PluginCommonModule, Type, VendurePlugin } from '@vendure/core';
+import gql from 'graphql-tag';
 
 import { adminApiExtensions, shopApiExtensions } from './api/api-extensions';
 import {
@@ -6,6 +7,13 @@ import {
     SearchResultDeliveryResolver,
     SetDeliveryLocationResultResolver,
 } from './api/delivery-shop.resolver';
+import {
+    SellerVerificationAdminResolver,
+    SellerVerificationFieldsResolver,
+    UnverifySellerResultResolver,
+    VerifySellerResultResolver,
+} from './api/seller-verification-admin.resolver';
+import { sellerVerificationAdminApiExtensions } from './api/seller-verification-api-extensions';
 import { StoreLocatorAdminResolver } from './api/store-locator-admin.resolver';
 import { deliveryCheckoutProcess } from './config/delivery-checkout-process';
 import {
@@ -16,8 +24,9 @@ import {
 import { DeliveryOrderInterceptor } from './config/delivery-order-interceptor';
 import { fastDeliveryEligibilityChecker } from './config/fast-delivery-eligibility-checker';
 import { NearestStoreStockLocationStrategy } from './config/nearest-store-stock-location-strategy';
+import { sellerVerificationCustomFields } from './config/seller-verification-custom-fields';
 import { stockLocationCustomFields } from './config/stock-location-custom-fields';
-import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from './constants';
+import { SELLER_STORE_INFO_PLUGIN_OPTIONS, verifySellerPermission } from './constants';
 import { PostalCodeLocation } from './entities/postal-code-location.entity';
 import { SellerStoreInfoOptions, SellerStoreInfoPluginOptions, withDefaults } from './options';
 import { DeliveryCheckService } from './services/delivery-check.service';
@@ -26,6 +35,7 @@ import { DeliveryRuleService } from './services/delivery-rule.service';
 import { GeocodingService } from './services/geocoding.service';
 import { NearbyStoresService } from './services/nearby-stores.service';
 import { SellerOrderLocationService } from './services/seller-order-location.service';
+import { SellerVerificationService } from './services/seller-verification.service';
 import { StoreCoordinatesSubscriber } from './services/store-coordinates.subscriber';
 import { StoreLocator } from './services/store-locator.service';
 
@@ -48,21 +58,41 @@ import { StoreLocator } from './services/store-locator.service';
         NearbyStoresService,
         StoreCoordinatesSubscriber,
         SellerOrderLocationService,
+        SellerVerificationService,
     ],
-    exports: [GeocodingService, StoreLocator, DeliveryLocationService, DeliveryRuleService],
+    exports: [
+        GeocodingService,
+        StoreLocator,
+        DeliveryLocationService,
+        DeliveryRuleService,
+        SellerVerificationService,
+    ],
     shopApiExtensions: {
         schema: shopApiExtensions,
         resolvers: [DeliveryShopResolver, SetDeliveryLocationResultResolver, SearchResultDeliveryResolver],
     },
     adminApiExtensions: {
-        schema: adminApiExtensions,
-        resolvers: [StoreLocatorAdminResolver, SearchResultDeliveryResolver],
+        schema: gql`
+            ${adminApiExtensions}
+            ${sellerVerificationAdminApiExtensions}
+        `,
+        resolvers: [
+            StoreLocatorAdminResolver,
+            SearchResultDeliveryResolver,
+            // Seller verification
+            SellerVerificationAdminResolver,
+            SellerVerificationFieldsResolver,
+            VerifySellerResultResolver,
+            UnverifySellerResultResolver,
+        ],
     },
     configuration: config => {
         config.customFields.StockLocation.push(...stockLocationCustomFields);
         config.customFields.Order.push(...orderDeliveryLocationFields);
         config.customFields.Session.push(...sessionDeliveryLocationFields);
         config.customFields.OrderLine.push(...orderLineServingStoreFields);
+        config.customFields.Seller.push(...sellerVerificationCustomFields);
+        config.authOptions.customPermissions.push(verifySellerPermission);
         config.orderOptions.orderInterceptors.push(new DeliveryOrderInterceptor());
         config.orderOptions.process.push(deliveryCheckoutProcess);
         config.shippingOptions.shippingEligibilityCheckers.push(fastDeliveryEligibilityChecker);

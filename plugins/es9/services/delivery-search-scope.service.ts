@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { RequestContext } from '@vendure/core';
 
-import { DeliveryLocationInput, DeliveryLocationService, DeliveryRuleService } from '../../seller-store-info';
+import {
+    DeliveryLocationInput,
+    DeliveryLocationService,
+    DeliveryRuleService,
+    SellerVerificationService,
+} from '../../seller-store-info';
 import { DeliveryScopes } from '../search/delivery-scopes';
 
 /** Resolves the delivery location of a search, the way the embedded default search does. */
@@ -11,6 +16,7 @@ export class DeliverySearchScopeService {
         private readonly scopes: DeliveryScopes,
         private readonly deliveryLocations: DeliveryLocationService,
         private readonly deliveryRule: DeliveryRuleService,
+        private readonly sellerVerification: SellerVerificationService,
     ) {}
 
     /** Records the delivery scope of a search, by seller-store-info's rule for which location a search delivers to. */
@@ -26,5 +32,12 @@ export class DeliverySearchScopeService {
                 maxDistanceKm: this.deliveryRule.maxDistanceKm,
             },
         );
+        // Seller verification: the shop sees nothing of unverified sellers; staff see everything.
+        if (ctx.apiType === 'shop') {
+            this.scopes.recordHiddenSellers(
+                input,
+                await this.sellerVerification.unverifiedSellerChannelIds(ctx),
+            );
+        }
     }
 }
