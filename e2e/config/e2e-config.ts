@@ -76,6 +76,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'simulate.e2e-spec.ts': 42,
     'driver-channel.e2e-spec.ts': 45,
     'driver-web-app.e2e-spec.ts': 53,
+    'seller-verification.e2e-spec.ts': 64,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';
