@@ -128,7 +128,9 @@ describe('seller verification in the dashboard (headless chromium)', () => {
                 await badge.waitFor();
                 expect(await badge.innerText()).toBe('Verified');
                 expect(await badge.getAttribute('data-verified')).toBe('true');
-                expect(await page.getByRole('button', { name: 'Verify seller' }).count()).toBe(0);
+                expect(await page.getByRole('button', { name: 'Verify seller', exact: true }).count()).toBe(
+                    0,
+                );
             });
         },
         TEST_TIMEOUT,
@@ -143,7 +145,7 @@ describe('seller verification in the dashboard (headless chromium)', () => {
                 const badge = page.getByTestId('seller-verification-badge');
                 await badge.waitFor();
                 expect(await badge.innerText()).toBe('Not verified');
-                await page.getByRole('button', { name: 'Verify seller' }).click();
+                await page.getByRole('button', { name: 'Verify seller', exact: true }).click();
                 await page
                     .locator('[data-testid="seller-verification-badge"][data-verified="true"]')
                     .waitFor();
@@ -162,7 +164,7 @@ describe('seller verification in the dashboard (headless chromium)', () => {
         'un-verifies it with a reason: the badge, the reason, and the shop hides it at once',
         async () => {
             await withScreenshot('unverify', async () => {
-                const unverify = page.getByRole('button', { name: 'Un-verify seller' });
+                const unverify = page.getByRole('button', { name: 'Un-verify seller', exact: true });
                 expect(await unverify.isDisabled()).toBe(true);
                 await page.getByPlaceholder('Reason for un-verifying').fill('Licence under review');
                 await unverify.click();

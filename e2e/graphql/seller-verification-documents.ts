@@ -186,8 +186,6 @@ export interface AvailabilityResult {
     }>;
 }
 
-export const ADMIN_SEARCH_SKUS = SHOP_SEARCH_SKUS;
-
 export const SELLER_VARIANTS = gql`
     query SellerVariants {
         productVariants(options: { take: 100 }) {
