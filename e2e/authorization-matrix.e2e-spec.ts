@@ -69,6 +69,8 @@ const nonEmptyList: Check = value =>
     Array.isArray(value) && value.length > 0
         ? []
         : [`expected a non-empty list, got ${JSON.stringify(value)}`];
+const nonEmptyItems: Check = value =>
+    ((value as { items?: unknown[] })?.items?.length ?? 0) > 0 ? [] : ['expected a non-empty page'];
 const sees =
     (visible: DeliveryKey[], hidden: DeliveryKey[]): Check =>
     (value, w) => {
@@ -147,6 +149,10 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
         sellerBStaff: 'allowed',
     }),
     'admin.mapTileSettings': everyone('allowed', { anonymous: 'forbidden' }),
+    // Seller verification: VerifySeller (only the superadmin here); Seller.verified with ReadSeller.
+    'admin.sellers': only({ superadmin: { outcome: 'allowed', check: nonEmptyItems } }),
+    'admin.verifySeller': only({ superadmin: 'allowed' }),
+    'admin.unverifySeller': only({ superadmin: 'allowed' }),
     'admin.search': only({ superadmin: 'allowed', sellerAStaff: 'allowed', sellerBStaff: 'allowed' }),
     'admin.createStockLocation': only({ superadmin: 'allowed' }),
     'admin.updateStockLocation': only({
@@ -324,6 +330,19 @@ const CALLS: Record<string, Call> = {
         variables: w => ({ assignmentId: w.openA, reasonCode: 'TIMEOUT' }),
     },
     'admin.storeLocatorStats': { api: 'admin-api', document: ADMIN.storeLocatorStats },
+    'admin.sellers': { api: 'admin-api', document: ADMIN.sellers },
+    // Verified already: a no-op.
+    'admin.verifySeller': {
+        api: 'admin-api',
+        document: ADMIN.verifySeller,
+        variables: w => ({ sellerId: w.sellerIdA }),
+    },
+    // The default channel's seller: an ErrorResult, nothing changes.
+    'admin.unverifySeller': {
+        api: 'admin-api',
+        document: ADMIN.unverifySeller,
+        variables: w => ({ sellerId: w.defaultSellerId, reason: 'matrix' }),
+    },
     'admin.mapTileSettings': { api: 'admin-api', document: ADMIN.mapTileSettings },
     'admin.search': { api: 'admin-api', document: ADMIN.search, variables: () => ({ location: LOOP }) },
     // No coordinates: never indexed, never near anyone.

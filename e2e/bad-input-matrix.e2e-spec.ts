@@ -440,6 +440,59 @@ for (const [value, operation, as, document, variables] of OTHERS) {
     add({ operation, value, as, expect: 'refused-or-empty', api: 'admin-api', document, variables });
 }
 
+// Seller verification: the seller id, the reason.
+for (const [label, id] of IDS) {
+    for (const [operation, document, variables] of [
+        ['admin.verifySeller', ADMIN.verifySeller, { sellerId: id }],
+        ['admin.unverifySeller', ADMIN.unverifySeller, { sellerId: id, reason: 'matrix' }],
+    ] as Array<[string, string, Record<string, unknown>]>) {
+        add({
+            operation,
+            value: `seller ${label}`,
+            as: 'superadmin',
+            expect: 'refused',
+            api: 'admin-api',
+            document,
+            variables: () => variables,
+        });
+    }
+}
+for (const [value, reason, message] of [
+    ['empty reason', '', /reason is empty/],
+    ['reason of spaces', '   ', /reason is empty/],
+    ['reason of 501 characters', 'r'.repeat(501), /reason is too long/],
+    ['reason of 20 000 characters', HUGE, /reason is too long/],
+    ['NUL in the reason', `licence${NUL}expired`, /control characters/],
+    ['reason as a number', 42, undefined],
+] as Array<[string, unknown, RegExp | undefined]>) {
+    add({
+        operation: 'admin.unverifySeller',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document: ADMIN.unverifySeller,
+        // A verified seller: a refusal must come from the reason, and nothing may change.
+        variables: w => ({ sellerId: w.sellerIdA, reason }),
+        ...(message ? { message } : {}),
+    });
+}
+for (const [value, options] of [
+    ['take 1 000 000', { take: 1_000_000 }],
+    ['take as text "5"', { take: '5' }],
+] as Array<[string, Record<string, unknown>]>) {
+    add({
+        operation: 'admin.sellers',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document:
+            'query Sellers($options: SellerListOptions) { sellers(options: $options) { items { id verified } } }',
+        variables: () => ({ options }),
+    });
+}
+
 // Pagination and filters.
 for (const operation of ['admin.drivers', 'admin.deliveryAssignments'] as const) {
     const document = operation === 'admin.drivers' ? ADMIN.drivers : ADMIN.deliveryAssignments;

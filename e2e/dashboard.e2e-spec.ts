@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser: Debian's chromium driven by playwright-core (never a downloaded
  * browser) against the built app as `npm start` runs it (dist/src/index.js serving dist/dashboard),
- * with the embedded demo (20 drivers, 3 sellers, 10 stores, the demo fleet). A failing test leaves a
+ * with the embedded demo (20 drivers, 3 verified sellers and an unverified fourth, 11 stores, the demo fleet). A failing test leaves a
  * screenshot in e2e/screenshots/ (git-ignored).
  */
 import { promises as fs } from 'node:fs';
@@ -257,7 +257,8 @@ describe('dashboard in headless chromium', () => {
                 const positioned = drivers.items.filter(driver => driver.latitude != null).length;
                 expect(positioned).toBe(20);
                 await expectCount(page.locator('.vqd-driver-marker'), positioned);
-                await expectCount(page.locator('.vqd-store-marker'), 10);
+                // Staff see every store, the unverified fourth seller's too.
+                await expectCount(page.locator('.vqd-store-marker'), 11);
                 // The map follows the live event stream (and polls besides).
                 await waitUntil('the live event stream to be open', () =>
                     Promise.resolve(streamStatuses.includes(200)),

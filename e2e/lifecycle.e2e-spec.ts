@@ -167,7 +167,8 @@ describe('embedded default: npm start on a fresh data folder', () => {
         firstCounts = await counts(port, 'superadmin', 'superadmin');
         expect(firstCounts.products).toBeGreaterThanOrEqual(50);
         expect(firstCounts.searchable).toBeGreaterThanOrEqual(firstCounts.products);
-        expect(firstCounts.sellers).toBe(4);
+        // Three verified sellers, the unverified fourth, the default channel's seller.
+        expect(firstCounts.sellers).toBe(5);
         expect(firstCounts.geoStores).toBeGreaterThanOrEqual(8);
 
         const postgresPid = await readPostgresPid(dataDir);

@@ -51,11 +51,12 @@ async function overview() {
 }
 
 describe('demo marketplace', () => {
-    it('has three sellers besides the default seller, each with its own channel', async () => {
+    it('has three sellers (and an unverified fourth) besides the default seller, each with its own channel', async () => {
         const { sellers, channels } = await overview();
         const names = sellers.items.map(seller => seller.name);
         expect(names).toEqual(expect.arrayContaining(city.sellers.map(seller => seller.name)));
-        expect(sellers.totalItems).toBe(city.sellers.length + 1);
+        // The demo's fourth seller is not verified (seller-verification.e2e-spec.ts).
+        expect(sellers.totalItems).toBe(city.sellers.length + 2);
         for (const seller of city.sellers) {
             expect(channels.items.find(channel => channel.code === seller.code)?.seller?.name).toBe(
                 seller.name,
@@ -87,7 +88,8 @@ describe('demo marketplace', () => {
 
     it('has a fast-delivery shipping method per seller and a payment method that settles at once', async () => {
         const { shippingMethods, paymentMethods } = await overview();
-        expect(shippingMethods.items.filter(method => method.code === 'fast-delivery')).toHaveLength(3);
+        // The unverified fourth seller has its own too.
+        expect(shippingMethods.items.filter(method => method.code === 'fast-delivery')).toHaveLength(4);
         expect(paymentMethods.items).toContainEqual({ code: 'instant-payment', enabled: true });
     });
 

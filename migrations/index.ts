@@ -10,6 +10,7 @@ import { DeliveryReferences1795760000000 } from './1795760000000-delivery-refere
 import { IdsOfAnyStrategy1795770000000 } from './1795770000000-ids-of-any-strategy';
 import { DeliveryInstructions1795780000000 } from './1795780000000-delivery-instructions';
 import { StoreOpeningHours1795790000000 } from './1795790000000-store-opening-hours';
+import { SellerVerification1795800000000 } from './1795800000000-seller-verification';
 import { DeliveryDelays1795810000000 } from './1795810000000-delivery-delays';
 
 export const migrations: Array<new () => object> = [
@@ -24,5 +25,6 @@ export const migrations: Array<new () => object> = [
     IdsOfAnyStrategy1795770000000,
     DeliveryInstructions1795780000000,
     StoreOpeningHours1795790000000,
+    SellerVerification1795800000000,
     DeliveryDelays1795810000000,
 ];

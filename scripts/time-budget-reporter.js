@@ -14,6 +14,10 @@ const BUDGETS = {
     'e2e/dashboard.e2e-spec.ts': 150,
     'e2e/dashboard-delays.e2e-spec.ts': 150,
     'e2e/driver-web-app.e2e-spec.ts': 120,
+    // Populates the demo marketplace (four sellers) and checks out twice: ~60 s alone, 120 s on a busy machine.
+    'e2e/seller-verification.e2e-spec.ts': 180,
+    // The built app's first start (demo populated) and a browser: 140 s on a busy machine.
+    'e2e/seller-verification-dashboard.e2e-spec.ts': 240,
 };
 const DEFAULT_E2E_SECONDS = 120;
 const DEFAULT_UNIT_SECONDS = 30;

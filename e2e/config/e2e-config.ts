@@ -80,6 +80,7 @@ const PORT_OFFSETS: Record<string, number> = {
     'delivery-fee.e2e-spec.ts': 60,
     'store-hours.e2e-spec.ts': 62,
     'delivery-delays.e2e-spec.ts': 66,
+    'seller-verification.e2e-spec.ts': 64,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

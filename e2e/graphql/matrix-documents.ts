@@ -75,6 +75,13 @@ export const ADMIN = {
     setOrderCustomFields: `mutation SetOrderCustomFields($input: UpdateOrderInput!) {
         setOrderCustomFields(input: $input) { id customFields { deliveryInstructions } } }`,
     storeLocatorStats: `query { storeLocatorStats { indexedStores lookups } }`,
+    // Seller verification.
+    sellers: `query { sellers(options: { take: 10 }) { items { id verified } } }`,
+    verifySeller: `mutation VerifySeller($sellerId: ID!) { verifySeller(sellerId: $sellerId) { __typename
+        ... on Seller { id verified } ... on ErrorResult { errorCode message } } }`,
+    unverifySeller: `mutation UnverifySeller($sellerId: ID!, $reason: String!) {
+        unverifySeller(sellerId: $sellerId, reason: $reason) { __typename
+        ... on Seller { id verified } ... on ErrorResult { errorCode message } } }`,
     mapTileSettings: `query { mapTileSettings { url attribution } }`,
     search: `query Search($location: DeliveryLocationInput) {
         search(input: { take: 5, groupByProduct: false, deliveryLocation: $location }) {

@@ -13,6 +13,7 @@ import { Es9Plugin } from './es9.plugin';
 import { Es9Options, Es9PluginOptions, withDefaults } from './options';
 import { DeliveryScopes } from './search/delivery-scopes';
 import { BoolQuery, withDeliveryFilter, withDeliverySort } from './search/delivery-search-query';
+import { withoutSellers } from './search/seller-visibility';
 import { VariantGeoService } from './services/variant-geo.service';
 
 /**
@@ -90,7 +91,11 @@ export function communityPluginOptions(
             },
         },
         searchConfig: {
-            mapQuery: (query: BoolQuery, input) => withDeliveryFilter(query, scopes.forInput(input)),
+            mapQuery: (query: BoolQuery, input) =>
+                withoutSellers(
+                    withDeliveryFilter(query, scopes.forInput(input)),
+                    scopes.hiddenSellersFor(input),
+                ),
             mapSort: (sort, input) =>
                 // The community type describes field sorts only, not `_geo_distance`.
                 withDeliverySort(sort, input, scopes.forInput(input)) as ElasticSearchSortInput,

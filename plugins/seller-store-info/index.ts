@@ -14,6 +14,7 @@ export * from './services/delivery-location.service';
 export * from './services/delivery-rule.service';
 export * from './services/geocoding.service';
 export * from './services/opening-hours';
+export * from './services/seller-verification.service';
 export * from './services/store-hours.service';
 export * from './services/store-locator.service';
 export * from './strategies/geocoding/geocoding-strategy';

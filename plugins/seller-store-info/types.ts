@@ -11,6 +11,15 @@ export interface StockLocationGeoFields {
     timeZone: string | null;
 }
 
+/** A marketplace seller's verification (internal custom fields of Seller). */
+export interface SellerVerificationFields {
+    verified: boolean;
+    verificationChangedAt: Date | null;
+    /** The identifier (e.g. email address) of the administrator who last verified or un-verified it. */
+    verificationChangedBy: string | null;
+    unverifiedReason: string | null;
+}
+
 /** The customer's delivery location, on the order and on the session. */
 export interface DeliveryLocationFields {
     deliveryLatitude: number | null;
@@ -26,6 +35,7 @@ declare module '@vendure/core/dist/entity/custom-entity-fields' {
         deliveryFromShippingPostalCode: string | null;
     }
     interface CustomSessionFields extends DeliveryLocationFields {}
+    interface CustomSellerFields extends SellerVerificationFields {}
     interface CustomOrderLineFields {
         /** The id as a string, whatever the EntityIdStrategy; compare it with `idsAreEqual`. */
         servingStockLocationId: string | null;

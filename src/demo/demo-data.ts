@@ -46,6 +46,23 @@ export function loadDemoCity(): DemoCity {
     return JSON.parse(readFileSync(path.join(demoDataDir, 'city.json'), 'utf8')) as DemoCity;
 }
 
+/**
+ * The demo's unverified seller: a store and products like the others, but not verified by the
+ * marketplace, so nothing of it shows in the shop until staff verify it.
+ */
+export interface DemoPendingSeller {
+    name: string;
+    code: string;
+    stores: DemoStore[];
+    products: DemoProduct[];
+}
+
+export function loadDemoPendingSeller(): DemoPendingSeller {
+    return JSON.parse(
+        readFileSync(path.join(demoDataDir, 'pending-seller.json'), 'utf8'),
+    ) as DemoPendingSeller;
+}
+
 export function loadDemoCatalog(): DemoCatalog {
     return JSON.parse(readFileSync(path.join(demoDataDir, 'catalog.json'), 'utf8')) as DemoCatalog;
 }

@@ -38,8 +38,9 @@ import { DriverService, DriverStatus, LOCAL_COURIER_HANDLER_CODE } from '../../p
 import {
     distanceDeliveryFeeCalculator,
     fastDeliveryEligibilityChecker,
+    importPostalCodes,
+    SellerVerificationService,
 } from '../../plugins/seller-store-info';
-import { importPostalCodes } from '../../plugins/seller-store-info';
 import { describeError } from '../../plugins/shared/errors';
 import { INSTANT_PAYMENT_METHOD_CODE, instantPaymentHandler } from '../marketplace';
 import {
@@ -48,6 +49,7 @@ import {
     DemoProduct,
     loadDemoCatalog,
     loadDemoCity,
+    loadDemoPendingSeller,
     productsCsv,
     stockPerStore,
 } from './demo-data';
@@ -80,9 +82,10 @@ export const demoInitialData: InitialData = {
 };
 
 /**
- * Populates the demo marketplace in a real city (Chicago) once: three sellers as seller channels
- * with their stores (stock locations with coordinates), about 60 products with stock spread
- * unevenly over the stores, a fast-delivery shipping method per seller and a payment method that
+ * Populates the demo marketplace in a real city (Chicago) once: three verified sellers as seller
+ * channels with their stores (stock locations with coordinates), about 60 products with stock
+ * spread unevenly over the stores, a fourth seller that is not verified (its store and products
+ * exist, the shop shows none of them), a fast-delivery shipping method per seller and a payment method that
  * settles at once. A second start finds the sellers and changes nothing.
  */
 export async function populateDemoMarketplace(
@@ -113,15 +116,21 @@ export async function populateDemoMarketplace(
     const catalog = loadDemoCatalog();
     const defaultCtx = await adminContext(app);
     const sellerChannelIds: ID[] = [];
-    for (const seller of city.sellers) {
+    const pending = loadDemoPendingSeller();
+    const sellers = [
+        ...city.sellers.map(seller => ({ ...seller, products: catalog[seller.code] ?? [], verified: true })),
+        { ...pending, verified: false },
+    ];
+    for (const seller of sellers) {
         const channel = await createSellerChannel(app, defaultCtx, city, seller.name, seller.code);
         sellerChannelIds.push(channel.id);
         const ctx = await adminContext(app, channel);
         const stores = await createStores(app, ctx, seller.stores, city.timeZone);
-        await importProducts(app, ctx, catalog[seller.code] ?? []);
+        await importProducts(app, ctx, seller.products);
         await stockStores(app, ctx, channel, stores);
         await createFastDeliveryMethod(app, ctx, seller.name);
         await createSellerStaff(app, channel, seller.name, seller.code);
+        if (seller.verified) await verifySeller(app, defaultCtx, channel);
     }
     await createInstantPayment(app, await adminContext(app), sellerChannelIds);
     await importDemoPostalCodes(app);
@@ -202,6 +211,13 @@ async function createStores(
         );
     }
     return created;
+}
+
+/** As staff with VerifySeller would: each store has coordinates and a postal code. */
+async function verifySeller(app: INestApplicationContext, ctx: RequestContext, channel: Channel) {
+    if (channel.sellerId == null) throw new Error(`Channel ${channel.code} has no seller`);
+    const result = await app.get(SellerVerificationService).verify(ctx, channel.sellerId);
+    if (isGraphQlErrorResult(result)) throw new Error(`Could not verify ${channel.code}: ${result.message}`);
 }
 
 async function importProducts(app: INestApplicationContext, ctx: RequestContext, products: DemoProduct[]) {

@@ -1,3 +1,4 @@
+import type { ID } from '@vendure/common/lib/shared-types';
 import { InternalServerError } from '@vendure/core';
 
 import { DeliveryScope } from './delivery-search-query';
@@ -11,9 +12,19 @@ import { DeliveryScope } from './delivery-search-query';
  */
 export class DeliveryScopes {
     private readonly scopes = new WeakMap<object, DeliveryScope | null>();
+    private readonly hiddenSellers = new WeakMap<object, readonly ID[]>();
 
     record(input: object, scope: DeliveryScope | undefined): void {
         this.scopes.set(input, scope ?? null);
+    }
+
+    /** Seller verification: the channels of unverified sellers, hidden from this (shop) search. */
+    recordHiddenSellers(input: object, channelIds: readonly ID[]): void {
+        this.hiddenSellers.set(input, channelIds);
+    }
+
+    hiddenSellersFor(input: object): readonly ID[] | undefined {
+        return this.hiddenSellers.get(input);
     }
 
     /**

@@ -5,6 +5,7 @@ import {
     DeliveryLocationInput,
     DeliveryLocationService,
     DeliveryRuleService,
+    SellerVerificationService,
     StoreHoursService,
     StoreLocator,
 } from '../../seller-store-info';
@@ -19,6 +20,7 @@ export class DeliverySearchScopeService {
         private readonly deliveryRule: DeliveryRuleService,
         private readonly storeLocator: StoreLocator,
         private readonly storeHours: StoreHoursService,
+        private readonly sellerVerification: SellerVerificationService,
     ) {}
 
     /** Records the delivery scope of a search, by seller-store-info's rule for which location a search delivers to. */
@@ -27,6 +29,13 @@ export class DeliverySearchScopeService {
         input: { deliveryLocation?: DeliveryLocationInput | null },
     ): Promise<void> {
         const location = await this.deliveryLocations.forSearch(ctx, input);
+        // Seller verification: the shop sees nothing of unverified sellers; staff see everything.
+        if (ctx.apiType === 'shop') {
+            this.scopes.recordHiddenSellers(
+                input,
+                await this.sellerVerification.unverifiedSellerChannelIds(ctx),
+            );
+        }
         if (!location) return this.scopes.record(input, undefined);
         const maxDistanceKm = this.deliveryRule.maxDistanceKm;
         // Opening hours: with a closed store in range, only the open ones serve.

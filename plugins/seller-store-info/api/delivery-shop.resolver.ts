@@ -9,6 +9,7 @@ import {
 } from '../services/delivery-location.service';
 import { DeliveryRuleService, VariantDelivery } from '../services/delivery-rule.service';
 import { NearbyStoresService } from '../services/nearby-stores.service';
+import { SellerVerificationService } from '../services/seller-verification.service';
 
 @Resolver()
 export class DeliveryShopResolver {
@@ -16,6 +17,7 @@ export class DeliveryShopResolver {
         private readonly deliveryLocations: DeliveryLocationService,
         private readonly deliveryRule: DeliveryRuleService,
         private readonly nearbyStoresService: NearbyStoresService,
+        private readonly sellerVerification: SellerVerificationService,
     ) {}
 
     @Mutation()
@@ -55,7 +57,8 @@ export class DeliveryShopResolver {
                 opensAt: null,
             }));
         }
-        return this.deliveryRule.availability(ctx, args.productVariantIds, location);
+        const answers = await this.deliveryRule.availability(ctx, args.productVariantIds, location);
+        return this.sellerVerification.withoutUnverifiedSellers(ctx, answers);
     }
 }
 

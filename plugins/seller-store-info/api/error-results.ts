@@ -25,3 +25,31 @@ export class InvalidCoordinatesError extends ErrorResult {
 }
 
 export type DeliveryLocationError = UnknownPostalCodeError | InvalidCoordinatesError;
+
+/** A seller whose store lacks what delivery needs (coordinates, a postal code) cannot be verified yet. */
+export class SellerNotVerifiableError extends ErrorResult {
+    constructor(
+        readonly stockLocationId: string,
+        readonly stockLocationName: string,
+        readonly missingFields: string[],
+    ) {
+        super(
+            'SellerNotVerifiableError',
+            'SELLER_NOT_VERIFIABLE_ERROR',
+            `The seller cannot be verified yet: its store "${stockLocationName}" (stock location ` +
+                `${stockLocationId}) has no ${missingFields.join(' and no ')}. ` +
+                'Set them on the stock location, then verify again.',
+        );
+    }
+}
+
+/** The default channel's seller is the platform itself: always verified. */
+export class DefaultSellerAlwaysVerifiedError extends ErrorResult {
+    constructor() {
+        super(
+            'DefaultSellerAlwaysVerifiedError',
+            'DEFAULT_SELLER_ALWAYS_VERIFIED_ERROR',
+            "The default channel's seller is the platform itself and is always verified: it cannot be un-verified",
+        );
+    }
+}

@@ -383,3 +383,42 @@ describe('counts', () => {
         expectPlaceholdersMatch(grouped);
     });
 });
+
+describe('seller verification', () => {
+    const hidden: SearchScope = { ...shopScope, hiddenSellers: { channelIds: [4, '7'] } };
+
+    it('leaves out the variants of unverified sellers’ channels, by the live channel assignments', () => {
+        const query = searchResultsQuery({}, hidden, COLUMNS);
+        expect(query.sql).toContain(
+            'si."productVariantId" NOT IN (SELECT hs_pvc."productVariantId" FROM "product_variant_channels_channel" hs_pvc ' +
+                'WHERE hs_pvc."channelId" = ANY (CAST($',
+        );
+        expect(query.sql).toContain('AS integer[])))');
+        expect(query.parameters).toContainEqual(['4', '7']);
+        expectPlaceholdersMatch(query);
+    });
+
+    it('applies the same condition to totals, facets and collections, and with a delivery location', () => {
+        for (const query of [
+            totalCountQuery({}, hidden),
+            facetValueIdsQuery({}, hidden),
+            collectionIdsQuery({ groupByProduct: true }, hidden),
+            searchResultsQuery({}, { ...twoStores, hiddenSellers: { channelIds: [4] } }, COLUMNS),
+        ]) {
+            expect(query.sql).toContain('NOT IN (SELECT hs_pvc."productVariantId"');
+            expectPlaceholdersMatch(query);
+        }
+    });
+
+    it('casts for UUID ids, and adds nothing when every seller is verified', () => {
+        const uuid = totalCountQuery(
+            {},
+            { ...shopScope, hiddenSellers: { channelIds: ['a'], idType: 'uuid' } },
+        );
+        expect(uuid.sql).toContain('CAST(si."productVariantId" AS uuid) NOT IN');
+        expect(uuid.sql).toContain('AS uuid[])))');
+        const none = totalCountQuery({}, { ...shopScope, hiddenSellers: { channelIds: [] } });
+        expect(none.sql).not.toContain('hs_pvc');
+        expect(totalCountQuery({}, shopScope).sql).not.toContain('hs_pvc');
+    });
+});

@@ -50,6 +50,13 @@ export interface DeliveryScope {
     idType?: EntityIdType;
 }
 
+/** The channels of unverified sellers, read when the search runs (shop API only). */
+export interface HiddenSellers {
+    channelIds: readonly ID[];
+    /** @default 'integer' */
+    idType?: EntityIdType;
+}
+
 /** Table names, from the entity metadata (they change with an `entityPrefix`). */
 export interface SearchTables {
     searchIndexItem: string;
@@ -76,6 +83,8 @@ export interface SearchScope {
     enabledOnly: boolean;
     /** The delivery rule; absent without a delivery location (then nothing is filtered by it). */
     delivery?: DeliveryScope;
+    /** Seller verification: the variants of these sellers' channels are left out. */
+    hiddenSellers?: HiddenSellers;
     tables?: SearchTables;
 }
 
@@ -346,6 +355,7 @@ class QueryParts {
             where.push(`(${each.join(' OR ')})`);
         }
         if (scope.delivery) where.push(this.deliverable(scope.delivery));
+        if (scope.hiddenSellers?.channelIds.length) where.push(this.notOfSellers(scope.hiddenSellers));
         return where.join('\n  AND ');
     }
 
@@ -373,6 +383,20 @@ class QueryParts {
     /** The distance to the nearest store that can deliver the row's variant, NULL when none. */
     nearestDistance(delivery: DeliveryScope): string {
         return this.servingStores(delivery) ? 'ds."distanceKm"' : 'CAST(NULL AS double precision)';
+    }
+
+    /**
+     * Seller verification: no variant in a channel of an unverified seller, by the live channel
+     * assignments (one hashed subplan per statement), so un-verifying needs no reindex.
+     */
+    private notOfSellers(hidden: HiddenSellers): string {
+        const idType: EntityIdType = hidden.idType === 'uuid' ? 'uuid' : 'integer';
+        const variantId = idType === 'uuid' ? 'CAST(si."productVariantId" AS uuid)' : 'si."productVariantId"';
+        const channelIds = this.param(hidden.channelIds.map(String));
+        return (
+            `${variantId} NOT IN (SELECT hs_pvc."productVariantId" FROM ${this.table('productVariantChannels')} hs_pvc ` +
+            `WHERE hs_pvc."channelId" = ANY (CAST(${channelIds} AS ${idType}[])))`
+        );
     }
 
     /** The join in {@link from} keeps the deliverable rows; with no store near, none is. */

@@ -20,6 +20,7 @@ import { DataSource } from 'typeorm';
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { DeliveryLocationInput, DeliveryLocationService } from '../services/delivery-location.service';
+import { SellerVerificationService } from '../services/seller-verification.service';
 import { StoreHoursService } from '../services/store-hours.service';
 import { StoreLocator } from '../services/store-locator.service';
 import {
@@ -29,6 +30,7 @@ import {
     DeliveryScope,
     EntityIdType,
     facetValueIdsQuery,
+    HiddenSellers,
     InvalidFacetValueFilterError,
     searchResultsQuery,
     SearchScope,
@@ -83,6 +85,7 @@ export class DeliverySearchStrategy implements SearchStrategy {
         RequestContext,
         WeakMap<object, Promise<DeliveryScope | undefined>>
     >();
+    private readonly hiddenSellersOf = new WeakMap<RequestContext, Promise<HiddenSellers>>();
 
     init(injector: Injector): void {
         const connection = injector.get(TransactionalConnection);
@@ -95,6 +98,7 @@ export class DeliverySearchStrategy implements SearchStrategy {
             deliveryLocations: injector.get(DeliveryLocationService),
             channelService: injector.get(ChannelService),
             globalSettings: injector.get(GlobalSettingsService),
+            sellerVerification: injector.get(SellerVerificationService),
         };
         this.tables = tablesOf(connection.rawConnection);
         this.idType = idTypeOf(connection.rawConnection);
@@ -165,8 +169,22 @@ export class DeliverySearchStrategy implements SearchStrategy {
             currencyCode: this.ready().searchOptions.indexCurrencyCode ? ctx.currencyCode : undefined,
             enabledOnly,
             delivery: await delivery,
+            hiddenSellers: await this.hiddenSellers(ctx),
             tables: this.tables,
         };
+    }
+
+    /** Seller verification: the shop sees nothing of unverified sellers; staff see everything. */
+    private hiddenSellers(ctx: RequestContext): Promise<HiddenSellers | undefined> {
+        if (ctx.apiType !== 'shop') return Promise.resolve(undefined);
+        let hidden = this.hiddenSellersOf.get(ctx);
+        if (!hidden) {
+            hidden = this.ready()
+                .sellerVerification.unverifiedSellerChannelIds(ctx)
+                .then(channelIds => ({ channelIds, idType: this.idType }));
+            this.hiddenSellersOf.set(ctx, hidden);
+        }
+        return hidden;
     }
 
     /** The stores near the delivery location, as VALUES rows; undefined without a location. */
@@ -226,6 +244,7 @@ interface Services {
     deliveryLocations: DeliveryLocationService;
     channelService: ChannelService;
     globalSettings: GlobalSettingsService;
+    sellerVerification: SellerVerificationService;
 }
 
 /** A raw result row: Vendure's `si_<column>` aliases, read by its mapToSearchResult. */

@@ -1,7 +1,9 @@
 // seller-store-info's dashboard extension: the store's point on a map on the stock location page
-// (its latitude/longitude custom fields are edited in the page's own custom-fields block).
+// (its latitude/longitude custom fields are edited in the page's own custom-fields block), and the
+// seller's verification badge on the seller page.
 import { defineDashboardExtension } from '@vendure/dashboard';
 
+import { SellerVerificationBlock } from './seller-verification';
 import { StoreLocationMap } from './store-location-map';
 
 defineDashboardExtension({
@@ -16,6 +18,17 @@ defineDashboardExtension({
             },
             component: StoreLocationMap,
             requiresPermission: ['ReadStockLocation'],
+        },
+        {
+            id: 'seller-verification',
+            title: 'Verification',
+            location: {
+                pageId: 'seller-detail',
+                column: 'side',
+                position: { blockId: 'main-form', order: 'after' },
+            },
+            component: SellerVerificationBlock,
+            requiresPermission: ['ReadSeller'],
         },
     ],
 });

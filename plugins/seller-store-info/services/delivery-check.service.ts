@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { Order, OrderLine, ProductVariant, RequestContext, TransactionalConnection } from '@vendure/core';
+import { ID, Order, OrderLine, ProductVariant, RequestContext, TransactionalConnection } from '@vendure/core';
 import { In } from 'typeorm';
 
 import { DeliveryLocation, DeliveryLocationService } from './delivery-location.service';
 import { DeliveryRuleService } from './delivery-rule.service';
+import { SellerVerificationService } from './seller-verification.service';
 
 /**
  * The 5 km rule applied to an order: at add to cart and again at checkout (the customer may have
@@ -15,6 +16,7 @@ export class DeliveryCheckService {
         private readonly connection: TransactionalConnection,
         private readonly deliveryLocations: DeliveryLocationService,
         private readonly deliveryRule: DeliveryRuleService,
+        private readonly sellerVerification: SellerVerificationService,
     ) {}
 
     /**
@@ -33,6 +35,8 @@ export class DeliveryCheckService {
         variant: ProductVariant,
         quantity: number,
     ): Promise<string | undefined> {
+        const unverified = await this.unverifiedSellerRefusal(ctx, [variant.id]);
+        if (unverified) return unverified;
         if (!location) return noLocationMessage;
         const [availability] = await this.deliveryRule.availability(
             ctx,
@@ -52,6 +56,11 @@ export class DeliveryCheckService {
         lines: OrderLine[],
     ): Promise<string | undefined> {
         if (!lines.length) return undefined;
+        const unverified = await this.unverifiedSellerRefusal(
+            ctx,
+            lines.map(line => line.productVariantId),
+        );
+        if (unverified) return unverified;
         if (!location) return noLocationMessage;
         const quantities = new Map<string, number>();
         for (const line of lines) {
@@ -74,6 +83,23 @@ export class DeliveryCheckService {
             return closedMessage(variants.map(variantName), latest);
         }
         return undeliverableMessage(variants.map(variantName), location, this.deliveryRule.maxDistanceKm);
+    }
+
+    /** Seller verification: nothing of an unverified seller can be ordered in the shop. */
+    private async unverifiedSellerRefusal(
+        ctx: RequestContext,
+        variantIds: ID[],
+    ): Promise<string | undefined> {
+        const refused = await this.sellerVerification.variantsOfUnverifiedSellers(ctx, variantIds);
+        if (!refused.length) return undefined;
+        const variants = await this.connection
+            .getRepository(ctx, ProductVariant)
+            .find({ where: { id: In(refused) }, relations: ['translations'] });
+        const what = variants.map(variant => `"${variantName(variant)}"`).join(', ');
+        return (
+            `${what} cannot be ordered: its seller is not verified by the marketplace (yet). ` +
+            'Remove it from the cart, or choose a product of another seller.'
+        );
     }
 }
 

@@ -11,6 +11,7 @@ import {
 import { SELLER_STORE_INFO_PLUGIN_OPTIONS } from '../constants';
 import { SellerStoreInfoOptions } from '../options';
 import { DeliveryLocationInput, DeliveryLocationService } from './delivery-location.service';
+import { SellerVerificationService } from './seller-verification.service';
 import { StoreHoursService } from './store-hours.service';
 import { StoreLocator } from './store-locator.service';
 
@@ -34,6 +35,7 @@ export class NearbyStoresService {
         private readonly storeLocator: StoreLocator,
         private readonly deliveryLocations: DeliveryLocationService,
         private readonly storeHours: StoreHoursService,
+        private readonly sellerVerification: SellerVerificationService,
         @Inject(SELLER_STORE_INFO_PLUGIN_OPTIONS) private readonly options: SellerStoreInfoOptions,
     ) {}
 
@@ -44,9 +46,11 @@ export class NearbyStoresService {
                 'Give a location (postalCode, or latitude and longitude), or set one with setDeliveryLocation first',
             );
         }
-        const stores = this.storeLocator.near(location, this.options.maxDistanceKm, {
-            channelIds: [ctx.channelId],
-        });
+        const hidden = await this.sellerVerification.unverifiedSellerChannelIds(ctx);
+        const stores = this.storeLocator
+            .near(location, this.options.maxDistanceKm, { channelIds: [ctx.channelId] })
+            // Seller verification: the stores of unverified sellers are not shown.
+            .filter(store => !store.channelIds.some(id => hidden.some(other => idsAreEqual(id, other))));
         if (!stores.length) return [];
         const defaultChannel = await this.channelService.getDefaultChannel(ctx);
         const channels = await this.connection.getRepository(ctx, Channel).find({ relations: ['seller'] });
