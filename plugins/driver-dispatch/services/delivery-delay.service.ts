@@ -27,8 +27,11 @@ interface DelayedRow {
  * `deliveryAlertAfterMinutes`) and publishes one {@link DeliveryDelayedEvent} per delivery and
  * stage. "Once" is held by the database: each stage's alert column is set by one conditional
  * UPDATE (`… IS NULL`), and only the process whose UPDATE returned the row publishes, so several
- * workers, a restart or a second sweep publish nothing twice. The row is marked before the event
- * goes out: a process that dies in between loses that alert (at most once, never twice).
+ * workers, a restart or a second sweep publish nothing twice. The mark and the events are one
+ * transaction, and Vendure hands a transaction's events to subscribers only once it commits: a
+ * process that dies before the commit leaves the rows unmarked, and the next sweep alerts them.
+ * Like every EventBus event, one published and then lost with its process (between the commit
+ * and the subscribers, in memory) is not sent again.
  */
 @Injectable()
 export class DeliveryDelayService {
@@ -40,45 +43,59 @@ export class DeliveryDelayService {
 
     async detect(ctx: RequestContext): Promise<DelayDetection> {
         const { readyBefore, assignedBefore } = delayCutoffs(this.options);
-        const waiting = await this.mark(
+        const waiting = await this.alert(
+            ctx,
             DeliveryDelayStage.WAITING_FOR_DRIVER,
             'waitingForDriverDelayedAt',
             'createdAt',
             [DeliveryStatus.PENDING],
             readyBefore,
         );
-        const out = await this.mark(
+        const out = await this.alert(
+            ctx,
             DeliveryDelayStage.OUT_FOR_DELIVERY,
             'outForDeliveryDelayedAt',
             'assignedAt',
             OPEN_WITH_DRIVER,
             assignedBefore,
         );
-        for (const [stage, rows] of [
-            [DeliveryDelayStage.WAITING_FOR_DRIVER, waiting],
-            [DeliveryDelayStage.OUT_FOR_DELIVERY, out],
-        ] as const) {
-            for (const row of rows) await this.publish(ctx, stage, row);
-        }
         if (waiting.length || out.length) {
             Logger.info(
-                `Delayed deliveries: ${waiting.length} waiting for a driver [${waiting.map(row => row.id).join(', ')}], ` +
-                    `${out.length} out for delivery [${out.map(row => row.id).join(', ')}]`,
+                `Delayed deliveries: ${waiting.length} waiting for a driver [${waiting.join(', ')}], ` +
+                    `${out.length} out for delivery [${out.join(', ')}]`,
                 loggerCtx,
             );
         }
-        return { waitingForDriver: waiting.map(row => row.id), outForDelivery: out.map(row => row.id) };
+        return { waitingForDriver: waiting, outForDelivery: out };
+    }
+
+    /** Marks one stage's newly delayed rows and publishes their events, in one transaction. */
+    private alert(
+        ctx: RequestContext,
+        stage: DeliveryDelayStage,
+        column: 'waitingForDriverDelayedAt' | 'outForDeliveryDelayedAt',
+        clock: 'createdAt' | 'assignedAt',
+        statuses: DeliveryStatus[],
+        before: Date,
+    ): Promise<ID[]> {
+        return this.connection.withTransaction(ctx, async txCtx => {
+            const rows = await this.mark(txCtx, stage, column, clock, statuses, before);
+            for (const row of rows) await this.publish(txCtx, stage, row);
+            return rows.map(row => row.id);
+        });
     }
 
     /** Sets the stage's alert column on the rows past their cutoff that have none; returns them. */
     private async mark(
+        ctx: RequestContext,
         stage: DeliveryDelayStage,
         column: 'waitingForDriverDelayedAt' | 'outForDeliveryDelayedAt',
         clock: 'createdAt' | 'assignedAt',
         statuses: DeliveryStatus[],
         before: Date,
     ): Promise<DelayedRow[]> {
-        const result = await this.connection.rawConnection
+        const result = await this.connection
+            .getRepository(ctx, DeliveryAssignment)
             .createQueryBuilder()
             .update(DeliveryAssignment)
             .set({ [column]: () => 'CURRENT_TIMESTAMP' })
@@ -99,7 +116,7 @@ export class DeliveryDelayService {
     }
 
     private async publish(ctx: RequestContext, stage: DeliveryDelayStage, row: DelayedRow): Promise<void> {
-        const withChannels = await this.connection.rawConnection.getRepository(DeliveryAssignment).findOne({
+        const withChannels = await this.connection.getRepository(ctx, DeliveryAssignment).findOne({
             where: { id: row.id },
             relations: { channels: true },
             select: { id: true, channels: { id: true } },
