@@ -55,6 +55,7 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             // Driver index, live event stream and ping counters under the app's hash tag.
             redisKeyPrefix: REDIS_NAMESPACE,
             demoFleet: settings.demoFleet,
+            publicBaseUrl: settings.publicBaseUrl,
             ...(settings.dispatchSweepSchedule ? { sweepSchedule: settings.dispatchSweepSchedule } : {}),
             ...(settings.dispatchMode ? { dispatchMode: settings.dispatchMode } : {}),
             ...(settings.dispatchBatchWindowMs ? { batchWindowMs: settings.dispatchBatchWindowMs } : {}),

@@ -80,9 +80,9 @@ async function writeDeliveries(client: Client, options: Options, end: Date): Pro
     await client.query('SET session_replication_role = replica');
     await client.query(
         `INSERT INTO delivery_assignment ("orderId", "status", "dropoffLatitude", "dropoffLongitude",
-            "deliveryReference", "correlationId", "createdAt", "updatedAt", "assignedAt", "pickedUpAt",
+            "deliveryReference", "trackingToken", "correlationId", "createdAt", "updatedAt", "assignedAt", "pickedUpAt",
             "deliveredAt", "waitingForDriverDelayedAt", "outForDeliveryDelayedAt")
-        SELECT s.n, s.status, 41.88, -87.63, 'B-' || s.n, md5(s.n::text), s.ready, s.ready,
+        SELECT s.n, s.status, 41.88, -87.63, 'B-' || s.n, md5('t' || s.n::text), md5(s.n::text), s.ready, s.ready,
             CASE WHEN s.status <> 'PENDING' AND s.r > 0.03 THEN s.ready + make_interval(secs => 10 + s.r * 600) END,
             CASE WHEN s.status IN ('DELIVERED', 'PICKED_UP', 'FAILED') THEN s.ready + make_interval(secs => 300 + s.r * 900) END,
             CASE WHEN s.status = 'DELIVERED' THEN s.ready + make_interval(secs => 900 + s.r * 2400) END,

@@ -94,6 +94,7 @@ async function waitingDelivery(pickupStockLocationId: ID): Promise<string> {
                 deliveredAt: null,
                 correlationId: randomUUID(),
                 deliveryReference: randomUUID().slice(0, 8),
+                trackingToken: randomUUID().replace(/-/g, ''),
                 fulfillmentId: null,
                 deliveryCode: null,
                 codeFailures: 0,

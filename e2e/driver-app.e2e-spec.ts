@@ -353,6 +353,16 @@ describe('the driver app', () => {
             driverLatitude: expect.any(Number),
             deliveryCode: expect.stringMatching(/^\d{6}$/),
         });
+        // The tracking link: this server's public base URL and the delivery's own random token.
+        const [{ trackingToken }] = await sql().query(
+            `SELECT "trackingToken" FROM delivery_assignment WHERE id = $1`,
+            [delivery.id],
+        );
+        expect(trackingToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+        expect(deliveryTracking[0].trackingUrl).toBe(
+            `http://localhost:${e2eConfig(__filename).apiOptions.port}/track/${trackingToken}`,
+        );
+        expect(trackingToken).not.toContain(placed.code);
         // Another guest, a registered customer, and an order code that does not exist: all empty.
         await shopClient.asAnonymousUser();
         for (const orderCode of [placed.code, placed.sellerOrders[0].code, 'NO-SUCH-ORDER']) {

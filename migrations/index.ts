@@ -12,6 +12,7 @@ import { DeliveryInstructions1795780000000 } from './1795780000000-delivery-inst
 import { StoreOpeningHours1795790000000 } from './1795790000000-store-opening-hours';
 import { SellerVerification1795800000000 } from './1795800000000-seller-verification';
 import { DeliveryDelays1795810000000 } from './1795810000000-delivery-delays';
+import { DeliveryTrackingTokens1795820000000 } from './1795820000000-delivery-tracking-tokens';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -27,4 +28,5 @@ export const migrations: Array<new () => object> = [
     StoreOpeningHours1795790000000,
     SellerVerification1795800000000,
     DeliveryDelays1795810000000,
+    DeliveryTrackingTokens1795820000000,
 ];

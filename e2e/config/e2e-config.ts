@@ -104,6 +104,8 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
     const port = PORT_BASE + offset;
     const settings = readSettings({
         DATA_DIR: path.join(e2eEnv('tmpDir'), file),
+        // Tracking links (publicBaseUrl) then point at this suite's server.
+        PORT: String(port),
         DEMO_DATA: 'false',
         ...options.env,
     });

@@ -242,6 +242,7 @@ export const DELIVERY_TRACKING = gql`
             assignedAt
             pickedUpAt
             deliveredAt
+            trackingUrl
         }
     }
 `;
@@ -257,6 +258,7 @@ export interface DeliveryTrackingEntry {
     assignedAt: string | null;
     pickedUpAt: string | null;
     deliveredAt: string | null;
+    trackingUrl: string | null;
 }
 export interface DeliveryTrackingResult {
     deliveryTracking: DeliveryTrackingEntry[];

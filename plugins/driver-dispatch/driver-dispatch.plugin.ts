@@ -44,6 +44,7 @@ import { DeliveryInsightsService } from './services/delivery-insights.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
+import { publicBaseUrlProblem } from './services/tracking-token';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -159,6 +160,8 @@ export class DriverDispatchPlugin implements NestModule {
         const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
         const modeProblem = dispatchModeProblem(resolved);
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
+        const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);
+        if (urlProblem) throw new Error(`DriverDispatchPlugin: ${urlProblem}`);
         this.options = resolved;
         return DriverDispatchPlugin;
     }

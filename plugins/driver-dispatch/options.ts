@@ -284,6 +284,17 @@ export interface DriverDispatchPluginOptions {
      * @default the built `dist/driver-app`, as above
      */
     appDir?: string;
+    /**
+     * @description
+     * Where customers reach this server (or the proxy in front of it), e.g.
+     * `https://shop.example.com`: the base of the tracking links (`<publicBaseUrl>/track/<token>`)
+     * in `DeliveryTracking.trackingUrl` and in the delivery emails. Without it `trackingUrl` is null:
+     * the plugin cannot know the public host behind a proxy, and a link to the wrong one would be
+     * worse than none.
+     *
+     * @default undefined
+     */
+    publicBaseUrl?: string;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -304,11 +315,13 @@ export interface LocationPingLimit {
 export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) => T);
 
 export type ResolvedDriverDispatchOptions = Required<
-    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir'>
+    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl'>
 > &
     // appDir unset: found when the server starts (defaultDriverAppDir), so a build made after
     // this module was loaded is still found.
-    Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir'> & { deliveryCode: DeliveryCodePolicy };
+    Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir' | 'publicBaseUrl'> & {
+        deliveryCode: DeliveryCodePolicy;
+    };
 
 /** The strategy an option names: the option itself, or what its function makes. */
 export function resolveStrategy<T extends object>(
@@ -411,4 +424,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     pingFlushIntervalMs: 10,
     locationPingLimit: { points: 10, durationSeconds: 10 },
     appDir: undefined,
+    publicBaseUrl: undefined,
 };

@@ -49,9 +49,28 @@ describe('readSettings', () => {
             expect(settings.corsOrigins).toBe(true);
         });
 
+        it('builds tracking links on this server at localhost and its port', () => {
+            expect(settings.publicBaseUrl).toBe('http://localhost:3000');
+            expect(readSettings({ PORT: '4000' }, cwd).publicBaseUrl).toBe('http://localhost:4000');
+        });
+
         it('uses no Redis and no Elasticsearch', () => {
             expect(settings.redisUrl).toBeUndefined();
             expect(settings.elasticsearchUrl).toBeUndefined();
+        });
+    });
+
+    describe('PUBLIC_BASE_URL', () => {
+        it('is taken as given', () => {
+            expect(readSettings({ PUBLIC_BASE_URL: 'https://shop.example.com' }, cwd).publicBaseUrl).toBe(
+                'https://shop.example.com',
+            );
+        });
+
+        it('must be an http(s) URL without a query', () => {
+            expect(refusal({ PUBLIC_BASE_URL: 'shop.example.com' })).toContain('PUBLIC_BASE_URL');
+            expect(refusal({ PUBLIC_BASE_URL: 'ftp://shop.example.com' })).toContain('PUBLIC_BASE_URL');
+            expect(refusal({ PUBLIC_BASE_URL: 'https://shop.example.com/?x=1' })).toContain('query');
         });
     });
 

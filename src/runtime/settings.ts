@@ -44,6 +44,8 @@ export interface RuntimeSettings {
     dispatchPendingAlertSeconds?: number;
     /** driver-dispatch's `locationPingLimit` (LOCATION_PING_LIMIT=points/seconds); unset: 10 per 10 s. */
     locationPingLimit?: { points: number; durationSeconds: number };
+    /** Where customers reach this server (PUBLIC_BASE_URL): the base of tracking links. */
+    publicBaseUrl: string;
 }
 
 export class SettingsError extends Error {
@@ -169,6 +171,13 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         );
     }
 
+    // Tracking links in emails and deliveryTracking; behind a proxy, its public address.
+    const publicBaseUrl = nonEmpty('PUBLIC_BASE_URL') ?? `http://localhost:${port}`;
+    checkUrl(publicBaseUrl, 'PUBLIC_BASE_URL', ['http:', 'https:'], problems);
+    if (URL.canParse(publicBaseUrl) && (new URL(publicBaseUrl).search || new URL(publicBaseUrl).hash)) {
+        problems.push('PUBLIC_BASE_URL must not have a query or fragment');
+    }
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -191,6 +200,7 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         assetDir: path.join(dataDir, 'assets'),
         corsOrigins: corsList.length ? corsList : embedded ? true : [],
         defaultCountryCode,
+        publicBaseUrl,
         ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
         ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
         ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),

@@ -62,6 +62,8 @@ export const trackingShopApiExtensions = gql`
         assignedAt: DateTime
         pickedUpAt: DateTime
         deliveredAt: DateTime
+        "The customer's tracking page for this delivery (null when the shop has not set the plugin's publicBaseUrl)."
+        trackingUrl: String
     }
 
     extend type Query {

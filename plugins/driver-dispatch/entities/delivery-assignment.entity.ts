@@ -118,6 +118,14 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     @Column({ type: 'varchar', length: 8, nullable: true })
     deliveryCode: string | null;
 
+    /**
+     * The secret of the customer's tracking link (`/track/<token>`, `DeliveryTracking.trackingUrl`):
+     * random, never derived from the order, kept for the life of the delivery.
+     */
+    @Index('IDX_delivery_assignment_tracking_token', { unique: true })
+    @Column({ type: 'varchar', length: 64 })
+    trackingToken: string;
+
     /** Wrong delivery codes in a row. */
     @Column({ type: 'int', default: 0 })
     codeFailures: number;

@@ -20,6 +20,7 @@ import { Driver } from '../entities/driver.entity';
 import { DriverDispatchPluginOptions } from '../options';
 import { DeliveryStatus, OPEN_WITH_DRIVER } from '../types';
 import { DriverService } from './driver.service';
+import { trackingUrlFor } from './tracking-token';
 
 /** What the driver app shows of the delivery a driver is on, and nothing more. */
 export interface DriverAssignmentView {
@@ -55,6 +56,8 @@ export interface DeliveryTracking {
     assignedAt: Date | null;
     pickedUpAt: Date | null;
     deliveredAt: Date | null;
+    /** The customer's tracking page for this delivery; null without the `publicBaseUrl` option. */
+    trackingUrl: string | null;
 }
 
 /** Statuses in which the customer still needs the delivery code. */
@@ -75,7 +78,8 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
         private readonly options: Required<
             Pick<DriverDispatchPluginOptions, 'etaSpeedKmh' | 'etaPickupBufferMinutes'>
-        >,
+        > &
+            Pick<DriverDispatchPluginOptions, 'publicBaseUrl'>,
     ) {}
 
     onApplicationBootstrap(): void {
@@ -196,7 +200,8 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
         return sessionId != null && idsAreEqual(order.customFields.placedInSessionId ?? undefined, sessionId);
     }
 
-    private async trackingEntry(
+    /** One delivery as its customer sees it (also the tracking page and the delivery emails). */
+    async trackingEntry(
         ctx: RequestContext,
         order: Order,
         assignment: DeliveryAssignment,
@@ -219,6 +224,7 @@ export class DeliveryTrackingService implements OnApplicationBootstrap {
             assignedAt: assignment.assignedAt,
             pickedUpAt: assignment.pickedUpAt,
             deliveredAt: assignment.deliveredAt,
+            trackingUrl: trackingUrlFor(this.options.publicBaseUrl, assignment.trackingToken),
         };
     }
 

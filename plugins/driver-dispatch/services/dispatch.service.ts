@@ -33,6 +33,7 @@ import { DeliveryLifecycleService, DriverNotFree, Mover } from './delivery-lifec
 import { DeliveryMatcherService } from './delivery-matcher.service';
 import { DeliveryQueryService } from './delivery-query.service';
 import { DriverService } from './driver.service';
+import { generateTrackingToken } from './tracking-token';
 
 /**
  * The deliveries' commands, as the resolvers call them (the reads are {@link DeliveryQueryService}'s):
@@ -125,6 +126,7 @@ export class DispatchService {
                 deliveredAt: null,
                 correlationId: randomUUID(),
                 deliveryReference: generateDeliveryReference(),
+                trackingToken: generateTrackingToken(),
                 fulfillmentId: fulfillment.id,
                 deliveryCode: generateDeliveryCode(this.options.deliveryCode.length),
                 codeFailures: 0,
