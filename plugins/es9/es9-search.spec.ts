@@ -159,6 +159,31 @@ describe('es9 on the community plugin: the query', () => {
         ]);
     });
 
+    it('sorts by the nearest serving store when a nearer one is closed (opening hours)', () => {
+        const { scopes, body } = setUp();
+        const input = { deliveryLocation: LOOP };
+        const servingStoreDistancesKm = { '3': 2.5, '7': 4.1 };
+        scopes.record(input, {
+            point: LOOP,
+            maxDistanceKm: 5,
+            servingStoreIds: ['3', '7'],
+            servingStoreDistancesKm,
+        });
+        const [nearest, byId] = body(input).sort ?? [];
+        expect(nearest).toEqual({
+            _script: {
+                type: 'number',
+                order: 'asc',
+                script: {
+                    lang: 'painless',
+                    source: expect.stringContaining('params.servingStoreDistancesKm.get(id)'),
+                    params: { field: GEO_FIELDS.storeIds, servingStoreDistancesKm },
+                },
+            },
+        });
+        expect(byId).toEqual({ productVariantId: { order: 'asc' } });
+    });
+
     it("keeps the customer's sort first, and relevance first for a term without one", () => {
         const { scopes, body } = setUp();
         const byPrice = { sort: { price: 'ASC' }, deliveryLocation: LOOP };
@@ -245,6 +270,31 @@ describe('es9 on the community plugin: the response (recorded Elasticsearch 9 sh
             fastDelivery: true,
             nearestStoreDistanceKm: 2.5,
         });
+    });
+
+    it('reads the distance of the nearest serving store from the script sort', async () => {
+        const { mock, scopes, body, adapter } = setUp();
+        mock.add({ method: 'POST', path: '/vendure-variants/_search' }, () =>
+            recordedResponse([
+                { id: '4', sort: [2.5, '4'] },
+                { id: '5', sort: [1.7976931348623157e308, '5'] },
+            ]),
+        );
+        const input = { deliveryLocation: LOOP };
+        scopes.record(input, {
+            point: LOOP,
+            maxDistanceKm: 5,
+            servingStoreIds: ['3'],
+            servingStoreDistancesKm: { '3': 2.5 },
+        });
+        const { body: response } = await adapter.search<Record<string, unknown>>({
+            index: 'vendure-variants',
+            body: body(input),
+        });
+        expect(response.hits.hits.map(hit => hit._source)).toEqual([
+            expect.objectContaining({ fastDelivery: true, nearestStoreDistanceKm: 2.5 }),
+            expect.objectContaining({ fastDelivery: false, nearestStoreDistanceKm: null }),
+        ]);
     });
 
     it('marks nothing without a location, and never a document without a store point', async () => {

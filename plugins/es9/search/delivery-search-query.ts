@@ -10,6 +10,12 @@ export interface DeliveryScope {
      * the ids of those that do. A variant then matches only through one of them.
      */
     servingStoreIds?: string[];
+    /**
+     * With `servingStoreIds`: each serving store's distance from `point` in km (as seller-store-info
+     * measured it). The nearest-store sort, and so `nearestStoreDistanceKm`, then counts only these
+     * stores: a closed store nearer than the open one is not the store that delivers.
+     */
+    servingStoreDistancesKm?: Record<string, number>;
 }
 
 /** The community plugin's bool query, as far as es9 touches it. */
@@ -44,10 +50,41 @@ export function deliveryFilter(scope: DeliveryScope): Record<string, unknown> {
 }
 
 /**
- * Nearest store first: the distance to the closest of the variant's store points, in km. Its sort
- * value on each hit is the result's `nearestStoreDistanceKm`.
+ * The distance to the nearest serving store among a variant's stores, from the distances the
+ * scope measured (a store that does not serve now counts as infinitely far). Painless; keyword doc
+ * values iterate as strings.
+ */
+const NEAREST_SERVING_STORE_SCRIPT = [
+    'double best = Double.MAX_VALUE;',
+    'for (def id : doc[params.field]) {',
+    '  def km = params.servingStoreDistancesKm.get(id);',
+    '  if (km != null && km < best) { best = km; }',
+    '}',
+    'return best;',
+].join(' ');
+
+/**
+ * Nearest store first: the distance to the closest of the variant's store points, in km, or, when
+ * some stores in range do not serve now, to the closest serving one. Its sort value on each hit is
+ * the result's `nearestStoreDistanceKm`.
  */
 export function nearestStoreSort(scope: DeliveryScope): SortEntry {
+    if (scope.servingStoreIds && scope.servingStoreDistancesKm) {
+        return {
+            _script: {
+                type: 'number',
+                order: 'asc',
+                script: {
+                    lang: 'painless',
+                    source: NEAREST_SERVING_STORE_SCRIPT,
+                    params: {
+                        field: GEO_FIELDS.storeIds,
+                        servingStoreDistancesKm: scope.servingStoreDistancesKm,
+                    },
+                },
+            },
+        };
+    }
     return {
         _geo_distance: {
             [GEO_FIELDS.storePoints]: geoPoint(scope.point),
@@ -108,9 +145,7 @@ export function annotateDeliveryHits(
     hits: SearchHitLike[],
 ): number {
     const sort = Array.isArray(requestBody?.sort) ? (requestBody.sort as unknown[]) : [];
-    const position = sort.findIndex(
-        entry => typeof entry === 'object' && entry !== null && '_geo_distance' in entry,
-    );
+    const position = sort.findIndex(isNearestStoreSort);
     if (position < 0) return 0;
     let annotated = 0;
     for (const hit of hits) {
@@ -127,6 +162,14 @@ export function annotateDeliveryHits(
         annotated++;
     }
     return annotated;
+}
+
+/** The entry of a sort array that `nearestStoreSort` made. */
+function isNearestStoreSort(entry: unknown): boolean {
+    if (typeof entry !== 'object' || entry === null) return false;
+    if ('_geo_distance' in entry) return true;
+    const script = (entry as { _script?: { script?: { params?: object } } })._script?.script;
+    return script?.params !== undefined && 'servingStoreDistancesKm' in script.params;
 }
 
 /** Half the Earth's circumference: no two points are farther apart. */

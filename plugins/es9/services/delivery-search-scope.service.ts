@@ -41,11 +41,18 @@ export class DeliverySearchScopeService {
         // Opening hours: with a closed store in range, only the open ones serve.
         const near = this.storeLocator.near(location, maxDistanceKm);
         const open = this.storeHours.openOnly(near);
+        const someClosed = open.length !== near.length;
         this.scopes.record(input, {
             point: { latitude: location.latitude, longitude: location.longitude },
             maxDistanceKm,
-            servingStoreIds:
-                open.length === near.length ? undefined : open.map(store => String(store.stockLocationId)),
+            ...(someClosed
+                ? {
+                      servingStoreIds: open.map(store => String(store.stockLocationId)),
+                      servingStoreDistancesKm: Object.fromEntries(
+                          open.map(store => [String(store.stockLocationId), store.distanceKm]),
+                      ),
+                  }
+                : {}),
         });
     }
 }
