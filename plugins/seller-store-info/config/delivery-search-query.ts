@@ -1,6 +1,17 @@
 import { LogicalOperator, SearchInput, SortOrder } from '@vendure/common/lib/generated-types';
 import type { ID } from '@vendure/common/lib/shared-types';
 
+import { notOfSellersSql, servingStoresSql, SqlBuilder } from './delivery-search-conditions';
+import {
+    DEFAULT_SEARCH_TABLES,
+    DeliveryScope,
+    EntityIdType,
+    IndexSearchInput,
+    SearchScope,
+    SearchTables,
+    SqlQuery,
+} from './delivery-search-scope';
+
 /**
  * SQL of the {@link DeliverySearchStrategy}: Vendure's default PostgreSQL search over
  * `search_index_item` (term, facet and collection filters, stock, channel, language, sort,
@@ -13,91 +24,8 @@ import type { ID } from '@vendure/common/lib/shared-types';
  * table names from the entity metadata and the fixed fragments below.
  */
 
-/** A nearby store as the StoreLocator reports it (only what the query needs). */
-export interface NearbyStore {
-    stockLocationId: ID;
-    /** The channels the store is assigned to: the default channel and, in a marketplace, its seller's. */
-    channelIds: readonly ID[];
-    distanceKm: number;
-}
-
-/** One row of the VALUES list: a nearby store and a channel whose variants it serves. */
-export interface ServingStoreRow {
-    stockLocationId: ID;
-    servingChannelId: ID;
-    distanceKm: number;
-}
-
-/** The global inventory settings the saleable-stock test needs (Vendure's GlobalSettings). */
-export interface InventorySettings {
-    trackInventory: boolean;
-    outOfStockThreshold: number;
-}
-
-/**
- * The SQL type of the entity id columns: `integer` with Vendure's default (auto-increment) ids,
- * `uuid` with its UuidIdStrategy. The search index stores its ids without a relation, so on the
- * uuid strategy they are `varchar` there and are cast to compare with the entity tables.
- */
-export type EntityIdType = 'integer' | 'uuid';
-
-/** The delivery rule for one search: the stores near the delivery location. */
-export interface DeliveryScope {
-    rows: readonly ServingStoreRow[];
-    defaultChannelId: ID;
-    inventory: InventorySettings;
-    /** @default 'integer' */
-    idType?: EntityIdType;
-}
-
-/** The channels of unverified sellers, read when the search runs (shop API only). */
-export interface HiddenSellers {
-    channelIds: readonly ID[];
-    /** @default 'integer' */
-    idType?: EntityIdType;
-}
-
-/** Table names, from the entity metadata (they change with an `entityPrefix`). */
-export interface SearchTables {
-    searchIndexItem: string;
-    productVariant: string;
-    /** The junction table of ProductVariant.channels. */
-    productVariantChannels: string;
-    stockLevel: string;
-}
-
-export const DEFAULT_SEARCH_TABLES: SearchTables = {
-    searchIndexItem: 'search_index_item',
-    productVariant: 'product_variant',
-    productVariantChannels: 'product_variant_channels_channel',
-    stockLevel: 'stock_level',
-};
-
-/** Everything besides the SearchInput that decides which index rows a search sees. */
-export interface SearchScope {
-    channelId: ID;
-    languageCode: string;
-    defaultLanguageCode: string;
-    /** Set when the index holds one row per currency (DefaultSearchPlugin `indexCurrencyCode`). */
-    currencyCode?: string;
-    enabledOnly: boolean;
-    /** The delivery rule; absent without a delivery location (then nothing is filtered by it). */
-    delivery?: DeliveryScope;
-    /** Seller verification: the variants of these sellers' channels are left out. */
-    hiddenSellers?: HiddenSellers;
-    tables?: SearchTables;
-}
-
-/**
- * Vendure's SearchInput with `inStock`, which the DefaultSearchPlugin adds when it indexes stock
- * status (`indexStockStatus`).
- */
-export type IndexSearchInput = SearchInput & { inStock?: boolean | null };
-
-export interface SqlQuery {
-    sql: string;
-    parameters: unknown[];
-}
+export { servingStoreRows } from './delivery-search-conditions';
+export * from './delivery-search-scope';
 
 /** Raised for a facet value filter with both `and` and `or`; the strategy turns it into a UserInputError. */
 export class InvalidFacetValueFilterError extends Error {
@@ -114,29 +42,6 @@ export const DEFAULT_TAKE = 25;
 /** Index columns that hold comma-separated id lists: concatenated when grouped by product. */
 const LIST_COLUMNS = new Set(['facetIds', 'facetValueIds', 'collectionIds', 'collectionSlugs', 'channelIds']);
 const BOOLEAN_COLUMNS = new Set(['enabled', 'inStock', 'productInStock']);
-
-/**
- * The VALUES rows for a set of nearby stores: one per (store, channel whose variants it serves).
- * A seller's store serves its seller channel (the channels besides the default one); a store in
- * no channel but the default one belongs to the single shop and serves the default channel.
- */
-export function servingStoreRows(stores: readonly NearbyStore[], defaultChannelId: ID): ServingStoreRow[] {
-    const rows: ServingStoreRow[] = [];
-    for (const store of stores) {
-        const sellerChannelIds = [
-            ...new Set(store.channelIds.map(String).filter(id => id !== String(defaultChannelId))),
-        ];
-        const servingChannelIds = sellerChannelIds.length ? sellerChannelIds : [String(defaultChannelId)];
-        for (const servingChannelId of servingChannelIds) {
-            rows.push({
-                stockLocationId: store.stockLocationId,
-                servingChannelId,
-                distanceKm: store.distanceKm,
-            });
-        }
-    }
-    return rows;
-}
 
 /**
  * A term as a PostgreSQL tsquery of prefixes that must all match (`'fresh':* & 'milk':*`), the way
@@ -272,7 +177,7 @@ function quoteIdentifier(name: string): string {
 }
 
 /** Builds the parts of one statement and collects its positional parameters. */
-class QueryParts {
+class QueryParts implements SqlBuilder {
     private readonly parameters: unknown[] = [];
     private readonly tables: SearchTables;
     // Fragments used in both SELECT and WHERE are built once and share their parameters.
@@ -355,7 +260,7 @@ class QueryParts {
             where.push(`(${each.join(' OR ')})`);
         }
         if (scope.delivery) where.push(this.deliverable(scope.delivery));
-        if (scope.hiddenSellers?.channelIds.length) where.push(this.notOfSellers(scope.hiddenSellers));
+        if (scope.hiddenSellers?.channelIds.length) where.push(notOfSellersSql(scope.hiddenSellers, this));
         return where.join('\n  AND ');
     }
 
@@ -385,85 +290,15 @@ class QueryParts {
         return this.servingStores(delivery) ? 'ds."distanceKm"' : 'CAST(NULL AS double precision)';
     }
 
-    /**
-     * Seller verification: no variant in a channel of an unverified seller, by the live channel
-     * assignments (one hashed subplan per statement), so un-verifying needs no reindex.
-     */
-    private notOfSellers(hidden: HiddenSellers): string {
-        const idType: EntityIdType = hidden.idType === 'uuid' ? 'uuid' : 'integer';
-        const variantId = idType === 'uuid' ? 'CAST(si."productVariantId" AS uuid)' : 'si."productVariantId"';
-        const channelIds = this.param(hidden.channelIds.map(String));
-        return (
-            `${variantId} NOT IN (SELECT hs_pvc."productVariantId" FROM ${this.table('productVariantChannels')} hs_pvc ` +
-            `WHERE hs_pvc."channelId" = ANY (CAST(${channelIds} AS ${idType}[])))`
-        );
-    }
-
     /** The join in {@link from} keeps the deliverable rows; with no store near, none is. */
     private deliverable(delivery: DeliveryScope): string {
         return this.servingStores(delivery) ? 'true' : 'false';
     }
 
-    /**
-     * The WITH queries of "the variants deliverable from the nearby stores, each with the distance
-     * to its nearest such store": the VALUES list of (store, serving channel, distance), then per
-     * variant its stock levels at those stores with saleable stock (a variant that tracks
-     * inventory), or the stores of its channel (one that does not), its own seller's stores only.
-     * Computed once per statement and joined to the index rows: as a condition per index row
-     * (EXISTS over the stores) it cost a subplan per row and store, seconds on a listing of 20k
-     * variants. Undefined when no store is near. The ids are cast to the type of the entity id
-     * columns ({@link EntityIdType}).
-     */
+    /** The WITH queries of the deliverable variants, built once per statement; undefined when no store is near. */
     private servingStores(delivery: DeliveryScope): string | undefined {
-        if (this.servingStoresSql === undefined) this.servingStoresSql = this.buildServingStores(delivery);
+        if (this.servingStoresSql === undefined) this.servingStoresSql = servingStoresSql(delivery, this);
         return this.servingStoresSql ?? undefined;
-    }
-
-    private buildServingStores(delivery: DeliveryScope): string | null {
-        if (!delivery.rows.length) return null;
-        const idType: EntityIdType = delivery.idType === 'uuid' ? 'uuid' : 'integer';
-        const values = delivery.rows.map(
-            row =>
-                `(CAST(${this.param(String(row.stockLocationId))} AS ${idType}), ` +
-                `CAST(${this.param(String(row.servingChannelId))} AS ${idType}), ` +
-                `CAST(${this.param(row.distanceKm)} AS double precision))`,
-        );
-        const defaultChannel = `CAST(${this.param(String(delivery.defaultChannelId))} AS ${idType})`;
-        const { trackInventory, outOfStockThreshold } = delivery.inventory;
-        // GlobalFlag: TRUE and FALSE are the variant's own choice, INHERIT follows the global setting.
-        const untracked = trackInventory
-            ? `ds_pv."trackInventory" = 'FALSE'`
-            : `ds_pv."trackInventory" <> 'TRUE'`;
-        const threshold =
-            `CASE WHEN ds_pv."useGlobalOutOfStockThreshold" ` +
-            `THEN CAST(${this.param(outOfStockThreshold)} AS integer) ELSE ds_pv."outOfStockThreshold" END`;
-        const variantChannels = this.table('productVariantChannels');
-        // A single-shop store (default channel row) serves only variants that have no seller; the
-        // variants of sellers are one set per statement (a hashed subplan), not a lookup per row.
-        const ownSeller = (variantId: string) =>
-            `(ds_nearby."channelId" <> ${defaultChannel} OR ${variantId} NOT IN (` +
-            `SELECT ds_seller."productVariantId" FROM ${variantChannels} ds_seller ` +
-            `WHERE ds_seller."channelId" <> ${defaultChannel}))`;
-        return [
-            `ds_nearby("stockLocationId", "channelId", "distanceKm") AS (VALUES ${values.join(', ')}),`,
-            'ds_deliverable AS (',
-            `  SELECT ds_sl."productVariantId", MIN(ds_nearby."distanceKm") AS "distanceKm"`,
-            `  FROM ds_nearby`,
-            `  INNER JOIN ${this.table('stockLevel')} ds_sl ON ds_sl."stockLocationId" = ds_nearby."stockLocationId"`,
-            `  INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = ds_sl."productVariantId"`,
-            `  INNER JOIN ${variantChannels} ds_pvc`,
-            `    ON ds_pvc."productVariantId" = ds_sl."productVariantId" AND ds_pvc."channelId" = ds_nearby."channelId"`,
-            `  WHERE NOT (${untracked}) AND ds_sl."stockOnHand" - ds_sl."stockAllocated" - ${threshold} > 0`,
-            `    AND ${ownSeller('ds_sl."productVariantId"')}`,
-            `  GROUP BY ds_sl."productVariantId"`,
-            '  UNION ALL',
-            `  SELECT ds_pvc."productVariantId", MIN(ds_nearby."distanceKm") AS "distanceKm"`,
-            `  FROM ds_nearby`,
-            `  INNER JOIN ${variantChannels} ds_pvc ON ds_pvc."channelId" = ds_nearby."channelId"`,
-            `  INNER JOIN ${this.table('productVariant')} ds_pv ON ds_pv."id" = ds_pvc."productVariantId"`,
-            `  WHERE ${untracked} AND ${ownSeller('ds_pvc."productVariantId"')}`,
-            `  GROUP BY ds_pvc."productVariantId")`,
-        ].join('\n');
     }
 
     private inList(
