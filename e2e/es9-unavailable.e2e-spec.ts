@@ -8,6 +8,7 @@ import gql from 'graphql-tag';
 
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { prepareCheckout } from './fixtures/checkout';
 import { CHANNEL_VARIANTS, ChannelVariantsResult } from './graphql/admin-documents';
 import {
     ActiveOrderResult,
@@ -15,14 +16,9 @@ import {
     ADD_PAYMENT,
     DELIVERY_AVAILABILITY,
     DeliveryAvailabilityResult,
-    ELIGIBLE_SHIPPING_METHODS,
-    EligibleShippingMethodsResult,
     PRODUCT_COUNT,
     ProductCountResult,
-    SET_CUSTOMER,
     SET_DELIVERY_LOCATION,
-    SET_SHIPPING_ADDRESS,
-    SET_SHIPPING_METHOD,
     SetDeliveryLocationResult,
     TRANSITION_ORDER,
 } from './graphql/shop-documents';
@@ -123,24 +119,12 @@ describe('es9 with Elasticsearch down from the start', () => {
             { productVariantId: deliverable.productVariantId, quantity: 1 },
         );
         expect(addItemToOrder.lines).toHaveLength(1);
-        await shopClient.query(SET_CUSTOMER, {
-            input: { firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com' },
-        });
-        await shopClient.query(SET_SHIPPING_ADDRESS, {
-            input: {
-                fullName: 'Grace Hopper',
-                streetLine1: '100 W Randolph St',
-                city: 'Chicago',
-                postalCode: '60601',
-                countryCode: 'US',
-            },
-        });
-        const { eligibleShippingMethods } =
-            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+        const eligibleShippingMethods = await prepareCheckout(
+            shopClient,
+            { fullName: 'Grace Hopper', streetLine1: '100 W Randolph St', postalCode: '60601' },
+            { firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com' },
+        );
         expect(eligibleShippingMethods.length).toBeGreaterThan(0);
-        await shopClient.query(SET_SHIPPING_METHOD, {
-            ids: eligibleShippingMethods.map(method => method.id),
-        });
         const { transitionOrderToState } = await shopClient.query<{
             transitionOrderToState: ActiveOrderResult;
         }>(TRANSITION_ORDER, { state: 'ArrangingPayment' });

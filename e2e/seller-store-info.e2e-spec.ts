@@ -12,6 +12,7 @@ import gql from 'graphql-tag';
 import { demoDataDir, loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { prepareCheckout } from './fixtures/checkout';
 import { MARKETPLACE_OVERVIEW, MarketplaceOverviewResult } from './graphql/admin-documents';
 import {
     ActiveOrderResult,
@@ -349,21 +350,12 @@ describe('the cart and checkout', () => {
     });
 
     it('refuses checkout after the customer moves away, and keeps the cart', async () => {
-        await shopClient.query(SET_CUSTOMER, {
-            input: { firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com' },
-        });
-        await shopClient.query(SET_SHIPPING_ADDRESS, {
-            input: {
-                streetLine1: '100 W Randolph St',
-                city: 'Chicago',
-                postalCode: '60601',
-                countryCode: 'US',
-            },
-        });
-        const { eligibleShippingMethods } =
-            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+        const eligibleShippingMethods = await prepareCheckout(
+            shopClient,
+            { streetLine1: '100 W Randolph St', postalCode: '60601' },
+            { firstName: 'Grace', lastName: 'Hopper', emailAddress: 'grace@example.com' },
+        );
         expect(eligibleShippingMethods.map(m => m.code)).toEqual(['fast-delivery']);
-        await shopClient.query(SET_SHIPPING_METHOD, { ids: eligibleShippingMethods.map(m => m.id) });
 
         await setLocation({ postalCode: city.farAwayPostalCodes[1] });
         const { transitionOrderToState } = await shopClient.query(TRANSITION_ORDER, {

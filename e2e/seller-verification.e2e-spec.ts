@@ -9,7 +9,7 @@ import { createTestEnvironment, E2E_DEFAULT_CHANNEL_TOKEN } from '@vendure/testi
 import { loadDemoPendingSeller } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
-import { placePaidOrder } from './fixtures/checkout';
+import { placePaidOrder, prepareCheckout } from './fixtures/checkout';
 import { dispatchAsStaff } from './fixtures/dispatch';
 import {
     AddItemResult,
@@ -38,14 +38,7 @@ import {
     VERIFY_SELLER,
     VerifySellerResult,
 } from './graphql/seller-verification-documents';
-import {
-    ELIGIBLE_SHIPPING_METHODS,
-    EligibleShippingMethodsResult,
-    SET_CUSTOMER,
-    SET_DELIVERY_LOCATION,
-    SET_SHIPPING_ADDRESS,
-    SET_SHIPPING_METHOD,
-} from './graphql/shop-documents';
+import { SET_DELIVERY_LOCATION } from './graphql/shop-documents';
 
 const pending = loadDemoPendingSeller();
 /** In the West Loop, about 200 m from the unverified seller's only store. */
@@ -305,23 +298,12 @@ describe('un-verifying', () => {
         // A cart filled, and ready to pay, while the seller was verified.
         await newShopperNearPendingStore();
         expect((await addToCart(pendingVariantIds[1])).__typename).toBe('Order');
-        await shopClient.query(SET_CUSTOMER, {
-            input: { firstName: 'Cart', lastName: 'Holder', emailAddress: 'cart-holder@verification.test' },
-        });
-        await shopClient.query(SET_SHIPPING_ADDRESS, {
-            input: {
-                fullName: 'Cart Holder',
-                streetLine1: '1 W Madison St',
-                city: 'Chicago',
-                countryCode: 'US',
-            },
-        });
-        const { eligibleShippingMethods } =
-            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
+        const eligibleShippingMethods = await prepareCheckout(
+            shopClient,
+            { fullName: 'Cart Holder', streetLine1: '1 W Madison St' },
+            { firstName: 'Cart', lastName: 'Holder', emailAddress: 'cart-holder@verification.test' },
+        );
         expect(eligibleShippingMethods.length).toBeGreaterThan(0);
-        await shopClient.query(SET_SHIPPING_METHOD, {
-            ids: eligibleShippingMethods.map(method => method.id),
-        });
 
         const unverified = await unverify(pendingSellerId, '  Food licence expired  ');
         expect(unverified).toMatchObject({

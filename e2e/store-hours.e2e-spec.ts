@@ -13,16 +13,12 @@ import { SellerStoreInfoPlugin } from '../plugins/seller-store-info';
 import { loadDemoPendingSeller } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
+import { prepareCheckout } from './fixtures/checkout';
 import { MARKETPLACE_OVERVIEW, MarketplaceOverviewResult } from './graphql/admin-documents';
 import {
     ADD_ITEM_TO_ORDER,
     ADD_PAYMENT,
-    ELIGIBLE_SHIPPING_METHODS,
-    EligibleShippingMethodsResult,
-    SET_CUSTOMER,
     SET_DELIVERY_LOCATION,
-    SET_SHIPPING_ADDRESS,
-    SET_SHIPPING_METHOD,
     TRANSITION_ORDER,
 } from './graphql/shop-documents';
 import { eventually } from './utils/eventually';
@@ -290,22 +286,11 @@ describe('store opening hours', () => {
 
     it('refuses checkout while the store is closed, and allocates an order paid while it is open to it', async () => {
         const { zone } = noonZone();
-        await shopClient.query(SET_CUSTOMER, {
-            input: { firstName: 'Hours', lastName: 'Customer', emailAddress: 'hours-customer@example.com' },
-        });
-        await shopClient.query(SET_SHIPPING_ADDRESS, {
-            input: {
-                fullName: 'Hours Customer',
-                streetLine1: '1 Test St',
-                city: 'Chicago',
-                countryCode: 'US',
-            },
-        });
-        const { eligibleShippingMethods } =
-            await shopClient.query<EligibleShippingMethodsResult>(ELIGIBLE_SHIPPING_METHODS);
-        await shopClient.query(SET_SHIPPING_METHOD, {
-            ids: eligibleShippingMethods.map(method => method.id),
-        });
+        await prepareCheckout(
+            shopClient,
+            { fullName: 'Hours Customer', streetLine1: '1 Test St' },
+            { firstName: 'Hours', lastName: 'Customer', emailAddress: 'hours-customer@example.com' },
+        );
 
         await setHours(home.id, everyDay(['16:00-18:00']), zone);
         await nearbyWhen(stores => stores.every(store => !store.openNow));
