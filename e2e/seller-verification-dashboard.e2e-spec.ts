@@ -4,46 +4,27 @@
  * verified). Staff see the badge on the seller's page and verify and un-verify from there; the
  * shop follows at once. A failing test leaves a screenshot in e2e/screenshots/ (git-ignored).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-
-import { Browser, chromium, Page } from 'playwright-core';
-
 import { loadDemoCity, loadDemoPendingSeller } from '../src/demo/demo-data';
-import { freePort } from '../src/runtime/embedded-postgres';
-import { e2eEnv } from './config/e2e-env';
-import { ensureChromium } from './setup/chromium';
-import { AppProcess, graphql, readiness, startApp, stopApp, waitFor } from './utils/app-process';
+import { graphql } from './utils/app-process';
+import {
+    DASHBOARD_CREDENTIALS,
+    DashboardSession,
+    OPEN_DASHBOARD_TIMEOUT,
+    openDashboard,
+} from './utils/dashboard-session';
 
-const FIRST_START_TIMEOUT = 180_000;
-const UI_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 120_000;
-const SCREENSHOTS = path.resolve(__dirname, 'screenshots');
-const CREDENTIALS = { username: 'superadmin', password: 'superadmin' };
 const pending = loadDemoPendingSeller();
 const pendingSkus = pending.products.flatMap(product => product.variants.map(variant => variant.sku));
 
 describe('seller verification in the dashboard (headless chromium)', () => {
-    let app: AppProcess | undefined;
+    let session: DashboardSession;
     let port: number;
     let base: string;
-    let browser: Browser | undefined;
-    let page: Page;
+    let page: DashboardSession['page'];
     let staffToken = '';
     const sellerIds = new Map<string, string>();
-    const consoleErrors: string[] = [];
-
-    async function withScreenshot(name: string, steps: () => Promise<void>): Promise<void> {
-        try {
-            await steps();
-        } catch (error) {
-            await fs.mkdir(SCREENSHOTS, { recursive: true });
-            const file = path.join(SCREENSHOTS, `seller-verification-${name}.png`);
-            await page?.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-            console.log(`[seller verification e2e] screenshot of the failure: ${file}`);
-            throw error;
-        }
-    }
+    const withScreenshot = (name: string, steps: () => Promise<void>) => session.withScreenshot(name, steps);
 
     /** The pending seller's SKUs the shop search finds (no location, anonymous). */
     async function pendingSkusInShop(): Promise<string[]> {
@@ -67,26 +48,8 @@ describe('seller verification in the dashboard (headless chromium)', () => {
     }
 
     beforeAll(async () => {
-        const executablePath = ensureChromium(message => console.log(`[seller verification e2e] ${message}`));
-        port = await freePort();
-        base = `http://127.0.0.1:${port}/dashboard`;
-        app = startApp('index', {
-            DATA_DIR: path.join(e2eEnv('tmpDir'), 'seller-verification-dashboard'),
-            PORT: String(port),
-            DEMO_FLEET: 'false',
-        });
-        await waitFor(
-            'the demo server to be ready',
-            async () => (await readiness(port)).status === 200,
-            FIRST_START_TIMEOUT,
-            app,
-        );
-        const login = await graphql(
-            port,
-            'admin-api',
-            `mutation { login(username: "${CREDENTIALS.username}", password: "${CREDENTIALS.password}") { __typename } }`,
-        );
-        staffToken = login.token ?? '';
+        session = await openDashboard('seller-verification-dashboard', { DEMO_FLEET: 'false' });
+        ({ port, base, page, staffToken } = session);
         const { data } = await graphql<{ sellers: { items: Array<{ id: string; name: string }> } }>(
             port,
             'admin-api',
@@ -94,28 +57,10 @@ describe('seller verification in the dashboard (headless chromium)', () => {
             staffToken,
         );
         for (const seller of data.sellers.items) sellerIds.set(seller.name, seller.id);
-        browser = await chromium.launch({
-            executablePath,
-            args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        });
-        page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-        page.setDefaultTimeout(UI_TIMEOUT);
-        page.on('console', message => {
-            const fromApp = (message.location().url ?? '').startsWith(`http://127.0.0.1:${port}/`);
-            const offlineTile = message.text().startsWith('Failed to load resource') && !fromApp;
-            if (message.type() === 'error' && !offlineTile) consoleErrors.push(message.text());
-        });
-        page.on('pageerror', error => consoleErrors.push(`uncaught: ${error.message}`));
-        await page.goto(`${base}/login`);
-        await page.locator('input[name="username"]').fill(CREDENTIALS.username);
-        await page.locator('input[name="password"]').fill(CREDENTIALS.password);
-        await page.locator('button[type="submit"]').click();
-        await page.waitForURL(url => !url.pathname.endsWith('/login'));
-    }, FIRST_START_TIMEOUT + 120_000);
+    }, OPEN_DASHBOARD_TIMEOUT);
 
     afterAll(async () => {
-        await browser?.close();
-        if (app && app.child.exitCode === null) await stopApp(app);
+        await session?.close();
     });
 
     it(
@@ -151,7 +96,7 @@ describe('seller verification in the dashboard (headless chromium)', () => {
                     .waitFor();
                 expect(await badge.innerText()).toBe('Verified');
                 expect(await page.getByTestId('seller-verification-changed').innerText()).toContain(
-                    `by ${CREDENTIALS.username}`,
+                    `by ${DASHBOARD_CREDENTIALS.username}`,
                 );
                 expect(await verifiedInApi(pending.name)).toBe(true);
                 expect((await pendingSkusInShop()).sort()).toEqual([...pendingSkus].sort());
@@ -182,6 +127,6 @@ describe('seller verification in the dashboard (headless chromium)', () => {
     );
 
     it('logged no console errors on the way', () => {
-        expect(consoleErrors).toEqual([]);
+        expect(session.consoleErrors).toEqual([]);
     });
 });

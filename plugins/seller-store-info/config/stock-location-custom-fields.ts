@@ -63,19 +63,18 @@ export const stockLocationCustomFields: CustomFieldConfig[] = [
         validate: textOf('city', INPUT_LIMITS.name),
     },
     // Opening hours (README "Opening hours"): the schedule as JSON text, which the dashboard edits
-    // in a textarea, and the zone its times are read in.
+    // in a weekly form (dashboard/opening-hours-input.tsx), and the zone its times are read in.
     {
         name: 'openingHours',
         type: 'text',
         nullable: true,
         label: en('Opening hours'),
         description: en(
-            'Weekly schedule as JSON, times in the store time zone. Example: ' +
-                '{"mon": ["08:00-20:00"], "tue": ["08:00-12:00", "13:00-20:00"], "fri": ["18:00-02:00"], ' +
-                '"sat": ["00:00-24:00"], "exceptions": {"2026-12-25": []}}. Days mon..sun; a day left out ' +
-                "is closed; an end before the start runs past midnight; exceptions replace a date's hours " +
-                '([] = closed). Empty: no schedule.',
+            "Times in the store's time zone, e.g. 08:00-12:00, 13:00-20:00. An empty day is closed; an end " +
+                "before the start runs past midnight (18:00-02:00); an exception replaces a date's hours. " +
+                'Unchecked: no schedule. Stored as JSON: {"mon": ["08:00-20:00"], "exceptions": {"2026-12-25": []}}.',
         ),
+        ui: { component: 'seller-store-info.opening-hours' },
         validate: (value: string | null | undefined) =>
             value == null || value.trim() === '' ? undefined : openingHoursProblem(value),
     },

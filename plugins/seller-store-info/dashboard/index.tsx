@@ -1,12 +1,17 @@
 // seller-store-info's dashboard extension: the store's point on a map on the stock location page
-// (its latitude/longitude custom fields are edited in the page's own custom-fields block), and the
-// seller's verification badge on the seller page.
+// (its latitude/longitude custom fields are edited in the page's own custom-fields block), the
+// weekly opening-hours form there, and the seller's verification badge on the seller page.
 import { defineDashboardExtension } from '@vendure/dashboard';
 
+import { OpeningHoursInput } from './opening-hours-input';
 import { SellerVerificationBlock } from './seller-verification';
 import { StoreLocationMap } from './store-location-map';
 
 defineDashboardExtension({
+    // The stock location's opening hours as a weekly form (the custom field's ui.component).
+    customFormComponents: {
+        customFields: [{ id: 'seller-store-info.opening-hours', component: OpeningHoursInput }],
+    },
     pageBlocks: [
         {
             id: 'store-location-map',
