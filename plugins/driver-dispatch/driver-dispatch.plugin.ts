@@ -40,11 +40,11 @@ import {
 import { BatchDispatchService } from './services/batch-dispatch.service';
 import { deliveryCodePolicyProblem } from './services/delivery-code';
 import { DeliveryDelayService } from './services/delivery-delay.service';
+import { DeliveryDriversService } from './services/delivery-drivers.service';
 import { DeliveryInsightsService } from './services/delivery-insights.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
-import { publicBaseUrlProblem } from './services/tracking-token';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -55,6 +55,7 @@ import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingBatcher } from './services/ping-batcher.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
+import { publicBaseUrlProblem } from './services/tracking-token';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
@@ -62,6 +63,7 @@ const SERVICES = [
     PingRateLimiter,
     PingBatcher,
     DriverService,
+    DeliveryDriversService,
     DeliveryLifecycleService,
     BatchDispatchService,
     DeliveryMatcherService,

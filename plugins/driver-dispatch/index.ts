@@ -21,6 +21,7 @@ export * from './services/batch-plan';
 export * from './services/delivery-code';
 export * from './services/delivery-delay';
 export * from './services/delivery-delay.service';
+export * from './services/delivery-drivers.service';
 export * from './services/delivery-insights';
 export * from './services/delivery-insights.service';
 export * from './services/delivery-lifecycle.service';
@@ -31,6 +32,7 @@ export * from './services/dispatch.service';
 export * from './services/dispatch-event-stream.service';
 export * from './services/dispatch-sweep.service';
 export * from './services/driver.service';
+export type { CreateDriverExtras, CreateDriverInput, UpdateDriverInput } from './services/driver-input';
 export * from './services/driver-location.service';
 export type {
     LiveClientRequest,

@@ -5,7 +5,8 @@ import { Allow, Ctx, ID, ListQueryOptions, PaginatedList, RequestContext, Transa
 import { checkListOptions, entityId } from '../../shared/input-bounds';
 import { driverPermission, driverSelfPermission } from '../constants';
 import { Driver } from '../entities/driver.entity';
-import { CreateDriverInput, DriverService, UpdateDriverInput } from '../services/driver.service';
+import { DriverService } from '../services/driver.service';
+import { CreateDriverInput, UpdateDriverInput } from '../services/driver-input';
 import { DriverStatus } from '../types';
 import { DriverHasOpenAssignmentError } from './error-results';
 

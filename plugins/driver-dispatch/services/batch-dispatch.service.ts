@@ -9,6 +9,7 @@ import { ResolvedDriverDispatchOptions } from '../options';
 import { NearbyDriver } from '../strategies/driver-location-index/driver-location-index';
 import { DeliveryStatus } from '../types';
 import { BatchPlan, NEARBY_LIMIT, planBatch, WaitingDelivery, WINDOW_DELIVERIES } from './batch-plan';
+import { DeliveryDriversService } from './delivery-drivers.service';
 import { DeliveryLifecycleService } from './delivery-lifecycle.service';
 import { DriverLocationService } from './driver-location.service';
 
@@ -55,6 +56,7 @@ export class BatchDispatchService {
     constructor(
         private readonly connection: TransactionalConnection,
         private readonly lifecycle: DeliveryLifecycleService,
+        private readonly drivers: DeliveryDriversService,
         private readonly locations: DriverLocationService,
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
         private readonly options: ResolvedDriverDispatchOptions,
@@ -172,11 +174,11 @@ export class BatchDispatchService {
             });
         } catch (error) {
             // Rolled back: every driver claimed for it goes back into the index.
-            await this.lifecycle.giveBackClaimed(claimed);
+            await this.drivers.giveBackClaimed(claimed);
             Logger.error(`Batch window of region ${region} failed: ${describeError(error)}`, loggerCtx);
             return;
         }
-        await this.lifecycle.giveBackClaimed(
+        await this.drivers.giveBackClaimed(
             claimed.filter(id => !kept.some(keptId => idsAreEqual(keptId, id))),
         );
     }

@@ -34,7 +34,8 @@ import { DriverAvailableEvent } from '../events/driver-available-event';
 import { ResolvedDriverDispatchOptions } from '../options';
 import { DeliveryStatus } from '../types';
 import { BatchDispatchService, BatchWindowResult } from './batch-dispatch.service';
-import { DeliveryLifecycleService, DriverNotFree } from './delivery-lifecycle.service';
+import { DeliveryDriversService, DriverNotFree } from './delivery-drivers.service';
+import { DeliveryLifecycleService } from './delivery-lifecycle.service';
 import { DriverLocationService } from './driver-location.service';
 
 /** Jobs of the `dispatch` queue: ids and a serialized context, never entities. */
@@ -95,6 +96,7 @@ export class DeliveryMatcherService
         private readonly jobQueueService: JobQueueService,
         private readonly eventBus: EventBus,
         private readonly lifecycle: DeliveryLifecycleService,
+        private readonly drivers: DeliveryDriversService,
         private readonly locations: DriverLocationService,
         private readonly batch: BatchDispatchService,
         private readonly requestContextService: RequestContextService,
@@ -246,7 +248,7 @@ export class DeliveryMatcherService
 
     /** A claimed driver who was not assigned goes back into the index. */
     private async giveBack(driverId: ID | undefined): Promise<void> {
-        if (driverId != null) await this.lifecycle.giveBackClaimed([driverId]);
+        if (driverId != null) await this.drivers.giveBackClaimed([driverId]);
     }
 
     /**

@@ -1,4 +1,4 @@
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy, Optional } from '@nestjs/common';
@@ -15,7 +15,6 @@ import {
     TransactionalConnection,
     UserInputError,
 } from '@vendure/core';
-import cookieSession from 'cookie-session';
 import { RawData, WebSocket, WebSocketServer } from 'ws';
 
 import { describeError } from '../../shared/errors';
@@ -26,7 +25,6 @@ import {
     CloseCode,
     DRIVER_CHANNEL_PATH,
     errorFrame,
-    eventFrame,
     isRefusal,
     LocationFrame,
     MAX_CLIENT_FRAME_BYTES,
@@ -39,17 +37,24 @@ import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { ResolvedDriverDispatchOptions } from '../options';
 import { DispatchEventStreamService } from './dispatch-event-stream.service';
 import { DriverService } from './driver.service';
-import { LiveEndReason, LiveEventSink } from './live-event-sink';
+import {
+    cookieSessionReader,
+    FRAME_WINDOW_MS,
+    FrameBudget,
+    lastEventIdOf,
+    OTHER_FRAMES_PER_WINDOW,
+    pathOf,
+    rawText,
+    rejectUpgrade,
+    send,
+    socketSink,
+} from './driver-channel-socket';
 
 /**
  * Pings of one connection waiting for their flush; one more is refused at once. A driver app sends
  * one every few seconds, so this bounds only a client that floods faster than the server flushes.
  */
 const MAX_PINGS_IN_FLIGHT = 64;
-
-/** Frames other than pings one connection may send per window before they are refused. */
-const OTHER_FRAMES_PER_WINDOW = 30;
-const FRAME_WINDOW_MS = 10_000;
 
 /** An authenticated connection: whose it is and what it may do. */
 interface DriverLogin {
@@ -344,125 +349,4 @@ export class DriverChannelService implements OnApplicationBootstrap, OnModuleDes
             languageCode: channel.defaultLanguageCode,
         });
     }
-}
-
-/** A driver's socket as a client of the event stream. */
-function socketSink(ws: WebSocket, driverId: string): LiveEventSink {
-    let answeredPing = true;
-    ws.on('pong', () => {
-        answeredPing = true;
-    });
-    return {
-        start() {
-            send(ws, ackFrame('auth', { driverId }));
-        },
-        send(type, data, id) {
-            send(ws, eventFrame(type, data, id));
-        },
-        keepAlive() {
-            // No pong since the last ping: the connection is dead (a phone that lost its network).
-            if (!answeredPing) {
-                ws.terminate();
-                return;
-            }
-            answeredPing = false;
-            ws.ping();
-        },
-        get unsentBytes() {
-            return ws.bufferedAmount;
-        },
-        end(reason: LiveEndReason) {
-            ws.close(...closeFor(reason));
-        },
-        onClose(listener) {
-            if (ws.readyState === WebSocket.CLOSED) listener();
-            else ws.once('close', listener);
-        },
-    };
-}
-
-function closeFor(reason: LiveEndReason): [number, string] {
-    switch (reason) {
-        case 'signed-out':
-            return [CloseCode.unauthenticated, 'The session ended: log in again'];
-        case 'forbidden':
-            return [CloseCode.forbidden, 'This driver was disabled or deleted'];
-        case 'slow':
-            return [CloseCode.tooSlow, 'The connection fell behind: reconnect'];
-        case 'shutdown':
-            return [CloseCode.goingAway, 'The server is shutting down: reconnect in a moment'];
-    }
-}
-
-/** A fixed window of frames per connection. */
-class FrameBudget {
-    private windowStart = Date.now();
-    private used = 0;
-
-    take(): boolean {
-        const now = Date.now();
-        if (now - this.windowStart >= FRAME_WINDOW_MS) {
-            this.windowStart = now;
-            this.used = 0;
-        }
-        this.used += 1;
-        return this.used <= OTHER_FRAMES_PER_WINDOW;
-    }
-}
-
-/**
- * Reads the session token from the admin session cookie of an upgrade request with the
- * cookie-session settings Vendure uses (name, secret, signature), as its own middleware would.
- */
-function cookieSessionReader(
-    configService: ConfigService,
-): (req: IncomingMessage) => Promise<string | undefined> {
-    const { cookieOptions, tokenMethod } = configService.authOptions;
-    const methods = Array.isArray(tokenMethod) ? tokenMethod : [tokenMethod];
-    if (!methods.includes('cookie')) return () => Promise.resolve(undefined);
-    const name = typeof cookieOptions.name === 'object' ? cookieOptions.name.admin : cookieOptions.name;
-    const middleware = cookieSession({ ...cookieOptions, name: name ?? 'session' });
-    return req =>
-        new Promise(resolve => {
-            if (!req.headers.cookie) {
-                resolve(undefined);
-                return;
-            }
-            const withSession = req as IncomingMessage & { session?: { token?: unknown } | null };
-            middleware(withSession as never, new ServerResponse(req) as never, () => {
-                const token = withSession.session?.token;
-                resolve(typeof token === 'string' && token ? token : undefined);
-            });
-        });
-}
-
-function send(ws: WebSocket, frame: string): void {
-    if (ws.readyState === WebSocket.OPEN) ws.send(frame);
-}
-
-function rawText(data: RawData): string {
-    if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-    return Buffer.from(data as ArrayBuffer).toString('utf8');
-}
-
-function pathOf(req: IncomingMessage): string {
-    try {
-        return new URL(req.url ?? '/', 'http://localhost').pathname;
-    } catch {
-        return '';
-    }
-}
-
-/** `?lastEventId=` of the upgrade, for a cookie-authenticated app resuming. */
-function lastEventIdOf(req: IncomingMessage): string | undefined {
-    try {
-        const value = new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId')?.trim();
-        return value || undefined;
-    } catch {
-        return undefined;
-    }
-}
-
-function rejectUpgrade(socket: Duplex, status: number, text: string): void {
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

@@ -10,7 +10,6 @@ import {
     EventBus,
     ForbiddenError,
     ID,
-    isEmailAddressLike,
     ListQueryBuilder,
     ListQueryOptions,
     normalizeEmailAddress,
@@ -26,8 +25,7 @@ import {
 } from '@vendure/core';
 import { In } from 'typeorm';
 
-import { coordinateProblem, LatLng } from '../../shared/geo';
-import { boundedText, forLog, INPUT_LIMITS } from '../../shared/input-bounds';
+import { LatLng } from '../../shared/geo';
 import { DriverHasOpenAssignmentError } from '../api/error-results';
 import { DRIVER_ROLE_CODE, driverSelfPermission } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
@@ -36,38 +34,19 @@ import { DriverAccessRevokedEvent } from '../events/driver-access-revoked-event'
 import { DriverAvailableEvent } from '../events/driver-available-event';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus, OPEN_WITH_DRIVER } from '../types';
+import {
+    administratorName,
+    assertChoosableStatus,
+    assertCoordinates,
+    CreateDriverExtras,
+    CreateDriverInput,
+    driverName,
+    emailAddressOf,
+    phoneNumberOf,
+    UpdateDriverInput,
+} from './driver-input';
 import { DriverLocationService } from './driver-location.service';
 import { PingBatcher } from './ping-batcher.service';
-
-export interface CreateDriverInput {
-    name: string;
-    phoneNumber?: string | null;
-    emailAddress: string;
-    password: string;
-}
-
-export interface UpdateDriverInput {
-    id: ID;
-    name?: string | null;
-    phoneNumber?: string | null;
-    status?: DriverStatus | null;
-    /** false disables the driver (sessions revoked, OFFLINE, out of the index); true enables them again. */
-    enabled?: boolean | null;
-}
-
-/** What code (not the API) may set on a new driver: the demo seeds a positioned, AVAILABLE fleet. */
-export interface CreateDriverExtras {
-    isDemo?: boolean;
-    position?: LatLng;
-    status?: DriverStatus;
-}
-
-/** Digits, spaces and the usual separators, with an optional leading +; at least 5 digits. */
-const PHONE_PATTERN = /^\+?[0-9][0-9 ().\-/]*$/;
-const PHONE_MIN_DIGITS = 5;
-
-/** The statuses a driver or staff may choose; BUSY is set and cleared by dispatch only. */
-const CHOOSABLE_STATUSES: DriverStatus[] = [DriverStatus.AVAILABLE, DriverStatus.OFFLINE];
 
 /**
  * The platform's drivers (they belong to the default channel): staff manage them, and each driver
@@ -131,7 +110,7 @@ export class DriverService {
         const phoneNumber = phoneNumberOf(input.phoneNumber);
         const emailAddress = emailAddressOf(input.emailAddress);
         await this.assertPassword(ctx, input.password);
-        if (extras.position) this.assertCoordinates(extras.position);
+        if (extras.position) assertCoordinates(extras.position);
         const platformCtx = await this.platformContext(ctx);
         const role = await this.driverRole(platformCtx);
         const administrator = await this.administratorService.create(platformCtx, {
@@ -174,7 +153,7 @@ export class DriverService {
     private async updateInTransaction(ctx: RequestContext, input: UpdateDriverInput): Promise<Driver> {
         // Locked: a claim (a conditional UPDATE on this row) cannot interleave with disabling.
         const driver = await this.getOrThrow(ctx, input.id, { lock: true });
-        if (input.status != null) this.assertChoosableStatus(input.status);
+        if (input.status != null) assertChoosableStatus(input.status);
         const enabled = input.enabled ?? driver.enabled;
         if (!enabled && input.status === DriverStatus.AVAILABLE) {
             throw new UserInputError(
@@ -241,7 +220,7 @@ export class DriverService {
      * ping's flush of the {@link PingBatcher} is done (within about `pingFlushIntervalMs`).
      */
     async updateActiveLocation(ctx: RequestContext, position: LatLng): Promise<Driver> {
-        this.assertCoordinates(position);
+        assertCoordinates(position);
         const driver = await this.activeOrForbidden(ctx);
         await this.recordPing(driver.id, position, new Date());
         return this.withLatestPosition(driver);
@@ -254,7 +233,7 @@ export class DriverService {
      * flush: past the limit it rejects with {@link LocationPingRateLimitError}.
      */
     async recordPing(driverId: ID, position: LatLng, at: Date): Promise<void> {
-        this.assertCoordinates(position);
+        assertCoordinates(position);
         const outcome = await this.pingBatcher.submit(driverId, position, at);
         if (outcome.recorded) return;
         throw 'refusal' in outcome ? outcome.refusal : outcome.failure;
@@ -272,7 +251,7 @@ export class DriverService {
         ctx: RequestContext,
         status: DriverStatus,
     ): Promise<Driver | DriverHasOpenAssignmentError> {
-        this.assertChoosableStatus(status);
+        assertChoosableStatus(status);
         const driver = await this.activeOrForbidden(ctx);
         if (driver.status !== status) {
             if (await this.hasOpenAssignment(ctx, driver.id)) {
@@ -347,19 +326,6 @@ export class DriverService {
         }
     }
 
-    private assertChoosableStatus(status: DriverStatus) {
-        if (!CHOOSABLE_STATUSES.includes(status)) {
-            throw new UserInputError(
-                `A driver's status can be set to AVAILABLE or OFFLINE; ${status} belongs to dispatch`,
-            );
-        }
-    }
-
-    private assertCoordinates(position: LatLng) {
-        const problem = coordinateProblem(position.latitude, position.longitude);
-        if (problem) throw new UserInputError(problem);
-    }
-
     /** The database row may lag the latest ping by one flush interval: show the ping. */
     private withLatestPosition(driver: Driver): Driver {
         const ping = this.locations.pendingPosition(driver.id);
@@ -415,38 +381,4 @@ export class DriverService {
         // (channel, session, API type, language) replace the request's.
         return Object.assign(ctx.copy(), platform);
     }
-}
-
-function driverName(value: string): string {
-    const name = boundedText(value, 'name', INPUT_LIMITS.name).trim();
-    if (!name) throw new UserInputError('A driver needs a name');
-    return name;
-}
-
-/** Empty means none; anything else must look like a phone number. */
-function phoneNumberOf(value: string | null | undefined): string | null {
-    const phone = value == null ? '' : boundedText(value, 'phoneNumber', INPUT_LIMITS.phoneNumber).trim();
-    if (!phone) return null;
-    if (!PHONE_PATTERN.test(phone) || phone.replace(/\D/g, '').length < PHONE_MIN_DIGITS) {
-        throw new UserInputError(
-            `"${forLog(phone)}" is not a phone number: use digits, spaces and + ( ) - . / only, such as +1 312 555 0100`,
-        );
-    }
-    return phone;
-}
-
-function emailAddressOf(value: string): string {
-    const email = boundedText(value, 'emailAddress', INPUT_LIMITS.emailAddress).trim();
-    if (!isEmailAddressLike(email)) {
-        throw new UserInputError(`"${forLog(email)}" is not an email address: the driver logs in with it`);
-    }
-    return email;
-}
-
-/** Vendure's Administrator wants a first and a last name; a driver has one name. */
-function administratorName(name: string): { firstName: string; lastName: string } {
-    const space = name.lastIndexOf(' ');
-    return space > 0
-        ? { firstName: name.slice(0, space), lastName: name.slice(space + 1) }
-        : { firstName: name, lastName: '' };
 }
