@@ -25,12 +25,7 @@ import { Subscription } from 'rxjs';
 
 import { describeError } from '../../shared/errors';
 import { whenServerCloses } from '../../shared/http-server';
-import {
-    assignmentEventType,
-    concernedDriverId,
-    DispatchLiveEvent,
-    RESYNC_EVENT,
-} from '../api/dispatch-live-events';
+import { DispatchLiveEvent, RESYNC_EVENT } from '../api/dispatch-live-events';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { DriverAccessRevokedEvent } from '../events/driver-access-revoked-event';
@@ -49,8 +44,15 @@ import {
     LiveEventSink,
     LiveRefusal,
     refuse,
+    refuseStream,
     sseSink,
 } from './live-event-sink';
+import {
+    assignmentLiveEvent,
+    driverLocationLiveEvent,
+    driverRevokedLiveEvent,
+    driverStatusLiveEvent,
+} from './live-event-translation';
 
 type StreamOptions = ResolvedDriverDispatchOptions;
 
@@ -133,43 +135,16 @@ export class DispatchEventStreamService
         // The log lives in plugin options, not in Vendure's config: this service runs its init/destroy.
         await this.log.init?.(new Injector(this.moduleRef));
         this.endStreamsWhenServerCloses();
+        const publish = (event: DispatchLiveEvent) => this.append(() => Promise.resolve(event));
         this.subscriptions.push(
+            this.eventBus.ofType(DeliveryStatusEvent).subscribe(event => publish(assignmentLiveEvent(event))),
+            this.eventBus.ofType(DriverStatusEvent).subscribe(event => publish(driverStatusLiveEvent(event))),
             this.eventBus
-                .ofType(DeliveryStatusEvent)
-                .subscribe(event => this.append(() => Promise.resolve(this.assignmentEvent(event)))),
-            this.eventBus.ofType(DriverStatusEvent).subscribe(event =>
-                this.append(() =>
-                    Promise.resolve({
-                        type: 'driver.status',
-                        data: {
-                            driverId: String(event.driverId),
-                            status: event.status,
-                            at: event.createdAt.toISOString(),
-                        },
-                    }),
-                ),
-            ),
-            this.eventBus.ofType(DriverAccessRevokedEvent).subscribe(event =>
-                this.append(() =>
-                    Promise.resolve({
-                        type: 'driver.revoked',
-                        data: { driverId: String(event.driverId) },
-                    }),
-                ),
-            ),
-            this.eventBus.ofType(DriverLocationEvent).subscribe(event =>
-                this.append(() =>
-                    Promise.resolve({
-                        type: 'driver.location',
-                        data: {
-                            driverId: String(event.driverId),
-                            latitude: event.latitude,
-                            longitude: event.longitude,
-                            at: event.at.toISOString(),
-                        },
-                    }),
-                ),
-            ),
+                .ofType(DriverAccessRevokedEvent)
+                .subscribe(event => publish(driverRevokedLiveEvent(event))),
+            this.eventBus
+                .ofType(DriverLocationEvent)
+                .subscribe(event => publish(driverLocationLiveEvent(event))),
         );
     }
 
@@ -234,27 +209,7 @@ export class DispatchEventStreamService
             lastEventId: lastEventIdOf(req),
             sink: sseSink(res),
         });
-        if (!refusal) return;
-        switch (refusal.refused) {
-            case 'shutting-down':
-                refuse(res, 503, 'The server is shutting down: reconnect in a moment');
-                return;
-            case 'too-many':
-                refuse(
-                    res,
-                    429,
-                    `This session already holds ${refusal.open} live streams (the limit is ${refusal.limit}): close one first`,
-                );
-                return;
-            case 'nothing-to-receive':
-                refuse(
-                    res,
-                    403,
-                    'This login may not receive dispatch events: it takes a driver login (DriverSelf), ' +
-                        'or ManageDispatch, ReadOrder or ReadDriver',
-                );
-                return;
-        }
+        if (refusal) refuseStream(res, refusal);
     }
 
     /**
@@ -473,22 +428,5 @@ export class DispatchEventStreamService
             // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
             Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
         }
-    }
-
-    private assignmentEvent(event: DeliveryStatusEvent): DispatchLiveEvent {
-        return {
-            type: assignmentEventType(event.fromStatus, event.toStatus),
-            channelIds: event.channelIds.map(String),
-            data: {
-                assignmentId: String(event.assignmentId),
-                orderId: String(event.orderId),
-                driverId: concernedDriverId(event),
-                status: event.toStatus,
-                fromStatus: event.fromStatus,
-                reasonCode: event.reasonCode,
-                correlationId: event.correlationId,
-                at: event.createdAt.toISOString(),
-            },
-        };
     }
 }

@@ -109,3 +109,27 @@ export function refuse(res: Response, statusCode: number, message: string): void
     if (statusCode === 401) res.setHeader('WWW-Authenticate', 'Bearer');
     res.status(statusCode).json({ statusCode, message });
 }
+
+/** The HTTP answer to a stream the event stream service refused to open. */
+export function refuseStream(res: Response, refusal: LiveRefusal): void {
+    switch (refusal.refused) {
+        case 'shutting-down':
+            refuse(res, 503, 'The server is shutting down: reconnect in a moment');
+            return;
+        case 'too-many':
+            refuse(
+                res,
+                429,
+                `This session already holds ${refusal.open} live streams (the limit is ${refusal.limit}): close one first`,
+            );
+            return;
+        case 'nothing-to-receive':
+            refuse(
+                res,
+                403,
+                'This login may not receive dispatch events: it takes a driver login (DriverSelf), ' +
+                    'or ManageDispatch, ReadOrder or ReadDriver',
+            );
+            return;
+    }
+}
