@@ -31,6 +31,8 @@ import {
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
+import { DeliveryNotification } from './notifications/delivery-notification.entity';
+import { DeliveryNotificationService } from './notifications/delivery-notification.service';
 import {
     defaultDriverAppDir,
     defaultDriverDispatchOptions,
@@ -44,7 +46,6 @@ import { DeliveryInsightsService } from './services/delivery-insights.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
-import { publicBaseUrlProblem } from './services/tracking-token';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -55,6 +56,7 @@ import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingBatcher } from './services/ping-batcher.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
+import { publicBaseUrlProblem } from './services/tracking-token';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
@@ -74,6 +76,7 @@ const SERVICES = [
     DeliveryTrackingService,
     DispatchEventStreamService,
     DriverChannelService,
+    DeliveryNotificationService,
 ];
 
 /**
@@ -89,7 +92,7 @@ const SERVICES = [
  */
 @VendurePlugin({
     imports: [PluginCommonModule, SellerStoreInfoPlugin],
-    entities: [Driver, DeliveryAssignment, DeliveryEvent],
+    entities: [Driver, DeliveryAssignment, DeliveryEvent, DeliveryNotification],
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         ...SERVICES,
@@ -157,7 +160,11 @@ export class DriverDispatchPlugin implements NestModule {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
         const problem = deliveryCodePolicyProblem(deliveryCode);
         if (problem) throw new Error(`DriverDispatchPlugin: ${problem}`);
-        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
+        const customerNotifications = {
+            ...defaultDriverDispatchOptions.customerNotifications,
+            ...options.customerNotifications,
+        };
+        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode, customerNotifications };
         const modeProblem = dispatchModeProblem(resolved);
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
         const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);
