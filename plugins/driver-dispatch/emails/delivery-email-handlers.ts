@@ -73,14 +73,23 @@ function deliveryEmail<T extends DeliveryEmailType>(
     type: T,
     subject: string,
 ): EmailEventHandler<T, DeliveryNotificationEvent> {
-    return new EmailEventListener(type)
-        .on(DeliveryNotificationEvent)
-        .filter(event => event.kind === kind)
-        .setRecipient(event => event.recipient.emailAddress)
-        .setFrom('{{ fromAddress }}')
-        .setSubject(subject)
-        .setTemplateVars(event => ({ ...deliveryEmailTemplateVars(event) }))
-        .setMockEvent(mockDeliveryNotificationEvent(kind));
+    return (
+        new EmailEventListener(type)
+            .on(DeliveryNotificationEvent)
+            .filter(event => event.kind === kind)
+            .setRecipient(event => event.recipient.emailAddress)
+            .setFrom('{{ fromAddress }}')
+            .setSubject(subject)
+            .setTemplateVars(event => ({ ...deliveryEmailTemplateVars(event) }))
+            // On the email plugin's EmailSendEvent: which delivery and step an email (or its failure) was.
+            .setMetadata(event => ({
+                type,
+                kind: event.kind,
+                assignmentId: event.assignmentId,
+                orderId: event.orderId,
+            }))
+            .setMockEvent(mockDeliveryNotificationEvent(kind))
+    );
 }
 
 /** "Your driver is on the way": the driver's name, the ETA, the tracking link and the delivery code. */

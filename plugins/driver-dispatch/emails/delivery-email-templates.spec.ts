@@ -10,7 +10,7 @@ import {
     DeliveryNotificationKind,
 } from '../notifications/delivery-notification-event';
 import { DELIVERY_EMAIL_TYPES, deliveryEmailTemplateVars } from './delivery-email-handlers';
-import { DeliveryEmailTemplateLoader, deliveryEmailTemplateDir } from './delivery-email-template-loader';
+import { deliveryEmailTemplateDir, DeliveryEmailTemplateLoader } from './delivery-email-template-loader';
 import { mockDeliveryNotificationEvent } from './mock-delivery-notification-event';
 
 const VENDURE_TEMPLATES = path.join(
@@ -45,13 +45,15 @@ async function render(loader: TemplateLoader, event: DeliveryNotificationEvent) 
 }
 
 function textOf(html: string): string {
-    return html
-        .replace(/<(style|title)[\s\S]*?<\/\1>/g, ' ')
-        // Inline tags join the text they wrap ("<strong>X</strong>." reads "X.").
-        .replace(/<\/?(strong|a|span|em|b)\b[^>]*>/g, '')
-        .replace(/<[^>]+>/g, ' ')
-        .replace(/\s+/g, ' ')
-        .trim();
+    return (
+        html
+            .replace(/<(style|title)[\s\S]*?<\/\1>/g, ' ')
+            // Inline tags join the text they wrap ("<strong>X</strong>." reads "X.").
+            .replace(/<\/?(strong|a|span|em|b)\b[^>]*>/g, '')
+            .replace(/<[^>]+>/g, ' ')
+            .replace(/\s+/g, ' ')
+            .trim()
+    );
 }
 
 const loader = new DeliveryEmailTemplateLoader(VENDURE_TEMPLATES);
