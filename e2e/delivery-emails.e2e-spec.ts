@@ -375,6 +375,6 @@ describe('delivery emails', () => {
         expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
         // 3 (delivered) + 2 (failed) + 2 (repeated) delivery emails.
         expect(deliveryEmails).toHaveLength(7);
-        expect(deliveryEmails.every(event => event.success)).toBe(true);
+        expect(deliveryEmails.every(event => event.success && event.metadata?.driverId != null)).toBe(true);
     });
 });

@@ -87,6 +87,7 @@ function deliveryEmail<T extends DeliveryEmailType>(
                 kind: event.kind,
                 assignmentId: event.assignmentId,
                 orderId: event.orderId,
+                driverId: event.driverId,
             }))
             .setMockEvent(mockDeliveryNotificationEvent(kind))
     );
