@@ -18,6 +18,7 @@ import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-
 import { redisOptionsFromUrl } from './plugins/shared/redis';
 import { graphqlErrorShield } from './src/api/graphql-error-shield';
 import { requestBodyLimit } from './src/api/request-body-limit';
+import { emailPlugin } from './src/email/email-plugin';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
 import { BullMQConnectionsPlugin } from './src/runtime/bullmq-connections';
@@ -68,6 +69,9 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         // The dashboard app built by `npm run build` (vite.config.mts), with the plugins' extensions.
         DashboardPlugin.init({ route: 'dashboard', appDir: path.join(PROJECT_ROOT, 'dist', 'dashboard') }),
     ];
+    // Vendure's emails and the delivery emails: the dev mailbox at /mailbox in the embedded default.
+    const email = emailPlugin(settings);
+    if (email) plugins.push(email);
     if (redis) {
         plugins.push(
             BullMQJobQueuePlugin.init({

@@ -31,6 +31,8 @@ import {
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
 import { Driver } from './entities/driver.entity';
+import { DeliveryNotification } from './notifications/delivery-notification.entity';
+import { DeliveryNotificationService } from './notifications/delivery-notification.service';
 import {
     defaultDriverAppDir,
     defaultDriverDispatchOptions,
@@ -76,6 +78,7 @@ const SERVICES = [
     DeliveryTrackingService,
     DispatchEventStreamService,
     DriverChannelService,
+    DeliveryNotificationService,
 ];
 
 /**
@@ -91,7 +94,7 @@ const SERVICES = [
  */
 @VendurePlugin({
     imports: [PluginCommonModule, SellerStoreInfoPlugin],
-    entities: [Driver, DeliveryAssignment, DeliveryEvent],
+    entities: [Driver, DeliveryAssignment, DeliveryEvent, DeliveryNotification],
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         ...SERVICES,
@@ -159,7 +162,11 @@ export class DriverDispatchPlugin implements NestModule {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
         const problem = deliveryCodePolicyProblem(deliveryCode);
         if (problem) throw new Error(`DriverDispatchPlugin: ${problem}`);
-        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
+        const customerNotifications = {
+            ...defaultDriverDispatchOptions.customerNotifications,
+            ...options.customerNotifications,
+        };
+        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode, customerNotifications };
         const modeProblem = dispatchModeProblem(resolved);
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
         const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);

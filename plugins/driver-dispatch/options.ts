@@ -2,6 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { DEFAULT_REDIS_KEY_PREFIX, DEFAULT_SWEEP_SCHEDULE, HEARTBEAT_TTL_SECONDS } from './constants';
+import {
+    CustomerNotificationOptions,
+    defaultCustomerNotificationOptions,
+} from './notifications/customer-notification-options';
 import { DEFAULT_DELIVERY_CODE_POLICY, DeliveryCodePolicy } from './services/delivery-code';
 import { DispatchEventLog } from './strategies/dispatch-event-log/dispatch-event-log';
 import { InMemoryDispatchEventLog } from './strategies/dispatch-event-log/in-memory-dispatch-event-log';
@@ -295,6 +299,14 @@ export interface DriverDispatchPluginOptions {
      * @default undefined
      */
     publicBaseUrl?: string;
+    /**
+     * @description
+     * What the customer is told of their delivery (the delivery emails listen to it): see
+     * {@link CustomerNotificationOptions}. Give only what you change.
+     *
+     * @default { enabled: true }
+     */
+    customerNotifications?: CustomerNotificationOptions;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -315,12 +327,16 @@ export interface LocationPingLimit {
 export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) => T);
 
 export type ResolvedDriverDispatchOptions = Required<
-    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl'>
+    Omit<
+        DriverDispatchPluginOptions,
+        'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl' | 'customerNotifications'
+    >
 > &
     // appDir unset: found when the server starts (defaultDriverAppDir), so a build made after
     // this module was loaded is still found.
     Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir' | 'publicBaseUrl'> & {
         deliveryCode: DeliveryCodePolicy;
+        customerNotifications: Required<CustomerNotificationOptions>;
     };
 
 /** The strategy an option names: the option itself, or what its function makes. */
@@ -425,4 +441,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     locationPingLimit: { points: 10, durationSeconds: 10 },
     appDir: undefined,
     publicBaseUrl: undefined,
+    customerNotifications: defaultCustomerNotificationOptions,
 };

@@ -46,6 +46,13 @@ export interface RuntimeSettings {
     locationPingLimit?: { points: number; durationSeconds: number };
     /** Where customers reach this server (PUBLIC_BASE_URL): the base of tracking links. */
     publicBaseUrl: string;
+    /**
+     * Emails go to the email plugin's dev mailbox at /mailbox (files under the data dir) instead of
+     * being sent (DEV_MAILBOX; the embedded default). Anyone who can reach the server reads them there.
+     */
+    devMailbox: boolean;
+    /** Without the dev mailbox: the SMTP server that sends the emails (SMTP_URL); unset, none are sent. */
+    smtpUrl?: string;
 }
 
 export class SettingsError extends Error {
@@ -178,6 +185,10 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         problems.push('PUBLIC_BASE_URL must not have a query or fragment');
     }
 
+    const devMailbox = parseBoolean(nonEmpty('DEV_MAILBOX'), embedded, 'DEV_MAILBOX', problems);
+    const smtpUrl = nonEmpty('SMTP_URL');
+    if (smtpUrl) checkUrl(smtpUrl, 'SMTP_URL', ['smtp:', 'smtps:'], problems);
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -201,6 +212,8 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         corsOrigins: corsList.length ? corsList : embedded ? true : [],
         defaultCountryCode,
         publicBaseUrl,
+        devMailbox,
+        ...(smtpUrl ? { smtpUrl } : {}),
         ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
         ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
         ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),
