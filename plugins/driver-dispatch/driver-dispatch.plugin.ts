@@ -44,7 +44,6 @@ import { DeliveryInsightsService } from './services/delivery-insights.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
-import { publicBaseUrlProblem } from './services/tracking-token';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -55,6 +54,11 @@ import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingBatcher } from './services/ping-batcher.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
+import { publicBaseUrlProblem, TRACKING_ROUTE } from './services/tracking-token';
+import { resolveTrackingPageOptions, trackingPageOptionsProblem } from './tracking/tracking-options';
+import { TrackingPageMiddleware } from './tracking/tracking-page.middleware';
+import { TrackingPageService } from './tracking/tracking-page.service';
+import { TrackingRateLimiter } from './tracking/tracking-rate-limiter.service';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
@@ -74,6 +78,8 @@ const SERVICES = [
     DeliveryTrackingService,
     DispatchEventStreamService,
     DriverChannelService,
+    TrackingRateLimiter,
+    TrackingPageService,
 ];
 
 /**
@@ -147,10 +153,14 @@ const SERVICES = [
 export class DriverDispatchPlugin implements NestModule {
     static options = defaultDriverDispatchOptions;
 
-    /** Serves the driver web app at /driver/ (a worker has no HTTP server: nothing to do there). */
+    /**
+     * Serves the driver web app at /driver/ and the customer's tracking page at /track/ (a worker
+     * has no HTTP server: nothing to do there).
+     */
     configure(consumer: MiddlewareConsumer): void {
         const appDir = DriverDispatchPlugin.options.appDir ?? defaultDriverAppDir();
         consumer.apply(driverAppServer(appDir)).forRoutes(DRIVER_APP_ROUTE);
+        consumer.apply(TrackingPageMiddleware).forRoutes(TRACKING_ROUTE);
     }
 
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
@@ -162,6 +172,8 @@ export class DriverDispatchPlugin implements NestModule {
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
         const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);
         if (urlProblem) throw new Error(`DriverDispatchPlugin: ${urlProblem}`);
+        const trackingProblem = trackingPageOptionsProblem(resolveTrackingPageOptions(resolved.tracking));
+        if (trackingProblem) throw new Error(`DriverDispatchPlugin: ${trackingProblem}`);
         this.options = resolved;
         return DriverDispatchPlugin;
     }

@@ -9,6 +9,7 @@ import { RedisDispatchEventLog } from './strategies/dispatch-event-log/redis-dis
 import { DriverLocationIndex } from './strategies/driver-location-index/driver-location-index';
 import { RedisDriverLocationIndex } from './strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from './strategies/driver-location-index/sql-driver-location-index';
+import { TrackingPageOptions } from './tracking/tracking-options';
 
 /**
  * @description
@@ -295,6 +296,14 @@ export interface DriverDispatchPluginOptions {
      * @default undefined
      */
     publicBaseUrl?: string;
+    /**
+     * @description
+     * The customer's tracking page at `/track/<token>`: link expiry, poll interval, the per-token
+     * request limit, map tiles (see {@link TrackingPageOptions}). Give only what you change.
+     *
+     * @default { expiresAfterHours: 24, pollIntervalSeconds: 5, requestsPerMinute: 60 }
+     */
+    tracking?: TrackingPageOptions;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -425,4 +434,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     locationPingLimit: { points: 10, durationSeconds: 10 },
     appDir: undefined,
     publicBaseUrl: undefined,
+    tracking: {},
 };
