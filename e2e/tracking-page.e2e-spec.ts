@@ -14,7 +14,13 @@ import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-d
 import { e2eConfig } from './config/e2e-config';
 import { e2eEnv } from './config/e2e-env';
 import { asSuperadmin } from './fixtures/logins';
-import { readyDelivery, TrackedDelivery, trackedDelivery, TrackingWorld } from './fixtures/tracking';
+import {
+    assignmentOf,
+    readyDelivery,
+    TrackedDelivery,
+    trackedDelivery,
+    TrackingWorld,
+} from './fixtures/tracking';
 import { CANCEL_DELIVERY, CONFIRM_DELIVERY, CONFIRM_PICKUP } from './graphql/dispatch-documents';
 
 const REQUESTS_PER_MINUTE = 12;
@@ -67,7 +73,7 @@ function expectSecretHeaders(response: Response) {
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     expect(response.headers.get('x-robots-tag')).toBe('noindex, nofollow');
     expect(response.headers.get('content-security-policy')).toBe(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https://tile.openstreetmap.org; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; " +
             "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
     );
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
@@ -163,12 +169,13 @@ describe('the tracking page over HTTP', () => {
             etaMinutes: null,
             pollAfterSeconds: null,
         });
-        expect((delivered.timeline as Array<{ status: string }>).map(entry => entry.status)).toEqual([
-            'PENDING',
-            'ASSIGNED',
-            'PICKED_UP',
-            'DELIVERED',
-        ]);
+        // Every move, as the delivery's events record them (a dispatch job may have raced the staff's
+        // assignment: then PENDING, ASSIGNED twice), ending in the pickup and the delivery.
+        const moves = (await assignmentOf(world, followed.assignmentId)).events.map(event => event.toStatus);
+        const timeline = (delivered.timeline as Array<{ status: string }>).map(entry => entry.status);
+        expect(timeline).toEqual(moves);
+        expect(timeline.slice(0, 2)).toEqual(['PENDING', 'ASSIGNED']);
+        expect(timeline.slice(-2)).toEqual(['PICKED_UP', 'DELIVERED']);
         for (const json of [assigned, pickedUp, delivered]) {
             expect(keysOf(json).filter(key => /id$/i.test(key))).toEqual([]);
             const text = JSON.stringify(json);
@@ -183,6 +190,7 @@ describe('the tracking page over HTTP', () => {
             'short',
             `${followed.token.slice(0, 10)}%00${followed.token.slice(13)}`,
             'a'.repeat(65),
+            'b'.repeat(5000),
             `${followed.token}/elsewhere`,
         ];
         const reference = await fetch(`${base}/track/${wrong[0]}`);

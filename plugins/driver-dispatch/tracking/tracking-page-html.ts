@@ -40,7 +40,7 @@ export function readTrackingRequest(urlPath: string): TrackingRequest {
 
 /**
  * The page's Content-Security-Policy: its own script and styles only (no inline script or style),
- * requests to its own origin only, images from itself and the tile server, never framed.
+ * requests to its own origin only, images from itself, data: and the tile server, never framed.
  */
 export function trackingContentSecurityPolicy(
     options: Pick<ResolvedTrackingPageOptions, 'mapTiles'>,
@@ -50,7 +50,8 @@ export function trackingContentSecurityPolicy(
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        `img-src 'self'${tiles ? ` ${tiles}` : ''}`,
+        // data: for images only: Leaflet blanks a removed or aborted tile with a data: GIF.
+        `img-src 'self' data:${tiles ? ` ${tiles}` : ''}`,
         "connect-src 'self'",
         "base-uri 'none'",
         "form-action 'none'",

@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, existsSync, promises as fs } from 'node:fs';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
@@ -40,6 +40,13 @@ export class TrackingPageMiddleware implements NestMiddleware {
     ) {
         this.csp = trackingContentSecurityPolicy(pages.options);
         this.assetsDir = path.resolve(pages.options.assetsDir ?? defaultTrackingAssetsDir());
+        if (!existsSync(path.join(this.assetsDir, 'tracking-page.js'))) {
+            Logger.warn(
+                `The tracking page script is not built in ${this.assetsDir} (npm run build:tracking-page, or set ` +
+                    'tracking.assetsDir): tracking pages show the delivery as loaded, without live updates or the map',
+                loggerCtx,
+            );
+        }
     }
 
     use(req: IncomingMessage, res: ServerResponse, _next: () => void): void {

@@ -1,13 +1,13 @@
 import { generateTrackingToken } from '../services/tracking-token';
 import { DeliveryStatus } from '../types';
 import { DEFAULT_TRACKING_PAGE_OPTIONS, tileOrigin, trackingPageOptionsProblem } from './tracking-options';
+import { firstNameOf, isTrackingExpired, timelineOf, trackingEndedAt } from './tracking-page.service';
 import {
     readTrackingRequest,
     TRACKING_NOT_FOUND_HTML,
     trackingContentSecurityPolicy,
     trackingPageHtml,
 } from './tracking-page-html';
-import { firstNameOf, isTrackingExpired, timelineOf, trackingEndedAt } from './tracking-page.service';
 import { clockTime, renderTrackingContent, TrackingView } from './tracking-view';
 
 const view: TrackingView = {
@@ -104,10 +104,10 @@ describe('the tracking page', () => {
 
     it('allows images from the tile server only', () => {
         expect(trackingContentSecurityPolicy(DEFAULT_TRACKING_PAGE_OPTIONS)).toBe(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https://tile.openstreetmap.org; " +
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https://tile.openstreetmap.org; " +
                 "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         );
-        expect(trackingContentSecurityPolicy({ mapTiles: false })).toContain("img-src 'self';");
+        expect(trackingContentSecurityPolicy({ mapTiles: false })).toContain("img-src 'self' data:;");
         expect(tileOrigin('https://{s}.tiles.example.org:8443/{z}/{x}/{y}.png')).toBe(
             'https://*.tiles.example.org:8443',
         );
