@@ -55,6 +55,17 @@ export default tseslint.config(
         },
     },
     {
+        // The tracking page's script (plugins/driver-dispatch/tracking-page) is browser code too.
+        files: ['plugins/*/tracking-page/**/*.ts'],
+        languageOptions: {
+            parserOptions: {
+                projectService: false,
+                project: './tsconfig.tracking-page.json',
+                tsconfigRootDir: import.meta.dirname,
+            },
+        },
+    },
+    {
         files: ['e2e/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts', 'src/scripts/**/*.ts'],
         rules: { 'no-console': 'off', '@typescript-eslint/unbound-method': 'off' },
     },

@@ -1,7 +1,8 @@
 // Builds the dashboard (vite, about 40 s) into dist/dashboard. With --if-stale (npm start) it is
 // skipped when dist/dashboard is newer than everything it is built from: the plugins (their
 // dashboard extensions and the admin API schema the dashboard is typed against), src/dashboard,
-// the vite config and the lock file; not the driver web app (plugins/*/driver-app), built apart.
+// the vite config and the lock file; not the driver web app (plugins/*/driver-app) nor the tracking page
+// (plugins/*/tracking-page), built apart.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ function newest(entry) {
     const stat = statSync(entry);
     if (!stat.isDirectory()) return stat.mtimeMs;
     return readdirSync(entry)
-        .filter(name => name !== 'node_modules' && name !== 'driver-app')
+        .filter(name => !['node_modules', 'driver-app', 'tracking-page'].includes(name))
         .reduce((latest, name) => Math.max(latest, newest(path.join(entry, name))), stat.mtimeMs);
 }
 

@@ -14,6 +14,9 @@ const BUDGETS = {
     'e2e/dashboard.e2e-spec.ts': 150,
     'e2e/dashboard-delays.e2e-spec.ts': 150,
     'e2e/driver-web-app.e2e-spec.ts': 120,
+    // 30 to 110 s here depending on the machine's load (most of it the demo marketplace's setup).
+    'e2e/tracking-page-browser.e2e-spec.ts': 180,
+    'e2e/tracking-page.e2e-spec.ts': 180,
     // Populates the demo marketplace (four sellers) and checks out twice: ~60 s alone, 120 s on a busy machine.
     'e2e/seller-verification.e2e-spec.ts': 180,
     // The built app's first start (demo populated) and a browser: 140 s on a busy machine.

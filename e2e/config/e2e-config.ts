@@ -82,6 +82,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'delivery-delays.e2e-spec.ts': 66,
     'seller-verification.e2e-spec.ts': 64,
     'delivery-emails.e2e-spec.ts': 68,
+    'tracking-page.e2e-spec.ts': 70,
+    'tracking-page-browser.e2e-spec.ts': 71,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

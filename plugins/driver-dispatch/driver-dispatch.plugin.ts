@@ -57,7 +57,11 @@ import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingBatcher } from './services/ping-batcher.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
-import { publicBaseUrlProblem } from './services/tracking-token';
+import { publicBaseUrlProblem, TRACKING_ROUTE } from './services/tracking-token';
+import { resolveTrackingPageOptions, trackingPageOptionsProblem } from './tracking/tracking-options';
+import { TrackingPageMiddleware } from './tracking/tracking-page.middleware';
+import { TrackingPageService } from './tracking/tracking-page.service';
+import { TrackingRateLimiter } from './tracking/tracking-rate-limiter.service';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
@@ -79,6 +83,8 @@ const SERVICES = [
     DispatchEventStreamService,
     DriverChannelService,
     DeliveryNotificationService,
+    TrackingRateLimiter,
+    TrackingPageService,
 ];
 
 /**
@@ -152,10 +158,14 @@ const SERVICES = [
 export class DriverDispatchPlugin implements NestModule {
     static options = defaultDriverDispatchOptions;
 
-    /** Serves the driver web app at /driver/ (a worker has no HTTP server: nothing to do there). */
+    /**
+     * Serves the driver web app at /driver/ and the customer's tracking page at /track/ (a worker
+     * has no HTTP server: nothing to do there).
+     */
     configure(consumer: MiddlewareConsumer): void {
         const appDir = DriverDispatchPlugin.options.appDir ?? defaultDriverAppDir();
         consumer.apply(driverAppServer(appDir)).forRoutes(DRIVER_APP_ROUTE);
+        consumer.apply(TrackingPageMiddleware).forRoutes(TRACKING_ROUTE);
     }
 
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
@@ -171,6 +181,8 @@ export class DriverDispatchPlugin implements NestModule {
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
         const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);
         if (urlProblem) throw new Error(`DriverDispatchPlugin: ${urlProblem}`);
+        const trackingProblem = trackingPageOptionsProblem(resolveTrackingPageOptions(resolved.tracking));
+        if (trackingProblem) throw new Error(`DriverDispatchPlugin: ${trackingProblem}`);
         this.options = resolved;
         return DriverDispatchPlugin;
     }

@@ -52,4 +52,8 @@ export * from './strategies/dispatch-event-log/redis-dispatch-event-log';
 export * from './strategies/driver-location-index/driver-location-index';
 export * from './strategies/driver-location-index/redis-driver-location-index';
 export * from './strategies/driver-location-index/sql-driver-location-index';
+export * from './tracking/tracking-options';
+export * from './tracking/tracking-page.service';
+export * from './tracking/tracking-rate-limiter.service';
+export type { TrackingStatus, TrackingView } from './tracking/tracking-view';
 export * from './types';

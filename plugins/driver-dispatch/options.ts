@@ -13,6 +13,7 @@ import { RedisDispatchEventLog } from './strategies/dispatch-event-log/redis-dis
 import { DriverLocationIndex } from './strategies/driver-location-index/driver-location-index';
 import { RedisDriverLocationIndex } from './strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from './strategies/driver-location-index/sql-driver-location-index';
+import { TrackingPageOptions } from './tracking/tracking-options';
 
 /**
  * @description
@@ -307,6 +308,14 @@ export interface DriverDispatchPluginOptions {
      * @default { enabled: true }
      */
     customerNotifications?: CustomerNotificationOptions;
+    /**
+     * @description
+     * The customer's tracking page at `/track/<token>`: link expiry, poll interval, the per-token
+     * request limit, map tiles (see {@link TrackingPageOptions}). Give only what you change.
+     *
+     * @default { expiresAfterHours: 24, pollIntervalSeconds: 5, requestsPerMinute: 60 }
+     */
+    tracking?: TrackingPageOptions;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -442,4 +451,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     appDir: undefined,
     publicBaseUrl: undefined,
     customerNotifications: defaultCustomerNotificationOptions,
+    tracking: {},
 };
