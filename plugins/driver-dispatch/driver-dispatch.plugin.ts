@@ -23,10 +23,12 @@ import { deliveryInstructionsField } from './config/delivery-instructions-field'
 import { createDispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
+    deliveryWebhookPermission,
     DRIVER_DISPATCH_PLUGIN_OPTIONS,
     driverPermission,
     driverSelfPermission,
     manageDispatchPermission,
+    WEBHOOK_QUEUE_NAME,
 } from './constants';
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
@@ -44,7 +46,6 @@ import { DeliveryInsightsService } from './services/delivery-insights.service';
 import { DeliveryLifecycleService } from './services/delivery-lifecycle.service';
 import { DeliveryMatcherService } from './services/delivery-matcher.service';
 import { DeliveryQueryService } from './services/delivery-query.service';
-import { publicBaseUrlProblem } from './services/tracking-token';
 import { DeliveryTrackingService } from './services/delivery-tracking.service';
 import { DemoFleetService } from './services/demo-fleet.service';
 import { DispatchService } from './services/dispatch.service';
@@ -55,6 +56,17 @@ import { DriverChannelService } from './services/driver-channel.service';
 import { DriverLocationService } from './services/driver-location.service';
 import { PingBatcher } from './services/ping-batcher.service';
 import { PingRateLimiter } from './services/ping-rate-limiter.service';
+import { publicBaseUrlProblem } from './services/tracking-token';
+import { DeliveryWebhook } from './webhooks/delivery-webhook.entity';
+import { DeliveryWebhookService } from './webhooks/delivery-webhook.service';
+import {
+    DeliveryWebhookAdminResolver,
+    DeliveryWebhookEntityResolver,
+} from './webhooks/delivery-webhook-admin.resolver';
+import { DeliveryWebhookMessage } from './webhooks/delivery-webhook-message.entity';
+import { webhookAdminApiExtensions } from './webhooks/webhook-api-extensions';
+import { resolveWebhookOptions, webhookOptionsProblem, webhookRetryDelay } from './webhooks/webhook-options';
+import { WebhookOutboxService } from './webhooks/webhook-outbox.service';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
@@ -74,6 +86,8 @@ const SERVICES = [
     DeliveryTrackingService,
     DispatchEventStreamService,
     DriverChannelService,
+    DeliveryWebhookService,
+    WebhookOutboxService,
 ];
 
 /**
@@ -89,7 +103,7 @@ const SERVICES = [
  */
 @VendurePlugin({
     imports: [PluginCommonModule, SellerStoreInfoPlugin],
-    entities: [Driver, DeliveryAssignment, DeliveryEvent],
+    entities: [Driver, DeliveryAssignment, DeliveryEvent, DeliveryWebhook, DeliveryWebhookMessage],
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         ...SERVICES,
@@ -101,6 +115,7 @@ const SERVICES = [
             ${adminApiExtensions}
             ${driverAppAdminApiExtensions}
             ${deliveryInsightsApiExtensions}
+            ${webhookAdminApiExtensions}
         `,
         resolvers: [
             DriverAdminResolver,
@@ -112,6 +127,8 @@ const SERVICES = [
             MarkOrderReadyResultResolver,
             DriverAppAdminResolver,
             DeliveryInsightsAdminResolver,
+            DeliveryWebhookAdminResolver,
+            DeliveryWebhookEntityResolver,
         ],
     },
     shopApiExtensions: {
@@ -123,6 +140,7 @@ const SERVICES = [
             driverPermission,
             manageDispatchPermission,
             driverSelfPermission,
+            deliveryWebhookPermission,
         );
         config.shippingOptions.fulfillmentHandlers.push(localCourierFulfillmentHandler);
         config.customFields.Order.push({
@@ -153,11 +171,25 @@ export class DriverDispatchPlugin implements NestModule {
         consumer.apply(driverAppServer(appDir)).forRoutes(DRIVER_APP_ROUTE);
     }
 
+    /**
+     * The delay before the next attempt of a `delivery-webhook` job (exponential, see
+     * `webhooks.retryBaseDelayMs`), or undefined for any other queue. For the job queue's backoff
+     * option, e.g. `DefaultJobQueuePlugin.init({ backoffStrategy: (queue, attempts) =>
+     * DriverDispatchPlugin.webhookRetryDelayMs(queue, attempts) ?? 1000 })`.
+     */
+    static webhookRetryDelayMs(queueName: string, attemptsMade: number): number | undefined {
+        if (queueName !== WEBHOOK_QUEUE_NAME) return undefined;
+        return webhookRetryDelay(attemptsMade, resolveWebhookOptions(this.options.webhooks));
+    }
+
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
         const problem = deliveryCodePolicyProblem(deliveryCode);
         if (problem) throw new Error(`DriverDispatchPlugin: ${problem}`);
-        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode };
+        const webhooks = resolveWebhookOptions(options.webhooks);
+        const webhookProblem = webhookOptionsProblem(webhooks);
+        if (webhookProblem) throw new Error(`DriverDispatchPlugin: ${webhookProblem}`);
+        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode, webhooks };
         const modeProblem = dispatchModeProblem(resolved);
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
         const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);

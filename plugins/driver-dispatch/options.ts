@@ -9,6 +9,7 @@ import { RedisDispatchEventLog } from './strategies/dispatch-event-log/redis-dis
 import { DriverLocationIndex } from './strategies/driver-location-index/driver-location-index';
 import { RedisDriverLocationIndex } from './strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from './strategies/driver-location-index/sql-driver-location-index';
+import { defaultDeliveryWebhookOptions,DeliveryWebhookOptions } from './webhooks/webhook-options';
 
 /**
  * @description
@@ -295,6 +296,12 @@ export interface DriverDispatchPluginOptions {
      * @default undefined
      */
     publicBaseUrl?: string;
+    /**
+     * @description
+     * The delivery webhooks: private targets, attempts, backoff, timeout, when an endpoint counts
+     * as failing. See {@link DeliveryWebhookOptions} and the README, "Webhooks".
+     */
+    webhooks?: Partial<DeliveryWebhookOptions>;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -315,12 +322,13 @@ export interface LocationPingLimit {
 export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) => T);
 
 export type ResolvedDriverDispatchOptions = Required<
-    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl'>
+    Omit<DriverDispatchPluginOptions, 'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl' | 'webhooks'>
 > &
     // appDir unset: found when the server starts (defaultDriverAppDir), so a build made after
     // this module was loaded is still found.
     Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir' | 'publicBaseUrl'> & {
         deliveryCode: DeliveryCodePolicy;
+        webhooks: DeliveryWebhookOptions;
     };
 
 /** The strategy an option names: the option itself, or what its function makes. */
@@ -425,4 +433,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     locationPingLimit: { points: 10, durationSeconds: 10 },
     appDir: undefined,
     publicBaseUrl: undefined,
+    webhooks: defaultDeliveryWebhookOptions,
 };

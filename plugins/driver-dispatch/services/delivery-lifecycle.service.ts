@@ -354,7 +354,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
         previousDriverId: ID | null,
         request: MoveRequest,
     ): Promise<void> {
-        await this.connection.getRepository(ctx, DeliveryEvent).save(
+        const recorded = await this.connection.getRepository(ctx, DeliveryEvent).save(
             new DeliveryEvent({
                 assignmentId: assignment.id,
                 fromStatus: from,
@@ -380,6 +380,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 assignment.driverId,
                 previousDriverId,
                 channelIds,
+                recorded.id,
             ),
         );
     }
