@@ -81,6 +81,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'store-hours.e2e-spec.ts': 62,
     'delivery-delays.e2e-spec.ts': 66,
     'seller-verification.e2e-spec.ts': 64,
+    'delivery-webhooks.e2e-spec.ts': 72,
+    'dashboard-webhooks.e2e-spec.ts': 73,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

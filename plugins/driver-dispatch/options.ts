@@ -9,7 +9,7 @@ import { RedisDispatchEventLog } from './strategies/dispatch-event-log/redis-dis
 import { DriverLocationIndex } from './strategies/driver-location-index/driver-location-index';
 import { RedisDriverLocationIndex } from './strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from './strategies/driver-location-index/sql-driver-location-index';
-import { defaultDeliveryWebhookOptions,DeliveryWebhookOptions } from './webhooks/webhook-options';
+import { defaultDeliveryWebhookOptions, DeliveryWebhookOptions } from './webhooks/webhook-options';
 
 /**
  * @description
