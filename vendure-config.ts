@@ -56,6 +56,11 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             redisKeyPrefix: REDIS_NAMESPACE,
             demoFleet: settings.demoFleet,
             publicBaseUrl: settings.publicBaseUrl,
+            // Off in the demo and in production: webhooks go to public addresses only.
+            webhooks: {
+                allowPrivateTargets: settings.webhooksAllowPrivateTargets,
+                ...(settings.webhookRetryBaseMs ? { retryBaseDelayMs: settings.webhookRetryBaseMs } : {}),
+            },
             ...(settings.dispatchSweepSchedule ? { sweepSchedule: settings.dispatchSweepSchedule } : {}),
             ...(settings.dispatchMode ? { dispatchMode: settings.dispatchMode } : {}),
             ...(settings.dispatchBatchWindowMs ? { batchWindowMs: settings.dispatchBatchWindowMs } : {}),

@@ -46,6 +46,10 @@ export interface RuntimeSettings {
     locationPingLimit?: { points: number; durationSeconds: number };
     /** Where customers reach this server (PUBLIC_BASE_URL): the base of tracking links. */
     publicBaseUrl: string;
+    /** Delivery webhooks may reach private and loopback addresses (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true; tests only). */
+    webhooksAllowPrivateTargets: boolean;
+    /** First retry delay of the delivery webhooks (WEBHOOK_RETRY_BASE_MS); unset: the plugin's default (10 s). */
+    webhookRetryBaseMs?: number;
 }
 
 export class SettingsError extends Error {
@@ -178,6 +182,20 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         problems.push('PUBLIC_BASE_URL must not have a query or fragment');
     }
 
+    const allowPrivate = nonEmpty('WEBHOOKS_ALLOW_PRIVATE_TARGETS');
+    if (allowPrivate && allowPrivate !== 'true' && allowPrivate !== 'false') {
+        problems.push(
+            `WEBHOOKS_ALLOW_PRIVATE_TARGETS must be true or false, got "${allowPrivate.slice(0, 60)}"`,
+        );
+    }
+    const retryBase = nonEmpty('WEBHOOK_RETRY_BASE_MS');
+    const webhookRetryBaseMs = retryBase && /^\d{1,7}$/.test(retryBase) ? Number(retryBase) : undefined;
+    if (retryBase && !webhookRetryBaseMs) {
+        problems.push(
+            `WEBHOOK_RETRY_BASE_MS must be a whole number of milliseconds above 0, got "${retryBase.slice(0, 60)}"`,
+        );
+    }
+
     if (problems.length) throw new SettingsError(problems);
 
     return {
@@ -201,6 +219,8 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         corsOrigins: corsList.length ? corsList : embedded ? true : [],
         defaultCountryCode,
         publicBaseUrl,
+        webhooksAllowPrivateTargets: allowPrivate === 'true',
+        ...(webhookRetryBaseMs ? { webhookRetryBaseMs } : {}),
         ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
         ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
         ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),
