@@ -13,7 +13,7 @@ import { DashboardPlugin } from '@vendure/dashboard/plugin';
 import { BullMQJobQueuePlugin } from '@vendure/job-queue-plugin/package/bullmq';
 
 import { migrations } from './migrations';
-import { DriverDispatchPlugin } from './plugins/driver-dispatch';
+import { DriverDispatchPlugin, WEBHOOK_QUEUE_NAME } from './plugins/driver-dispatch';
 import { DeliverySearchStrategy, SellerStoreInfoPlugin } from './plugins/seller-store-info';
 import { redisOptionsFromUrl } from './plugins/shared/redis';
 import { graphqlErrorShield } from './src/api/graphql-error-shield';
@@ -57,6 +57,11 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
             redisKeyPrefix: REDIS_NAMESPACE,
             demoFleet: settings.demoFleet,
             publicBaseUrl: settings.publicBaseUrl,
+            // Off in the demo and in production: webhooks go to public addresses only.
+            webhooks: {
+                allowPrivateTargets: settings.webhooksAllowPrivateTargets,
+                ...(settings.webhookRetryBaseMs ? { retryBaseDelayMs: settings.webhookRetryBaseMs } : {}),
+            },
             ...(settings.dispatchSweepSchedule ? { sweepSchedule: settings.dispatchSweepSchedule } : {}),
             ...(settings.dispatchMode ? { dispatchMode: settings.dispatchMode } : {}),
             ...(settings.dispatchBatchWindowMs ? { batchWindowMs: settings.dispatchBatchWindowMs } : {}),
@@ -79,6 +84,14 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
                 connection: { ...redis, maxRetriesPerRequest: null },
                 queueOptions: { prefix: REDIS_NAMESPACE },
                 workerOptions: { prefix: REDIS_NAMESPACE },
+                // Delivery webhooks back off exponentially from their base delay (BullMQ: no cap).
+                setBackoff: queueName =>
+                    queueName === WEBHOOK_QUEUE_NAME
+                        ? {
+                              type: 'exponential',
+                              delay: DriverDispatchPlugin.options.webhooks.retryBaseDelayMs,
+                          }
+                        : undefined,
             }),
             BullMQConnectionsPlugin,
             RedisCachePlugin.init({
@@ -94,7 +107,15 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         );
     } else {
         // Up to 10 jobs per poll and queue: one at a time the SQL queue settles 5 jobs a second.
-        plugins.push(DefaultJobQueuePlugin.init({ useDatabaseForBuffer: true, concurrency: 10 }));
+        plugins.push(
+            DefaultJobQueuePlugin.init({
+                useDatabaseForBuffer: true,
+                concurrency: 10,
+                // Delivery webhooks back off exponentially (webhooks options); other jobs after 1 s.
+                backoffStrategy: (queueName, attemptsMade) =>
+                    DriverDispatchPlugin.webhookRetryDelayMs(queueName, attemptsMade) ?? 1000,
+            }),
+        );
     }
     if (settings.elasticsearchUrl) {
         // Search on Elasticsearch 9: the community plugin configured by es9, instead of the default

@@ -24,9 +24,21 @@ const env = createTestEnvironment(config);
 let world: MatrixWorld;
 /** A shipping method no cart is offered, priced by distance-delivery-fee, for updateShippingMethod. */
 let scratchMethod: string;
+/** Delivery webhooks of the superadmin's (disabled: they send nothing): one to update, one to delete. */
+const scratchWebhooks: Record<'update' | 'delete', string> = { update: '', delete: '' };
 
 beforeAll(async () => {
     world = await buildMatrixWorld(env, config.apiOptions.port);
+    for (const key of ['update', 'delete'] as const) {
+        const webhook = await callAs(
+            world,
+            'superadmin',
+            'admin-api',
+        )(ADMIN.createDeliveryWebhook, {
+            input: { ...MATRIX_WEBHOOK, url: `https://hooks.example.com/matrix-${key}` },
+        });
+        scratchWebhooks[key] = (webhook.json?.data?.createDeliveryWebhook as { id: string }).id;
+    }
     const method = await callAs(
         world,
         'superadmin',
@@ -172,6 +184,13 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
         sellerAStaff: 'refused',
         sellerBStaff: 'refused',
     }),
+    // Delivery webhooks: their own CRUD permission (DeliveryWebhook), which no demo role but the
+    // superadmin's has; ManageDispatch or ReadOrder alone do not choose where delivery data goes.
+    'admin.deliveryWebhooks': only({ superadmin: { outcome: 'allowed', check: nonEmptyItems } }),
+    'admin.deliveryWebhook': only({ superadmin: { outcome: 'allowed', check: notNull } }),
+    'admin.createDeliveryWebhook': only({ superadmin: 'allowed' }),
+    'admin.updateDeliveryWebhook': only({ superadmin: 'allowed' }),
+    'admin.deleteDeliveryWebhook': only({ superadmin: 'allowed' }),
     // The live stream: drivers (their own events) and staff who read orders or drivers.
     'http.GET /dispatch/events': everyone('allowed', {
         anonymous: 'forbidden',
@@ -196,6 +215,7 @@ type Call =
 
 const LOOP = { postalCode: '60601', countryCode: 'US' };
 let created = 0;
+const MATRIX_WEBHOOK = { secret: 'whsec_matrix_0123456789', events: ['DELIVERED'], enabled: false };
 
 const CALLS: Record<string, Call> = {
     'shop.setDeliveryLocation': {
@@ -385,6 +405,36 @@ const CALLS: Record<string, Call> = {
         variables: w => ({
             input: { id: w.customerOrder.id, customFields: { deliveryInstructions: 'Matrix: ring twice' } },
         }),
+    },
+    'admin.deliveryWebhooks': {
+        api: 'admin-api',
+        document: ADMIN.deliveryWebhooks,
+        variables: () => ({ options: { take: 10 } }),
+    },
+    'admin.deliveryWebhook': {
+        api: 'admin-api',
+        document: ADMIN.deliveryWebhook,
+        variables: () => ({ id: scratchWebhooks.update }),
+    },
+    // Disabled: it sends nothing during the matrix.
+    'admin.createDeliveryWebhook': {
+        api: 'admin-api',
+        document: ADMIN.createDeliveryWebhook,
+        variables: () => ({
+            input: { ...MATRIX_WEBHOOK, url: `https://hooks.example.com/matrix-${++created}` },
+        }),
+    },
+    // Disabled already: a no-op.
+    'admin.updateDeliveryWebhook': {
+        api: 'admin-api',
+        document: ADMIN.updateDeliveryWebhook,
+        variables: () => ({ input: { id: scratchWebhooks.update, enabled: false } }),
+    },
+    // Only the superadmin may: deleted once, by them.
+    'admin.deleteDeliveryWebhook': {
+        api: 'admin-api',
+        document: ADMIN.deleteDeliveryWebhook,
+        variables: () => ({ id: scratchWebhooks.delete }),
     },
     'http.GET /dispatch/events': { http: '/dispatch/events' },
 };

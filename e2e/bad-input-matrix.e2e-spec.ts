@@ -34,6 +34,8 @@ let world: MatrixWorld;
 let scratchStore: string;
 /** A shipping method no cart is offered, priced by distance-delivery-fee, for updateShippingMethod rows. */
 let scratchMethod: string;
+/** A disabled delivery webhook of the superadmin's, for updateDeliveryWebhook rows. */
+let scratchWebhook: string;
 
 beforeAll(async () => {
     world = await buildMatrixWorld(env, config.apiOptions.port);
@@ -51,6 +53,12 @@ beforeAll(async () => {
         'admin-api',
     )(ADMIN.createShippingMethod, { input: harmlessFeeMethodInput('matrix-scratch-fee') });
     scratchMethod = (method.json?.data?.createShippingMethod as { id: string }).id;
+    const webhook = await callAs(
+        world,
+        'superadmin',
+        'admin-api',
+    )(ADMIN.createDeliveryWebhook, { input: { ...GOOD_WEBHOOK, enabled: false } });
+    scratchWebhook = (webhook.json?.data?.createDeliveryWebhook as { id: string }).id;
 }, 300_000);
 
 afterAll(async () => {
@@ -68,6 +76,11 @@ const HUGE = 'x'.repeat(20_000);
 const NUL = '\u0000';
 const GRAPHQL_LOOKING = '"){ __schema { types { name } } } #';
 const LOOP = { postalCode: '60601', countryCode: 'US' };
+const GOOD_WEBHOOK = {
+    url: 'https://hooks.example.com/matrix',
+    secret: 'whsec_matrix_0123456789',
+    events: ['DELIVERED'],
+};
 
 /** [label, latitude, longitude, expectation]: as GraphQL variables (JSON). */
 const COORDINATES: Array<[string, unknown, unknown, Expectation]> = [
@@ -870,6 +883,83 @@ for (const [value, bands, others, message] of FEE_ARGUMENTS) {
             input: { id: scratchMethod, translations: [], calculator: feeCalculator(bands, others) },
         }),
         message,
+    });
+}
+
+// Delivery webhooks: the endpoint's URL, secret and events (create, and update of the scratch one).
+const WEBHOOK_FIELDS: Array<[string, Record<string, unknown>, RegExp | undefined]> = [
+    ['a URL that is not one', { url: 'hooks example com' }, /not a valid absolute URL/],
+    ['a javascript: URL', { url: 'javascript:alert(1)' }, /https:\/\/ or http:\/\//],
+    ['a file: URL', { url: 'file:///etc/passwd' }, /https:\/\/ or http:\/\//],
+    ['a URL of 20 000 characters', { url: `https://hooks.example.com/${HUGE}` }, /too long/],
+    ['NUL in the URL', { url: `https://hooks.example.com/${NUL}` }, /control characters/],
+    ['a loopback URL', { url: 'http://127.0.0.1:3000/hook' }, /private, loopback or link-local/],
+    ['the metadata address', { url: 'http://169.254.169.254/latest' }, /private, loopback or link-local/],
+    ['localhost', { url: 'http://localhost/hook' }, /local name/],
+    ['a URL as a number', { url: 42 }, undefined],
+    ['a secret of 129 characters', { secret: 's'.repeat(129) }, /secret is too long/],
+    ['a secret of 20 000 characters', { secret: HUGE }, /secret is too long/],
+    ['a secret of 15 characters', { secret: 's'.repeat(15) }, /secret is too short/],
+    ['NUL in the secret', { secret: `whsec_${NUL}0123456789abc` }, /control characters/],
+    ['no events', { events: [] }, /events is empty/],
+    ['an unknown event type', { events: ['EXPLODED'] }, /DeliveryWebhookEventType/],
+    ['an event type in lower case', { events: ['delivered'] }, /DeliveryWebhookEventType/],
+    ['5 000 event types', { events: Array.from({ length: 5000 }, () => 'DELIVERED') }, /at most 6/],
+];
+for (const [value, change, message] of WEBHOOK_FIELDS) {
+    add({
+        operation: 'admin.createDeliveryWebhook',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document: ADMIN.createDeliveryWebhook,
+        variables: () => ({ input: { ...GOOD_WEBHOOK, ...change } }),
+        ...(message ? { message } : {}),
+    });
+    add({
+        operation: 'admin.updateDeliveryWebhook',
+        value,
+        as: 'superadmin',
+        expect: 'refused',
+        api: 'admin-api',
+        document: ADMIN.updateDeliveryWebhook,
+        variables: () => ({ input: { id: scratchWebhook, ...change } }),
+        ...(message ? { message } : {}),
+    });
+}
+for (const [label, id] of IDS) {
+    for (const [operation, document, variables] of [
+        ['admin.deliveryWebhook', ADMIN.deliveryWebhook, { id }],
+        ['admin.deleteDeliveryWebhook', ADMIN.deleteDeliveryWebhook, { id }],
+        ['admin.updateDeliveryWebhook', ADMIN.updateDeliveryWebhook, { input: { id, enabled: false } }],
+    ] as Array<[string, string, Record<string, unknown>]>) {
+        add({
+            operation,
+            value: `webhook ${label}`,
+            as: 'superadmin',
+            expect: 'refused-or-empty',
+            api: 'admin-api',
+            document,
+            variables: () => variables,
+        });
+    }
+}
+for (const [value, options] of [
+    ...PAGINATION,
+    ...TEXT_FILTERS.map(([label, filter]): [string, Record<string, unknown>] => [
+        label,
+        { filter: { url: filter } },
+    ]),
+] as Array<[string, Record<string, unknown>]>) {
+    add({
+        operation: 'admin.deliveryWebhooks',
+        value,
+        as: 'superadmin',
+        expect: 'refused-or-empty',
+        api: 'admin-api',
+        document: ADMIN.deliveryWebhooks,
+        variables: () => ({ options }),
     });
 }
 

@@ -252,6 +252,7 @@ describe('dispatch through Redis', () => {
             requeued: [],
             dispatchedDirectly: [],
             delayed: { waitingForDriver: [], outForDelivery: [] },
+            webhooksRequeued: [],
         });
         expect(await drivers()).toEqual(after);
     });

@@ -13,6 +13,7 @@ import { StoreOpeningHours1795790000000 } from './1795790000000-store-opening-ho
 import { SellerVerification1795800000000 } from './1795800000000-seller-verification';
 import { DeliveryDelays1795810000000 } from './1795810000000-delivery-delays';
 import { DeliveryTrackingTokens1795820000000 } from './1795820000000-delivery-tracking-tokens';
+import { DeliveryWebhooks1795830000000 } from './1795830000000-delivery-webhooks';
 import { DeliveryNotifications1795840000000 } from './1795840000000-delivery-notifications';
 
 export const migrations: Array<new () => object> = [
@@ -30,5 +31,6 @@ export const migrations: Array<new () => object> = [
     SellerVerification1795800000000,
     DeliveryDelays1795810000000,
     DeliveryTrackingTokens1795820000000,
+    DeliveryWebhooks1795830000000,
     DeliveryNotifications1795840000000,
 ];

@@ -21,6 +21,10 @@ const BUDGETS = {
     'e2e/seller-verification.e2e-spec.ts': 180,
     // The built app's first start (demo populated) and a browser: 140 s on a busy machine.
     'e2e/seller-verification-dashboard.e2e-spec.ts': 240,
+    // Six checkouts, retries with real backoff (1 s, 2 s, ...) and a server restart: ~80 s alone.
+    'e2e/delivery-webhooks.e2e-spec.ts': 200,
+    // The built app's first start (demo populated) and a browser: ~30 s alone.
+    'e2e/dashboard-webhooks.e2e-spec.ts': 150,
 };
 const DEFAULT_E2E_SECONDS = 120;
 const DEFAULT_UNIT_SECONDS = 30;

@@ -84,6 +84,8 @@ const PORT_OFFSETS: Record<string, number> = {
     'delivery-emails.e2e-spec.ts': 68,
     'tracking-page.e2e-spec.ts': 70,
     'tracking-page-browser.e2e-spec.ts': 71,
+    'delivery-webhooks.e2e-spec.ts': 72,
+    'dashboard-webhooks.e2e-spec.ts': 73,
 };
 const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 3100);
 const ONCE_A_YEAR = '0 0 0 1 1 *';

@@ -35,6 +35,14 @@ export const SHOP = {
 const DRIVER_FIELDS = 'id name phoneNumber emailAddress status enabled latitude longitude lastSeenAt';
 
 export const ADMIN = {
+    deliveryWebhooks: `query DeliveryWebhooks($options: DeliveryWebhookListOptions) {
+        deliveryWebhooks(options: $options) { totalItems items { id url events enabled failing } } }`,
+    deliveryWebhook: `query DeliveryWebhook($id: ID!) { deliveryWebhook(id: $id) { id url events enabled } }`,
+    createDeliveryWebhook: `mutation CreateDeliveryWebhook($input: CreateDeliveryWebhookInput!) {
+        createDeliveryWebhook(input: $input) { id url events enabled } }`,
+    updateDeliveryWebhook: `mutation UpdateDeliveryWebhook($input: UpdateDeliveryWebhookInput!) {
+        updateDeliveryWebhook(input: $input) { id url events enabled } }`,
+    deleteDeliveryWebhook: `mutation DeleteDeliveryWebhook($id: ID!) { deleteDeliveryWebhook(id: $id) { result message } }`,
     drivers: `query Drivers($options: DriverListOptions) {
         drivers(options: $options) { totalItems items { ${DRIVER_FIELDS} } } }`,
     driver: `query Driver($id: ID!) { driver(id: $id) { ${DRIVER_FIELDS} } }`,

@@ -13,6 +13,14 @@ export const manageDispatchPermission = new PermissionDefinition({
 });
 
 /**
+ * `ReadDeliveryWebhook`, `CreateDeliveryWebhook`, `UpdateDeliveryWebhook`, `DeleteDeliveryWebhook`:
+ * configuring where the delivery events are POSTed. Its own permission, not `ManageDispatch`: an
+ * endpoint receives every delivery of the channel, so choosing one is a decision about where the
+ * shop's data goes, not part of running deliveries.
+ */
+export const deliveryWebhookPermission = new CrudPermissionDefinition('DeliveryWebhook');
+
+/**
  * The only permission of a driver's login: act on their own driver record (position, status) and
  * their own deliveries, never on anyone else's.
  */
@@ -32,6 +40,9 @@ export const POSITION_FLUSH_INTERVAL_MS = 2000;
 
 /** The job queue that assigns drivers to PENDING deliveries. */
 export const DISPATCH_QUEUE_NAME = 'dispatch';
+
+/** The job queue that POSTs the delivery webhooks (one job per event and endpoint). */
+export const WEBHOOK_QUEUE_NAME = 'delivery-webhook';
 
 /** A driver unseen this long is OFFLINE (DESIGN: the app pings at least every 20 s). */
 export const HEARTBEAT_TTL_SECONDS = 45;

@@ -23,10 +23,12 @@ import { deliveryInstructionsField } from './config/delivery-instructions-field'
 import { createDispatchSweepTask } from './config/dispatch-sweep-task';
 import { localCourierFulfillmentHandler } from './config/local-courier-fulfillment-handler';
 import {
+    deliveryWebhookPermission,
     DRIVER_DISPATCH_PLUGIN_OPTIONS,
     driverPermission,
     driverSelfPermission,
     manageDispatchPermission,
+    WEBHOOK_QUEUE_NAME,
 } from './constants';
 import { DeliveryAssignment } from './entities/delivery-assignment.entity';
 import { DeliveryEvent } from './entities/delivery-event.entity';
@@ -62,6 +64,16 @@ import { resolveTrackingPageOptions, trackingPageOptionsProblem } from './tracki
 import { TrackingPageMiddleware } from './tracking/tracking-page.middleware';
 import { TrackingPageService } from './tracking/tracking-page.service';
 import { TrackingRateLimiter } from './tracking/tracking-rate-limiter.service';
+import { DeliveryWebhook } from './webhooks/delivery-webhook.entity';
+import { DeliveryWebhookService } from './webhooks/delivery-webhook.service';
+import {
+    DeliveryWebhookAdminResolver,
+    DeliveryWebhookEntityResolver,
+} from './webhooks/delivery-webhook-admin.resolver';
+import { DeliveryWebhookMessage } from './webhooks/delivery-webhook-message.entity';
+import { webhookAdminApiExtensions } from './webhooks/webhook-api-extensions';
+import { resolveWebhookOptions, webhookOptionsProblem, webhookRetryDelay } from './webhooks/webhook-options';
+import { WebhookOutboxService } from './webhooks/webhook-outbox.service';
 
 /** The plugin's services: all provided, all exported (other plugins and the app use them). */
 const SERVICES = [
@@ -85,6 +97,8 @@ const SERVICES = [
     DeliveryNotificationService,
     TrackingRateLimiter,
     TrackingPageService,
+    DeliveryWebhookService,
+    WebhookOutboxService,
 ];
 
 /**
@@ -100,7 +114,14 @@ const SERVICES = [
  */
 @VendurePlugin({
     imports: [PluginCommonModule, SellerStoreInfoPlugin],
-    entities: [Driver, DeliveryAssignment, DeliveryEvent, DeliveryNotification],
+    entities: [
+        Driver,
+        DeliveryAssignment,
+        DeliveryEvent,
+        DeliveryNotification,
+        DeliveryWebhook,
+        DeliveryWebhookMessage,
+    ],
     providers: [
         { provide: DRIVER_DISPATCH_PLUGIN_OPTIONS, useFactory: () => DriverDispatchPlugin.options },
         ...SERVICES,
@@ -112,6 +133,7 @@ const SERVICES = [
             ${adminApiExtensions}
             ${driverAppAdminApiExtensions}
             ${deliveryInsightsApiExtensions}
+            ${webhookAdminApiExtensions}
         `,
         resolvers: [
             DriverAdminResolver,
@@ -123,6 +145,8 @@ const SERVICES = [
             MarkOrderReadyResultResolver,
             DriverAppAdminResolver,
             DeliveryInsightsAdminResolver,
+            DeliveryWebhookAdminResolver,
+            DeliveryWebhookEntityResolver,
         ],
     },
     shopApiExtensions: {
@@ -134,6 +158,7 @@ const SERVICES = [
             driverPermission,
             manageDispatchPermission,
             driverSelfPermission,
+            deliveryWebhookPermission,
         );
         config.shippingOptions.fulfillmentHandlers.push(localCourierFulfillmentHandler);
         config.customFields.Order.push({
@@ -168,6 +193,17 @@ export class DriverDispatchPlugin implements NestModule {
         consumer.apply(TrackingPageMiddleware).forRoutes(TRACKING_ROUTE);
     }
 
+    /**
+     * The delay before the next attempt of a `delivery-webhook` job (exponential, see
+     * `webhooks.retryBaseDelayMs`), or undefined for any other queue. For the job queue's backoff
+     * option, e.g. `DefaultJobQueuePlugin.init({ backoffStrategy: (queue, attempts) =>
+     * DriverDispatchPlugin.webhookRetryDelayMs(queue, attempts) ?? 1000 })`.
+     */
+    static webhookRetryDelayMs(queueName: string, attemptsMade: number): number | undefined {
+        if (queueName !== WEBHOOK_QUEUE_NAME) return undefined;
+        return webhookRetryDelay(attemptsMade, resolveWebhookOptions(this.options.webhooks));
+    }
+
     static init(options: DriverDispatchPluginOptions = {}): Type<DriverDispatchPlugin> {
         const deliveryCode = { ...defaultDriverDispatchOptions.deliveryCode, ...options.deliveryCode };
         const problem = deliveryCodePolicyProblem(deliveryCode);
@@ -176,7 +212,16 @@ export class DriverDispatchPlugin implements NestModule {
             ...defaultDriverDispatchOptions.customerNotifications,
             ...options.customerNotifications,
         };
-        const resolved = { ...defaultDriverDispatchOptions, ...options, deliveryCode, customerNotifications };
+        const webhooks = resolveWebhookOptions(options.webhooks);
+        const webhookProblem = webhookOptionsProblem(webhooks);
+        if (webhookProblem) throw new Error(`DriverDispatchPlugin: ${webhookProblem}`);
+        const resolved = {
+            ...defaultDriverDispatchOptions,
+            ...options,
+            deliveryCode,
+            customerNotifications,
+            webhooks,
+        };
         const modeProblem = dispatchModeProblem(resolved);
         if (modeProblem) throw new Error(`DriverDispatchPlugin: ${modeProblem}`);
         const urlProblem = publicBaseUrlProblem(resolved.publicBaseUrl);

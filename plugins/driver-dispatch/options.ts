@@ -14,6 +14,7 @@ import { DriverLocationIndex } from './strategies/driver-location-index/driver-l
 import { RedisDriverLocationIndex } from './strategies/driver-location-index/redis-driver-location-index';
 import { SqlDriverLocationIndex } from './strategies/driver-location-index/sql-driver-location-index';
 import { TrackingPageOptions } from './tracking/tracking-options';
+import { defaultDeliveryWebhookOptions, DeliveryWebhookOptions } from './webhooks/webhook-options';
 
 /**
  * @description
@@ -316,6 +317,12 @@ export interface DriverDispatchPluginOptions {
      * @default { expiresAfterHours: 24, pollIntervalSeconds: 5, requestsPerMinute: 60 }
      */
     tracking?: TrackingPageOptions;
+    /**
+     * @description
+     * The delivery webhooks: private targets, attempts, backoff, timeout, when an endpoint counts
+     * as failing. See {@link DeliveryWebhookOptions} and the README, "Webhooks".
+     */
+    webhooks?: Partial<DeliveryWebhookOptions>;
 }
 
 /** See {@link DriverDispatchPluginOptions.dispatchMode}. */
@@ -338,7 +345,7 @@ export type StrategyOption<T> = T | ((options: ResolvedDriverDispatchOptions) =>
 export type ResolvedDriverDispatchOptions = Required<
     Omit<
         DriverDispatchPluginOptions,
-        'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl' | 'customerNotifications'
+        'redisUrl' | 'deliveryCode' | 'appDir' | 'publicBaseUrl' | 'customerNotifications' | 'webhooks'
     >
 > &
     // appDir unset: found when the server starts (defaultDriverAppDir), so a build made after
@@ -346,6 +353,7 @@ export type ResolvedDriverDispatchOptions = Required<
     Pick<DriverDispatchPluginOptions, 'redisUrl' | 'appDir' | 'publicBaseUrl'> & {
         deliveryCode: DeliveryCodePolicy;
         customerNotifications: Required<CustomerNotificationOptions>;
+        webhooks: DeliveryWebhookOptions;
     };
 
 /** The strategy an option names: the option itself, or what its function makes. */
@@ -452,4 +460,5 @@ export const defaultDriverDispatchOptions: ResolvedDriverDispatchOptions = {
     publicBaseUrl: undefined,
     customerNotifications: defaultCustomerNotificationOptions,
     tracking: {},
+    webhooks: defaultDeliveryWebhookOptions,
 };

@@ -181,6 +181,20 @@ describe('readSettings', () => {
             );
         });
 
+        it('keeps webhooks off private targets unless WEBHOOKS_ALLOW_PRIVATE_TARGETS=true, and checks WEBHOOK_RETRY_BASE_MS', () => {
+            expect(readSettings({}).webhooksAllowPrivateTargets).toBe(false);
+            expect(readSettings({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' }).webhooksAllowPrivateTargets).toBe(
+                true,
+            );
+            expect(refusal({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'yes' })).toContain(
+                'WEBHOOKS_ALLOW_PRIVATE_TARGETS',
+            );
+            expect(readSettings({ WEBHOOK_RETRY_BASE_MS: '500' }).webhookRetryBaseMs).toBe(500);
+            expect(readSettings({}).webhookRetryBaseMs).toBeUndefined();
+            expect(refusal({ WEBHOOK_RETRY_BASE_MS: '0' })).toContain('WEBHOOK_RETRY_BASE_MS');
+            expect(refusal({ WEBHOOK_RETRY_BASE_MS: '1s' })).toContain('WEBHOOK_RETRY_BASE_MS');
+        });
+
         it('takes DISPATCH_SWEEP_SCHEDULE as a cron expression and refuses anything else', () => {
             expect(readSettings({ DISPATCH_SWEEP_SCHEDULE: '* * * * * *' }).dispatchSweepSchedule).toBe(
                 '* * * * * *',

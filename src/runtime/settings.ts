@@ -53,6 +53,10 @@ export interface RuntimeSettings {
     devMailbox: boolean;
     /** Without the dev mailbox: the SMTP server that sends the emails (SMTP_URL); unset, none are sent. */
     smtpUrl?: string;
+    /** Delivery webhooks may reach private and loopback addresses (WEBHOOKS_ALLOW_PRIVATE_TARGETS=true; tests only). */
+    webhooksAllowPrivateTargets: boolean;
+    /** First retry delay of the delivery webhooks (WEBHOOK_RETRY_BASE_MS); unset: the plugin's default (10 s). */
+    webhookRetryBaseMs?: number;
 }
 
 export class SettingsError extends Error {
@@ -188,6 +192,19 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
     const devMailbox = parseBoolean(nonEmpty('DEV_MAILBOX'), embedded, 'DEV_MAILBOX', problems);
     const smtpUrl = nonEmpty('SMTP_URL');
     if (smtpUrl) checkUrl(smtpUrl, 'SMTP_URL', ['smtp:', 'smtps:'], problems);
+    const allowPrivate = nonEmpty('WEBHOOKS_ALLOW_PRIVATE_TARGETS');
+    if (allowPrivate && allowPrivate !== 'true' && allowPrivate !== 'false') {
+        problems.push(
+            `WEBHOOKS_ALLOW_PRIVATE_TARGETS must be true or false, got "${allowPrivate.slice(0, 60)}"`,
+        );
+    }
+    const retryBase = nonEmpty('WEBHOOK_RETRY_BASE_MS');
+    const webhookRetryBaseMs = retryBase && /^\d{1,7}$/.test(retryBase) ? Number(retryBase) : undefined;
+    if (retryBase && !webhookRetryBaseMs) {
+        problems.push(
+            `WEBHOOK_RETRY_BASE_MS must be a whole number of milliseconds above 0, got "${retryBase.slice(0, 60)}"`,
+        );
+    }
 
     if (problems.length) throw new SettingsError(problems);
 
@@ -214,6 +231,8 @@ export function readSettings(env: Env = process.env, cwd = process.cwd()): Runti
         publicBaseUrl,
         devMailbox,
         ...(smtpUrl ? { smtpUrl } : {}),
+        webhooksAllowPrivateTargets: allowPrivate === 'true',
+        ...(webhookRetryBaseMs ? { webhookRetryBaseMs } : {}),
         ...(dispatchSweepSchedule ? { dispatchSweepSchedule } : {}),
         ...(dispatchMode === 'nearest' || dispatchMode === 'batch' ? { dispatchMode } : {}),
         ...(dispatchBatchWindowMs ? { dispatchBatchWindowMs } : {}),

@@ -1,5 +1,5 @@
 // driver-dispatch's dashboard extension: a "Delivery" section with the drivers, the live map and
-// the dispatch board, the delivery panel on order pages and the delivery insights widget. See the plugin README (Dashboard).
+// the dispatch board, the delivery webhooks, the delivery panel on order pages and the delivery insights widget. See the plugin README (Dashboard).
 import { defineDashboardExtension } from '@vendure/dashboard';
 import { Truck } from 'lucide-react';
 
@@ -9,10 +9,11 @@ import { driverDetailRoute } from './driver-detail';
 import { driversListRoute } from './drivers-list';
 import { liveMapRoute } from './live-map';
 import { OrderDeliveryPanel } from './order-delivery-panel';
+import { webhooksRoute } from './webhooks-page';
 
 defineDashboardExtension({
     navSections: [{ id: 'delivery', title: 'Delivery', icon: Truck, order: 250 }],
-    routes: [driversListRoute, driverDetailRoute, liveMapRoute, dispatchBoardRoute],
+    routes: [driversListRoute, driverDetailRoute, liveMapRoute, dispatchBoardRoute, webhooksRoute],
     // On the Insights page, over the page's own date range (the dispatch board has the same block).
     widgets: [
         {

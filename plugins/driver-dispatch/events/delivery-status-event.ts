@@ -25,6 +25,8 @@ export class DeliveryStatusEvent extends VendureEvent {
         public previousDriverId: ID | null = null,
         /** The channels the delivery belongs to (the default channel and the seller's). */
         public channelIds: ID[] = [],
+        /** The {@link DeliveryEvent} row this move appended: one id per move, for subscribers that act once per move. */
+        public deliveryEventId: ID | null = null,
     ) {
         super();
     }

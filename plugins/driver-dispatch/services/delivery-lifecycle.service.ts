@@ -277,7 +277,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
         previousDriverId: ID | null,
         request: MoveRequest,
     ): Promise<void> {
-        await this.connection.getRepository(ctx, DeliveryEvent).save(
+        const recorded = await this.connection.getRepository(ctx, DeliveryEvent).save(
             new DeliveryEvent({
                 assignmentId: assignment.id,
                 fromStatus: from,
@@ -303,6 +303,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 assignment.driverId,
                 previousDriverId,
                 channelIds,
+                recorded.id,
             ),
         );
     }

@@ -5,6 +5,7 @@ import { HEARTBEAT_TTL_SECONDS, loggerCtx } from '../constants';
 import { Driver } from '../entities/driver.entity';
 import { DriverStatusEvent } from '../events/driver-status-event';
 import { DriverStatus } from '../types';
+import { WebhookOutboxService } from '../webhooks/webhook-outbox.service';
 import { DeliveryDelayService } from './delivery-delay.service';
 import { DeliveryMatcherService } from './delivery-matcher.service';
 import { DriverLocationService } from './driver-location.service';
@@ -33,6 +34,8 @@ export interface DispatchSweepResult {
     dispatchedDirectly: ID[];
     /** Deliveries found delayed in this sweep (one DeliveryDelayedEvent each), per stage. */
     delayed: { waitingForDriver: ID[]; outForDelivery: ID[] };
+    /** Webhook messages whose job was lost, given a new one. */
+    webhooksRequeued: ID[];
 }
 
 /**
@@ -51,6 +54,7 @@ export class DispatchSweepService {
         private readonly locations: DriverLocationService,
         private readonly eventBus: EventBus,
         private readonly delays: DeliveryDelayService,
+        private readonly webhooks: WebhookOutboxService,
     ) {}
 
     async sweep(ctx: RequestContext): Promise<DispatchSweepResult> {
@@ -59,6 +63,7 @@ export class DispatchSweepService {
         const index = await this.locations.reconcileRedis(INDEX_GRACE_SECONDS * 1000);
         const { requeued, dispatchedDirectly } = await this.matcher.redispatchWaiting(ctx);
         const delayed = await this.delays.detect(ctx);
+        const webhooksRequeued = await this.webhooks.requeueDue(ctx);
         const changed = [driversOffline, index.restored, index.removed, requeued, dispatchedDirectly];
         if (changed.some(ids => ids.length)) {
             Logger.info(
@@ -76,6 +81,7 @@ export class DispatchSweepService {
             requeued,
             dispatchedDirectly,
             delayed,
+            webhooksRequeued,
         };
     }
 
