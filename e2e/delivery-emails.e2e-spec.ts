@@ -65,7 +65,7 @@ const ORDER_CUSTOMER = gql`
 `;
 
 const city = loadDemoCity();
-const config = e2eConfig(__filename);
+const config = e2eConfig(__filename, { env: { DEV_MAILBOX: 'true' } });
 const baseUrl = `http://localhost:${config.apiOptions.port}`;
 const { server, adminClient, shopClient } = createTestEnvironment(config);
 const sql = () => server.app.get(TransactionalConnection).rawConnection;

@@ -377,9 +377,17 @@ describe('a worker restart while a retry is pending', () => {
         expect(resent.length).toBeGreaterThanOrEqual(1);
         expect(resent.every(request => request.headers['x-delivery-event-id'] === firstId)).toBe(true);
         expect(receiverAccepts(resent[0].headers['x-delivery-signature'], resent[0].body, SECRET)).toBe(true);
-        const [row] = await sql().query<Array<{ status: string; attempts: number }>>(
-            `SELECT status, attempts FROM delivery_webhook_message WHERE "eventId" = $1`,
-            [firstId],
+        // The worker records the success after the receiver answered: wait for that write.
+        const row = await eventually(
+            async () =>
+                (
+                    await sql().query<Array<{ status: string; attempts: number }>>(
+                        `SELECT status, attempts FROM delivery_webhook_message WHERE "eventId" = $1`,
+                        [firstId],
+                    )
+                )[0],
+            message => message?.status === 'DELIVERED',
+            10_000,
         );
         expect(row).toMatchObject({ status: 'DELIVERED', attempts: after.length });
     }, 60_000);

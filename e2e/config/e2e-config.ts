@@ -112,6 +112,9 @@ export function e2eConfig(testFile: string, options: E2eConfigOptions = {}): Run
         // Tracking links (publicBaseUrl) then point at this suite's server.
         PORT: String(port),
         DEMO_DATA: 'false',
+        // Vendure's order emails and the delivery emails queue jobs on every order: only the suites
+        // about emails turn the dev mailbox on.
+        DEV_MAILBOX: 'false',
         ...options.env,
     });
     const config = createVendureConfig(settings, {
