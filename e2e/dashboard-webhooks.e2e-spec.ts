@@ -6,30 +6,19 @@
  * and the page reports the endpoint as failing with its last error. A failing test leaves a
  * screenshot in e2e/screenshots/ (git-ignored).
  */
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-
-import { Browser, chromium, Page } from 'playwright-core';
-
-import { freePort } from '../src/runtime/embedded-postgres';
 import { paidSellerOrder } from './acceptance/dispatch-acceptance';
-import { e2eEnv } from './config/e2e-env';
-import { ensureChromium } from './setup/chromium';
-import { AppProcess, graphql, readiness, startApp, stopApp, waitFor } from './utils/app-process';
+import { graphql } from './utils/app-process';
+import { DashboardSession, OPEN_DASHBOARD_TIMEOUT, openDashboard } from './utils/dashboard-session';
 import { receiverAccepts, WebhookReceiver } from './utils/webhook-receiver';
 
-const FIRST_START_TIMEOUT = 180_000;
-const UI_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 120_000;
-const SCREENSHOTS = path.resolve(__dirname, 'screenshots');
 const SECRET = 'whsec_dashboard_0123456789';
 
 describe('delivery webhooks in the dashboard (headless chromium)', () => {
-    let app: AppProcess | undefined;
+    let session: DashboardSession | undefined;
     let port: number;
     let base: string;
-    let browser: Browser | undefined;
-    let page: Page;
+    let page: DashboardSession['page'];
     let staffToken = '';
     const receiver = new WebhookReceiver();
     let receiverPort: number;
@@ -37,17 +26,8 @@ describe('delivery webhooks in the dashboard (headless chromium)', () => {
     const admin = async <T>(query: string, variables?: Record<string, unknown>): Promise<T> =>
         (await graphql<T>(port, 'admin-api', query, staffToken, variables)).data;
 
-    async function withScreenshot(name: string, steps: () => Promise<void>): Promise<void> {
-        try {
-            await steps();
-        } catch (error) {
-            await fs.mkdir(SCREENSHOTS, { recursive: true });
-            const file = path.join(SCREENSHOTS, `dashboard-webhooks-${name}.png`);
-            await page?.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-            console.log(`[dashboard-webhooks e2e] screenshot of the failure: ${file}`);
-            throw error;
-        }
-    }
+    const withScreenshot = (name: string, steps: () => Promise<void>) =>
+        (session as DashboardSession).withScreenshot(name, steps);
 
     async function webhookCount(): Promise<number> {
         const { deliveryWebhooks } = await admin<{ deliveryWebhooks: { totalItems: number } }>(
@@ -57,46 +37,18 @@ describe('delivery webhooks in the dashboard (headless chromium)', () => {
     }
 
     beforeAll(async () => {
-        const executablePath = ensureChromium(message => console.log(`[dashboard-webhooks e2e] ${message}`));
         receiver.respond = () => 500;
         receiverPort = await receiver.start();
-        port = await freePort();
-        base = `http://127.0.0.1:${port}/dashboard`;
-        app = startApp('index', {
-            DATA_DIR: path.join(e2eEnv('tmpDir'), 'dashboard-webhooks'),
-            PORT: String(port),
+        session = await openDashboard('dashboard-webhooks', {
             DEMO_FLEET: 'false',
             WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
             WEBHOOK_RETRY_BASE_MS: '500',
         });
-        await waitFor(
-            'the demo server to be ready',
-            async () => (await readiness(port)).status === 200,
-            FIRST_START_TIMEOUT,
-            app,
-        );
-        const login = await graphql(
-            port,
-            'admin-api',
-            'mutation { login(username: "superadmin", password: "superadmin") { __typename } }',
-        );
-        staffToken = login.token ?? '';
-        browser = await chromium.launch({
-            executablePath,
-            args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-        });
-        page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-        page.setDefaultTimeout(UI_TIMEOUT);
-        await page.goto(`${base}/login`);
-        await page.locator('input[name="username"]').fill('superadmin');
-        await page.locator('input[name="password"]').fill('superadmin');
-        await page.locator('button[type="submit"]').click();
-        await page.waitForURL(url => !url.pathname.endsWith('/login'));
-    }, FIRST_START_TIMEOUT + 60_000);
+        ({ port, base, page, staffToken } = session);
+    }, OPEN_DASHBOARD_TIMEOUT);
 
     afterAll(async () => {
-        await browser?.close();
-        if (app && app.child.exitCode === null) await stopApp(app);
+        await session?.close();
         await receiver.stop();
     });
 
