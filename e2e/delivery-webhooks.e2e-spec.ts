@@ -25,6 +25,7 @@ import { loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { dispatchWaitingNow } from './fixtures/dispatch';
 import { asSuperadmin } from './fixtures/logins';
 import {
     ASSIGNMENT,
@@ -34,7 +35,6 @@ import {
     CONFIRM_PICKUP,
     MARK_READY,
     MarkReadyResult,
-    REASSIGN,
     REPORT_FAILED,
 } from './graphql/dispatch-documents';
 import { CREATE_WEBHOOK, UPDATE_WEBHOOK, WEBHOOK, WebhookRow } from './graphql/webhook-documents';
@@ -109,7 +109,7 @@ async function waitingDeliveries(sellerCount: number): Promise<Array<{ id: strin
     return deliveries;
 }
 
-/** One driver on duty at the delivery's store, and a re-dispatch: the delivery is ASSIGNED to them. */
+/** One driver on duty at the delivery's store, and a dispatch job: the delivery is ASSIGNED to them. */
 async function assign(deliveryId: string, driverIndex: number): Promise<void> {
     const waiting = await assignment(deliveryId);
     const { latitude, longitude } = waiting.pickupStockLocation.customFields;
@@ -121,20 +121,11 @@ async function assign(deliveryId: string, driverIndex: number): Promise<void> {
         `UPDATE driver SET status = 'AVAILABLE', latitude = $2, longitude = $3, "lastSeenAt" = now() WHERE id = $1`,
         [driverId, latitude + 0.001, longitude],
     );
-    // The delivery's dispatch job retries every second and takes the driver; a staff re-dispatch
-    // only if that job has run out (a re-dispatch of an ASSIGNED delivery would take it off them).
-    let assigned = await eventually(
+    await dispatchWaitingNow(server.app, waiting);
+    const assigned = await eventually(
         () => assignment(deliveryId),
         value => value.status === 'ASSIGNED',
-        5000,
     );
-    if (assigned.status === 'PENDING') {
-        await adminClient.query(REASSIGN, { id: deliveryId });
-        assigned = await eventually(
-            () => assignment(deliveryId),
-            value => value.status === 'ASSIGNED',
-        );
-    }
     expect(assigned.status).toBe('ASSIGNED');
 }
 

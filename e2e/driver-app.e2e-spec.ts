@@ -12,9 +12,9 @@ import gql from 'graphql-tag';
 
 import { loadDemoCity } from '../src/demo/demo-data';
 import { DEMO_SELLER_PASSWORD, demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
-import { e2eDispatchMode } from './config/dispatch-mode';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { dispatchWaitingNow } from './fixtures/dispatch';
 import { asDemoDriver, asSuperadmin } from './fixtures/logins';
 import {
     ASSIGNMENT,
@@ -215,13 +215,11 @@ async function onDutyNear(waiting: Assignment, offsets: Array<[DriverRow, number
 }
 
 /**
- * The waiting delivery gets a driver: in nearest mode a trigger dispatches it (a staff reassign of
- * a waiting delivery, since the drivers came on duty by SQL, which fires none); in batch mode the
- * next window takes it (a reassign could then take it off the driver the window just gave it).
+ * The waiting delivery gets a driver: a new dispatch job (the drivers came on duty by SQL, which
+ * fires no trigger), or in batch mode the next window.
  */
 async function dispatchNow(id: string): Promise<Assignment> {
-    await asStaff();
-    if (e2eDispatchMode().dispatchMode === 'nearest') await adminClient.query(REASSIGN, { id });
+    await dispatchWaitingNow(server.app, await assignment(id));
     return eventually(
         () => assignment(id),
         value => value.status === 'ASSIGNED',

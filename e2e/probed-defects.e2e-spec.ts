@@ -21,6 +21,7 @@ import {
 } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { dispatchWaitingNow } from './fixtures/dispatch';
 import { asSuperadmin } from './fixtures/logins';
 import {
     ASSIGNMENT,
@@ -123,8 +124,10 @@ async function assignment(id: string): Promise<Assignment> {
         .deliveryAssignment;
 }
 
-/** A paid order of the first seller, marked ready, assigned to `driver` (put on duty at the store). */
+/** A paid order of the first seller, marked ready, assigned to `driver` (the only one put on duty, at the store). */
 async function assignedTo(driver: DriverRow): Promise<{ order: PlacedOrder; delivery: Assignment }> {
+    // Drivers an earlier test left free are off duty: the delivery waits for this one.
+    await sql().query(`UPDATE driver SET status = 'OFFLINE' WHERE status = 'AVAILABLE'`);
     const order = await placePaidOrder({ adminClient: superadmin, shopClient }, [city.sellers[0].code]);
     const marked = (
         await superadmin.query<MarkReadyResult>(MARK_READY, { orderId: order.sellerOrders[0].id })
@@ -138,7 +141,7 @@ async function assignedTo(driver: DriverRow): Promise<{ order: PlacedOrder; deli
         `UPDATE driver SET status = 'AVAILABLE', latitude = $1, longitude = $2, "lastSeenAt" = now() WHERE id = $3`,
         [latitude, longitude, driver.id],
     );
-    await superadmin.query(REASSIGN, { id: waiting.id });
+    await dispatchWaitingNow(server.app, waiting);
     const delivery = await eventually(
         () => assignment(waiting.id),
         value => value.status === 'ASSIGNED',

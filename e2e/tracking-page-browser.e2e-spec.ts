@@ -39,7 +39,7 @@ const { server, adminClient, shopClient } = createTestEnvironment(
     }),
 );
 const sql = () => server.app.get(TransactionalConnection).rawConnection;
-const world: TrackingWorld = { adminClient, shopClient, sql };
+const world: TrackingWorld = { adminClient, shopClient, sql, app: () => server.app };
 
 describe('the tracking page in headless chromium', () => {
     let browser: Browser | undefined;

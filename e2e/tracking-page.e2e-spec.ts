@@ -40,7 +40,7 @@ const { server, adminClient, shopClient } = createTestEnvironment(
     e2eConfig(__filename, { dispatch: { tracking: { requestsPerMinute: REQUESTS_PER_MINUTE } } }),
 );
 const sql = () => server.app.get(TransactionalConnection).rawConnection;
-const world: TrackingWorld = { adminClient, shopClient, sql };
+const world: TrackingWorld = { adminClient, shopClient, sql, app: () => server.app };
 
 let base: string;
 let driverId: string;
