@@ -8,7 +8,8 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 
-import { EventBus, RequestContextService, TransactionalConnection } from '@vendure/core';
+import { ModuleRef } from '@nestjs/core';
+import { EventBus, Injector, RequestContextService, TransactionalConnection } from '@vendure/core';
 import { EmailSendEvent } from '@vendure/email-plugin';
 import { createTestEnvironment } from '@vendure/testing';
 import gql from 'graphql-tag';
@@ -19,12 +20,14 @@ import {
     DeliveryNotificationService,
     DeliveryStatus,
     DeliveryStatusEvent,
+    runDispatchSweep,
 } from '../plugins/driver-dispatch';
 import { loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { e2eEnv } from './config/e2e-env';
 import { PlacedOrder, placePaidOrder } from './fixtures/checkout';
+import { dispatchWaitingNow } from './fixtures/dispatch';
 import { asDemoDriver, asSuperadmin } from './fixtures/logins';
 import { Mailbox, MailboxEmail } from './fixtures/mailbox';
 import {
@@ -40,7 +43,6 @@ import {
     DriversResult,
     MARK_READY,
     MarkReadyResult,
-    REASSIGN,
 } from './graphql/dispatch-documents';
 import { eventually } from './utils/eventually';
 
@@ -127,12 +129,8 @@ async function assignedDelivery(driver: DriverRow): Promise<Delivery> {
         `UPDATE driver SET status = 'AVAILABLE', latitude = $2, longitude = $3, "lastSeenAt" = now() WHERE id::text = $1`,
         [driver.id, latitude + 0.01, longitude],
     );
-    // Staff give it to this driver: no wait for the dispatch job's next retry.
-    await asSuperadmin(adminClient);
-    const current = await assignment(waiting.id);
-    if (current.status === 'PENDING') {
-        await adminClient.query(REASSIGN, { id: waiting.id, driverId: driver.id });
-    }
+    // The only driver on duty: a dispatch job now, not the delivery's next retry.
+    await dispatchWaitingNow(server.app, waiting);
     const assigned = await eventually(
         () => assignment(waiting.id),
         value => value.status === 'ASSIGNED',
@@ -227,6 +225,11 @@ describe('delivery emails', () => {
         expect(email.text).toContain(`Expected in about ${entry.etaMinutes} minutes`);
         expect(email.text).toContain(`Your delivery code is ${entry.deliveryCode}`);
         expect(email.body).toContain(`href="${entry.trackingUrl}"`);
+        // The link works: this server's tracking page for this delivery.
+        const page = await fetch(entry.trackingUrl ?? 'no link');
+        expect(page.status).toBe(200);
+        expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+        expect(page.headers.get('referrer-policy')).toBe('no-referrer');
         expect(email.from).toContain('noreply@example.com');
         expectCleanText(email);
         // Vendure's own emails keep working beside the delivery ones.
@@ -361,6 +364,65 @@ describe('delivery emails', () => {
         ]);
     });
 
+    it('sends, from the sweep, an email whose step committed in a process that died before telling the customer, and not one the delivery has moved past', async () => {
+        const lost = await assignedDelivery(fleet[3]);
+        const pickedUp = `Order ${lost.order.code} has been picked up`;
+        const delivered = `Order ${lost.order.code} has been delivered`;
+        await emailsWithSubject(
+            lost.customerEmail,
+            `Your driver is on the way with order ${lost.order.code}`,
+        );
+        const { deliveryCode } = await tracking(lost);
+        // The pickup and the delivery commit (and their rows with them), and the process dies before
+        // its post-commit publication: here, that publication does nothing.
+        const notifications = server.app.get(DeliveryNotificationService);
+        const publish = jest.spyOn(notifications, 'publish').mockResolvedValue('taken');
+        try {
+            await asDriver(lost);
+            await adminClient.query(CONFIRM_PICKUP, { id: lost.assignment.id });
+            const { confirmDelivery } = await adminClient.query(CONFIRM_DELIVERY, {
+                id: lost.assignment.id,
+                code: deliveryCode,
+            });
+            expect(confirmDelivery).toMatchObject({ status: 'DELIVERED' });
+            await eventually(
+                () => Promise.resolve(publish.mock.calls.length),
+                calls => calls >= 2,
+            );
+        } finally {
+            publish.mockRestore();
+        }
+        const rowsOf = (): Promise<Array<{ id: string; kind: string; published: boolean }>> =>
+            sql().query(
+                `SELECT id::text AS id, kind, "publishedAt" IS NOT NULL AS published FROM delivery_notification
+                  WHERE "assignmentId"::text = $1 AND kind IN ('PICKED_UP', 'DELIVERED') ORDER BY kind`,
+                [lost.assignment.id],
+            );
+        const left = await rowsOf();
+        expect(left.map(({ kind, published }) => ({ kind, published }))).toEqual([
+            { kind: 'DELIVERED', published: false },
+            { kind: 'PICKED_UP', published: false },
+        ]);
+        const ctx = await server.app.get(RequestContextService).create({ apiType: 'admin' });
+        const sweep = () => runDispatchSweep(new Injector(server.app.get(ModuleRef)), ctx);
+        // Within the grace minute the rows are not the sweep's: their own process may still publish.
+        expect((await sweep()).notificationsPublished).toEqual([]);
+        await sql().query(
+            `UPDATE delivery_notification SET "createdAt" = "createdAt" - interval '2 minutes' WHERE "assignmentId"::text = $1`,
+            [lost.assignment.id],
+        );
+        const swept = await sweep();
+        expect(swept.notificationsPublished.map(String)).toEqual([left[0].id]);
+        expect((await rowsOf()).every(row => row.published)).toBe(true);
+        const [email] = await emailsWithSubject(lost.customerEmail, delivered);
+        expect(email.text).toContain(`has been delivered by ${fleet[3].name}`);
+        // Swept again: nothing more; and the pickup, over by the time of the sweep, was not sent.
+        expect((await sweep()).notificationsPublished).toEqual([]);
+        await emailQueueSettled();
+        expect(sentTo(lost.customerEmail, delivered)).toHaveLength(1);
+        expect(sentTo(lost.customerEmail, pickedUp)).toHaveLength(0);
+    });
+
     it('sent every delivery email once, in the email plugin as in the mailbox', async () => {
         await emailQueueSettled();
         const deliveryEmails = sent.filter(event => event.metadata?.kind);
@@ -373,8 +435,8 @@ describe('delivery emails', () => {
             ].join(' '),
         );
         expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
-        // 3 (delivered) + 2 (failed) + 2 (repeated) delivery emails.
-        expect(deliveryEmails).toHaveLength(7);
+        // 3 (delivered) + 2 (failed) + 2 (repeated) + 2 (the sweep's: on the way, delivered).
+        expect(deliveryEmails).toHaveLength(9);
         expect(deliveryEmails.every(event => event.success && event.metadata?.driverId != null)).toBe(true);
     });
 });

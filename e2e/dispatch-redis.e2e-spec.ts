@@ -253,6 +253,7 @@ describe('dispatch through Redis', () => {
             dispatchedDirectly: [],
             delayed: { waitingForDriver: [], outForDelivery: [] },
             webhooksRequeued: [],
+            notificationsPublished: [],
         });
         expect(await drivers()).toEqual(after);
     });

@@ -15,6 +15,7 @@ import { DeliveryDelays1795810000000 } from './1795810000000-delivery-delays';
 import { DeliveryTrackingTokens1795820000000 } from './1795820000000-delivery-tracking-tokens';
 import { DeliveryWebhooks1795830000000 } from './1795830000000-delivery-webhooks';
 import { DeliveryNotifications1795840000000 } from './1795840000000-delivery-notifications';
+import { DeliveryNotificationOutbox1795850000000 } from './1795850000000-delivery-notification-outbox';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -33,4 +34,5 @@ export const migrations: Array<new () => object> = [
     DeliveryTrackingTokens1795820000000,
     DeliveryWebhooks1795830000000,
     DeliveryNotifications1795840000000,
+    DeliveryNotificationOutbox1795850000000,
 ];

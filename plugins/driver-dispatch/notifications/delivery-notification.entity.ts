@@ -5,11 +5,14 @@ import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryNotificationKind } from './delivery-notification-event';
 
 /**
- * One customer notification that was published: its unique key (delivery, kind, driver) is what
- * makes it once across processes, however often the delivery event behind it is handled.
+ * One customer notification, the outbox of the delivery emails: written in the delivery step's own
+ * transaction, published after it commits. Its unique key (delivery, kind, driver) is what makes it
+ * once across processes, however often the delivery event behind it is handled; `publishedAt` is
+ * set by whoever publishes it, once, so a row a dead process left unpublished is found by the sweep.
  */
 @Entity()
 @Index('IDX_delivery_notification_once', ['assignmentId', 'kind', 'driverId'], { unique: true })
+@Index('IDX_delivery_notification_published', ['publishedAt'])
 export class DeliveryNotification extends VendureEntity {
     constructor(input?: DeepPartial<DeliveryNotification>) {
         super(input);
@@ -30,4 +33,15 @@ export class DeliveryNotification extends VendureEntity {
      */
     @EntityId()
     driverId: ID;
+
+    /** The failure's reason (FAILED only): what the email says happens next. */
+    @Column({ type: 'varchar', length: 32, nullable: true })
+    reasonCode: string | null;
+
+    /**
+     * When its {@link DeliveryNotificationEvent} was published, or it was found to have nobody to
+     * tell or to be out of date; null while it waits.
+     */
+    @Column({ type: 'timestamp', nullable: true })
+    publishedAt: Date | null;
 }

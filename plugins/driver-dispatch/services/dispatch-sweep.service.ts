@@ -4,6 +4,7 @@ import { EventBus, ID, Logger, RequestContext, TransactionalConnection } from '@
 import { HEARTBEAT_TTL_SECONDS, loggerCtx } from '../constants';
 import { Driver } from '../entities/driver.entity';
 import { DriverStatusEvent } from '../events/driver-status-event';
+import { DeliveryNotificationService } from '../notifications/delivery-notification.service';
 import { DriverStatus } from '../types';
 import { WebhookOutboxService } from '../webhooks/webhook-outbox.service';
 import { DeliveryDelayService } from './delivery-delay.service';
@@ -36,6 +37,8 @@ export interface DispatchSweepResult {
     delayed: { waitingForDriver: ID[]; outForDelivery: ID[] };
     /** Webhook messages whose job was lost, given a new one. */
     webhooksRequeued: ID[];
+    /** Customer notifications a process left unpublished (it died after the step's commit), published now. */
+    notificationsPublished: ID[];
 }
 
 /**
@@ -55,6 +58,7 @@ export class DispatchSweepService {
         private readonly eventBus: EventBus,
         private readonly delays: DeliveryDelayService,
         private readonly webhooks: WebhookOutboxService,
+        private readonly notifications: DeliveryNotificationService,
     ) {}
 
     async sweep(ctx: RequestContext): Promise<DispatchSweepResult> {
@@ -64,6 +68,7 @@ export class DispatchSweepService {
         const { requeued, dispatchedDirectly } = await this.matcher.redispatchWaiting(ctx);
         const delayed = await this.delays.detect(ctx);
         const webhooksRequeued = await this.webhooks.requeueDue(ctx);
+        const notificationsPublished = await this.notifications.publishOverdue(ctx);
         const changed = [driversOffline, index.restored, index.removed, requeued, dispatchedDirectly];
         if (changed.some(ids => ids.length)) {
             Logger.info(
@@ -82,6 +87,7 @@ export class DispatchSweepService {
             dispatchedDirectly,
             delayed,
             webhooksRequeued,
+            notificationsPublished,
         };
     }
 

@@ -20,6 +20,7 @@ import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
 import { DeliveryDelayedEvent } from '../events/delivery-delayed-event';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { ResolvedDriverDispatchOptions } from '../options';
+import { OutboxHandoff } from '../services/outbox-handoff';
 import { DeliveryWebhook } from './delivery-webhook.entity';
 import { DeliveryWebhookMessage, DeliveryWebhookMessageStatus } from './delivery-webhook-message.entity';
 import {
@@ -63,7 +64,7 @@ const LEASE_SLACK_MS = 30_000;
 export class WebhookOutboxService implements OnModuleInit, OnApplicationBootstrap {
     private queue: JobQueue<DeliveryWebhookJobData>;
     /** The rows an event's blocking handler wrote, for its post-commit subscriber to enqueue. */
-    private readonly recorded = new WeakMap<object, ID[]>();
+    private readonly recorded = new OutboxHandoff<ID[]>();
 
     constructor(
         private readonly connection: TransactionalConnection,
@@ -95,16 +96,15 @@ export class WebhookOutboxService implements OnModuleInit, OnApplicationBootstra
         this.eventBus.registerBlockingEventHandler({
             event: [DeliveryStatusEvent, DeliveryDelayedEvent],
             id: 'driver-dispatch-webhook-outbox',
-            handler: async (event: DeliveryStatusEvent | DeliveryDelayedEvent) => {
-                const ids = await this.record(event);
-                if (ids.length) this.recorded.set(event, ids);
-            },
+            handler: (event: DeliveryStatusEvent | DeliveryDelayedEvent) =>
+                this.recorded.give(event, () => this.record(event)),
         });
         // Subscribers run after the move committed: the job finds the rows.
         for (const type of [DeliveryStatusEvent, DeliveryDelayedEvent]) {
             this.eventBus.ofType<DeliveryStatusEvent | DeliveryDelayedEvent>(type).subscribe(event => {
-                const ids = this.recorded.get(event);
-                if (ids) void this.enqueue(event.ctx, ids);
+                void this.recorded.take(event).then(ids => {
+                    if (ids?.length) return this.enqueue(event.ctx, ids);
+                });
             });
         }
     }
