@@ -25,6 +25,8 @@ const BUDGETS = {
     'e2e/delivery-webhooks.e2e-spec.ts': 200,
     // The built app's first start (demo populated) and a browser: ~30 s alone.
     'e2e/dashboard-webhooks.e2e-spec.ts': 150,
+    // The demo marketplace, five checkouts and the email plugin's send-email jobs: ~60 s alone.
+    'e2e/delivery-emails.e2e-spec.ts': 150,
 };
 const DEFAULT_E2E_SECONDS = 120;
 const DEFAULT_UNIT_SECONDS = 30;

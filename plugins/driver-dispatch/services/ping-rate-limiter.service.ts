@@ -1,43 +1,12 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ID } from '@vendure/core';
-import { Redis, Result } from 'ioredis';
 
-import { closeRedisClient, connectRedisClient, createRedisClient, RedisOutageLog } from '../../shared/redis';
+import { RedisOutageLog } from '../../shared/redis';
 import { LocationPingRateLimitError } from '../api/thrown-errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions, LocationPingLimit } from '../options';
-import { MemoryPingCounters, PingAllowance } from './ping-batch';
-
-/**
- * Takes up to N pings for each of several drivers in one step. Per key (KEYS[i], the driver's
- * counter) it starts a window of ARGV[2] ms when there is none, admits what fits under ARGV[1]
- * of the ARGV[i + 2] pings asked for, and answers the admitted count and the window's ms left.
- * Refused pings are not counted: a flooding app does not lengthen its own lockout.
- */
-const TAKE_PINGS_SCRIPT = `
-local points, windowMs = tonumber(ARGV[1]), tonumber(ARGV[2])
-local answers = {}
-for i, key in ipairs(KEYS) do
-    local wanted = tonumber(ARGV[i + 2])
-    local msLeft = redis.call('PTTL', key)
-    if msLeft < 0 then
-        redis.call('SET', key, 0, 'PX', windowMs)
-        msLeft = windowMs
-    end
-    local used = tonumber(redis.call('GET', key))
-    local admitted = math.min(wanted, math.max(0, points - used))
-    if admitted > 0 then redis.call('INCRBY', key, admitted) end
-    answers[#answers + 1] = admitted
-    answers[#answers + 1] = msLeft
-end
-return answers
-`;
-
-declare module 'ioredis' {
-    interface RedisCommander<Context> {
-        vqdTakePings(...args: Array<string | number>): Result<number[], Context>;
-    }
-}
+import { FixedWindowCounters } from './fixed-window-counters';
+import { PingAllowance } from './ping-batch';
 
 /**
  * Counts each driver's location pings against `locationPingLimit` (a fixed window per driver),
@@ -54,14 +23,7 @@ declare module 'ioredis' {
 @Injectable()
 export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
     readonly limit: LocationPingLimit;
-    private readonly keyPrefix: string;
-    private readonly memory: MemoryPingCounters | undefined;
-    private readonly redis: Redis | undefined;
-    private readonly outageLog = new RedisOutageLog(
-        'Location ping limit',
-        loggerCtx,
-        'letting pings through unlimited until it answers again',
-    );
+    private readonly counters: FixedWindowCounters;
 
     constructor(
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
@@ -69,65 +31,42 @@ export class PingRateLimiter implements OnApplicationBootstrap, OnApplicationShu
     ) {
         this.limit = options.locationPingLimit ?? defaultDriverDispatchOptions.locationPingLimit;
         assertLimit(this.limit);
-        // The hash tag of the prefix keeps every counter on one shard (the script takes many).
-        this.keyPrefix = `${options.redisKeyPrefix ?? defaultDriverDispatchOptions.redisKeyPrefix}:ping-limit`;
-        if (options.redisUrl) {
-            this.redis = createRedisClient({
-                server: options.redisUrl,
-                connectionName: 'driver-dispatch:ping-limit',
-                outageLog: this.outageLog,
-            });
-            this.redis.defineCommand('vqdTakePings', { lua: TAKE_PINGS_SCRIPT });
-        } else {
-            this.memory = new MemoryPingCounters(this.limit.points, this.limit.durationSeconds * 1000);
-        }
+        this.counters = new FixedWindowCounters({
+            redisUrl: options.redisUrl,
+            // The hash tag of the prefix keeps every counter on one shard (the script takes many).
+            keyPrefix: `${options.redisKeyPrefix ?? defaultDriverDispatchOptions.redisKeyPrefix}:ping-limit`,
+            connectionName: 'driver-dispatch:ping-limit',
+            points: this.limit.points,
+            windowMs: this.limit.durationSeconds * 1000,
+            outageLog: new RedisOutageLog(
+                'Location ping limit',
+                loggerCtx,
+                'letting pings through unlimited until it answers again',
+            ),
+        });
     }
 
     /** Where the counters live: `redis` (shared by all processes) or `memory` (this process). */
     get store(): 'redis' | 'memory' {
-        return this.redis ? 'redis' : 'memory';
+        return this.counters.store;
     }
 
     /** A Redis that is down at start must not stop the server: pings pass until it is back. */
     async onApplicationBootstrap(): Promise<void> {
-        if (this.redis) await connectRedisClient(this.redis);
+        await this.counters.connect();
     }
 
     async onApplicationShutdown(): Promise<void> {
-        if (this.redis) await closeRedisClient(this.redis);
+        await this.counters.close();
     }
 
     /**
      * Counts `requests` (pings per driver id) in one step and says, per driver, how many of them
      * are within the limit. Drivers missing from the answer are let through: the counters were
-     * unreachable (Redis down).
+     * unreachable (Redis down); the position matters more than the flood guard.
      */
-    async take(requests: ReadonlyMap<string, number>): Promise<Map<string, PingAllowance>> {
-        if (this.memory) return this.memory.take(requests, Date.now());
-        const redis = this.redis;
-        if (!redis || requests.size === 0) return new Map();
-        const driverIds = [...requests.keys()];
-        let flat: number[];
-        try {
-            flat = await redis.vqdTakePings(
-                driverIds.length,
-                ...driverIds.map(id => `${this.keyPrefix}:${id}`),
-                this.limit.points,
-                this.limit.durationSeconds * 1000,
-                ...driverIds.map(id => requests.get(id) ?? 0),
-            );
-        } catch (error) {
-            // Fail open: the position matters more than the flood guard.
-            this.outageLog.lost(error);
-            return new Map();
-        }
-        this.outageLog.back();
-        return new Map(
-            driverIds.map((id, i) => [
-                id,
-                { admitted: Number(flat[2 * i]), msBeforeNext: Number(flat[2 * i + 1]) },
-            ]),
-        );
+    take(requests: ReadonlyMap<string, number>): Promise<Map<string, PingAllowance>> {
+        return this.counters.take(requests);
     }
 
     /**
