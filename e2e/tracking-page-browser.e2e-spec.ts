@@ -100,6 +100,12 @@ describe('the tracking page in headless chromium', () => {
 
     it('shows the assigned delivery: first name, code, store, and the driver on a map without tiles', async () => {
         delivery = await trackedDelivery(world, city.sellers[0].code, driverId);
+        // Seller staff type the store's name: markup in it stays text, on the page and on the map.
+        const storeName = `${delivery.pickup.name} <img src=x id=injected-store>`;
+        await sql().query(`UPDATE stock_location SET name = $2 WHERE id = $1`, [
+            delivery.pickup.id,
+            storeName,
+        ]);
         const [{ code }] = await sql().query(
             `SELECT "deliveryCode" AS code FROM delivery_assignment WHERE id = $1`,
             [delivery.assignmentId],
@@ -110,10 +116,14 @@ describe('the tracking page in headless chromium', () => {
             await headline('ASSIGNED').waitFor();
             expect(await page.locator('h1').textContent()).toBe('Maria is on the way to the store');
             expect(await page.getByTestId('delivery-code').textContent()).toContain(code);
-            expect(await page.getByTestId('store').textContent()).toContain(delivery.pickup.name);
+            expect(await page.getByTestId('store').textContent()).toContain(storeName);
             await page.getByTestId('eta').waitFor();
             await page.locator('#tracking-map path.driver-marker').waitFor();
-            await page.locator('#tracking-map path.store-marker').waitFor();
+            await page.locator('#tracking-map path.store-marker').hover();
+            const tooltip = page.locator('#tracking-map .leaflet-tooltip');
+            await tooltip.waitFor();
+            expect(await tooltip.textContent()).toBe(storeName);
+            expect(await page.locator('#injected-store').count()).toBe(0);
             expect(Number(await mapElement().getAttribute('data-driver-latitude'))).toBeCloseTo(
                 delivery.pickup.customFields.latitude + 0.009,
                 6,

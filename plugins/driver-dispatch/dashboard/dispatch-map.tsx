@@ -70,7 +70,7 @@ export function DispatchMap({
                 }),
                 title: store.name,
             })
-                .bindTooltip(store.name)
+                .bindTooltip(plainText(store.name))
                 .addTo(group);
         }
         for (const delivery of deliveries) {
@@ -89,7 +89,9 @@ export function DispatchMap({
                     className: 'vqd-delivery-line',
                 },
             )
-                .bindTooltip(`${delivery.order?.code ?? `Delivery ${delivery.id}`}: ${delivery.status}`)
+                .bindTooltip(
+                    plainText(`${delivery.order?.code ?? `Delivery ${delivery.id}`}: ${delivery.status}`),
+                )
                 .addTo(group);
             L.circleMarker([delivery.dropoffLatitude, delivery.dropoffLongitude], {
                 radius: 4,
@@ -109,7 +111,7 @@ export function DispatchMap({
                 title: driver.name,
                 zIndexOffset: 1000,
             })
-                .bindTooltip(`${driver.name} (${driver.status})`)
+                .bindTooltip(plainText(`${driver.name} (${driver.status})`))
                 .addTo(group);
         }
         if (!fitted.current && bounds.length) {
@@ -126,4 +128,14 @@ export function DispatchMap({
             data-testid="dispatch-map"
         />
     );
+}
+
+/**
+ * A tooltip's content as text: Leaflet puts a string tooltip in as HTML, and store and driver names
+ * are typed by seller staff and drivers.
+ */
+function plainText(text: string): HTMLElement {
+    const label = document.createElement('span');
+    label.textContent = text;
+    return label;
 }

@@ -24,6 +24,16 @@ let failures = 0;
 let timer: number | undefined;
 let stopped = false;
 
+/**
+ * A tooltip's content as text: Leaflet puts a string tooltip in as HTML, and store and driver names
+ * are typed by seller staff and drivers.
+ */
+function plainText(text: string): HTMLElement {
+    const label = document.createElement('span');
+    label.textContent = text;
+    return label;
+}
+
 function replace(element: HTMLElement | null, html: string): void {
     // Unchanged content is left alone: the live region is not announced again.
     if (element && element.innerHTML !== html) element.innerHTML = html;
@@ -73,7 +83,7 @@ function showMap(view: TrackingView): void {
                 fillOpacity: 1,
                 className: 'store-marker',
             })
-                .bindTooltip(store.name)
+                .bindTooltip(plainText(store.name))
                 .addTo(map);
         }
         driverMarker = L.circleMarker(at, {
@@ -84,7 +94,7 @@ function showMap(view: TrackingView): void {
             fillOpacity: 1,
             className: 'driver-marker',
         })
-            .bindTooltip(driver.firstName)
+            .bindTooltip(plainText(driver.firstName))
             .addTo(map);
         if (points.length > 1) map.fitBounds(points, { padding: [32, 32], maxZoom: 16 });
     } else {
