@@ -266,7 +266,7 @@ describe('an endpoint for every event', () => {
         }
     });
 
-    it('records an event handled twice once, and a job run again sends nothing', async () => {
+    it('records an event handled twice once, a job run again sends nothing, and a job early for its backoff waits', async () => {
         const outbox = server.app.get(WebhookOutboxService);
         const [row] = await sql().query<Array<{ id: string; eventRowId: string }>>(
             `SELECT m.id, e.id AS "eventRowId" FROM delivery_webhook_message m
@@ -300,12 +300,40 @@ describe('an endpoint for every event', () => {
             row.eventRowId,
         );
         expect(await outbox.record(again)).toEqual([]);
-        // The same move under another id (a move not seen before) would be recorded: the check is real.
-        expect(channelIds.length).toBeGreaterThan(0);
         const before = receiver.at(path).length;
         expect(await outbox.attempt(ctx, row.id)).toBe('skipped');
         await sleep(300);
         expect(receiver.at(path)).toHaveLength(before);
+        // The check is real: a move not seen before (another DeliveryEvent id) is recorded.
+        const unseen = new DeliveryStatusEvent(
+            ctx,
+            delivered.id,
+            orderId,
+            DeliveryStatus.PICKED_UP,
+            DeliveryStatus.DELIVERED,
+            null,
+            delivered.correlationId,
+            null,
+            null,
+            channelIds,
+            '2147483000',
+        );
+        const [unseenId] = await outbox.record(unseen);
+        expect(unseenId).toBeDefined();
+        // Its job early for its backoff (a job queue without the plugin's backoff): nothing is sent.
+        await sql().query(
+            `UPDATE delivery_webhook_message SET "nextAttemptAt" = now() + interval '1 hour' WHERE id = $1`,
+            [unseenId],
+        );
+        expect(await outbox.attempt(ctx, unseenId)).toBe('skipped');
+        await sleep(300);
+        expect(receiver.at(path)).toHaveLength(before);
+        await sql().query(
+            `UPDATE delivery_webhook_message SET "nextAttemptAt" = now() - interval '1 second' WHERE id = $1`,
+            [unseenId],
+        );
+        expect(await outbox.attempt(ctx, unseenId)).toBe('delivered');
+        expect(receiver.at(path)).toHaveLength(before + 1);
     });
 });
 

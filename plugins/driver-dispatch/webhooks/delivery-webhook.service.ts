@@ -141,8 +141,10 @@ function checkedSecret(value: string): string {
 }
 
 function checkedEvents(values: DeliveryWebhookEventType[]): DeliveryWebhookEventType[] {
-    if (values.length > DELIVERY_WEBHOOK_EVENT_TYPES.length * 2) {
-        throw new UserInputError(`events: at most ${DELIVERY_WEBHOOK_EVENT_TYPES.length} event types`);
+    if (values.length > DELIVERY_WEBHOOK_EVENT_TYPES.length) {
+        throw new UserInputError(
+            `events: at most ${DELIVERY_WEBHOOK_EVENT_TYPES.length} event types (got ${values.length})`,
+        );
     }
     const unique = [...new Set(values)];
     if (unique.length === 0) throw new UserInputError('events is empty: choose at least one event type');

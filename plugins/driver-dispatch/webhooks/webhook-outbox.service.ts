@@ -41,13 +41,15 @@ export type DeliveryWebhookJobData = {
     ctx: SerializedRequestContext;
 };
 
-/** What one attempt came to: `skipped` when the row is done or another attempt holds it. */
+/** What one attempt came to: `skipped` when the row is done, not due yet, or another attempt holds it. */
 export type WebhookAttemptOutcome = 'delivered' | 'retry' | 'failed' | 'skipped';
 
 /** A PENDING row this long past its next attempt has lost its job: the sweep gives it a new one. */
 const REQUEUE_GRACE_MS = 60_000;
 /** Rows re-queued per sweep; the next sweep takes the rest. */
 const REQUEUE_BATCH_SIZE = 100;
+/** A job this early for its row's next attempt (clocks of two processes) still sends it. */
+const DUE_SLACK_MS = 1000;
 /** An attempt's lease outlives its timeout by this much. */
 const LEASE_SLACK_MS = 30_000;
 
@@ -185,7 +187,7 @@ export class WebhookOutboxService implements OnModuleInit, OnApplicationBootstra
     }
 
     /**
-     * One attempt at one row: takes it (unless it is done, or another attempt holds it), POSTs it
+     * One attempt at one row: takes it (unless it is done, not due yet, or another attempt holds it), POSTs it
      * signed with the endpoint's current secret, and records the outcome on the row and its
      * endpoint. `retry` means the job should be retried.
      */
@@ -202,6 +204,8 @@ export class WebhookOutboxService implements OnModuleInit, OnApplicationBootstra
             })
             .where('id = :id', { id: messageId })
             .andWhere('status = :pending', { pending: DeliveryWebhookMessageStatus.PENDING })
+            // Not before its backoff, whatever the job queue's own: early, the sweep re-queues it.
+            .andWhere('"nextAttemptAt" <= :due', { due: new Date(now.getTime() + DUE_SLACK_MS) })
             .andWhere(
                 new Brackets(qb => qb.where('"leaseUntil" IS NULL').orWhere('"leaseUntil" < :now', { now })),
             )
@@ -299,10 +303,11 @@ export class WebhookOutboxService implements OnModuleInit, OnApplicationBootstra
             .getMany();
         if (due.length === 0) return [];
         const ids = due.map(row => row.id);
-        // Not again next sweep, unless this job is lost too.
+        // Due now for its new job; the next sweeps leave it alone for the grace minute, unless
+        // this job is lost too.
         await this.connection
             .getRepository(ctx, DeliveryWebhookMessage)
-            .update({ id: In(ids) }, { nextAttemptAt: new Date(now + this.settings.retryBaseDelayMs) });
+            .update({ id: In(ids) }, { nextAttemptAt: new Date(now) });
         await this.enqueue(ctx, ids);
         return ids;
     }

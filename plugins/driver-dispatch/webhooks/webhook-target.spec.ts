@@ -18,6 +18,12 @@ describe('webhook targets', () => {
         '::ffff:127.0.0.1',
         '::ffff:7f00:1',
         '64:ff9b::a00:1',
+        // IPv4-compatible, SIIT, local NAT64, Teredo and 6to4 (here carrying 169.254.169.254).
+        '::a9fe:a9fe',
+        '::ffff:0:a9fe:a9fe',
+        '64:ff9b:1::a9fe:a9fe',
+        '2001:0:4136:e378:8000:63bf:5601:5601',
+        '2002:a9fe:a9fe::1',
         'not-an-ip',
     ])('%s is not public', address => {
         expect(isNonPublicAddress(address)).toBe(true);

@@ -7,7 +7,8 @@ export const MAX_WEBHOOK_URL_LENGTH = 2000;
 /**
  * Addresses a webhook must not reach unless `allowPrivateTargets` is on: loopback, private,
  * link-local, carrier-grade NAT, documentation, benchmarking, multicast and reserved ranges, and
- * their IPv6 counterparts (IPv4-mapped and NAT64 addresses are checked as the IPv4 they carry).
+ * their IPv6 counterparts (IPv4-mapped and NAT64 addresses are checked as the IPv4 they carry;
+ * IPv4-compatible, SIIT, local NAT64, Teredo and 6to4 addresses are refused).
  */
 const NON_PUBLIC = new BlockList();
 for (const [network, prefix] of [
@@ -30,8 +31,15 @@ for (const [network, prefix] of [
     NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
 }
 for (const [network, prefix] of [
-    ['::', 128],
+    // Unspecified, loopback and IPv4-compatible (::a.b.c.d).
+    ['::', 96],
     ['::1', 128],
+    // SIIT (::ffff:0:a.b.c.d), local-use NAT64, Teredo and 6to4: each can carry an IPv4 address
+    // to a relay; no webhook receiver needs them.
+    ['::ffff:0:0:0', 96],
+    ['64:ff9b:1::', 48],
+    ['2001::', 32],
+    ['2002::', 16],
     ['100::', 64],
     ['2001:db8::', 32],
     ['fc00::', 7],
