@@ -24,6 +24,8 @@ import {
 import { CANCEL_DELIVERY, CONFIRM_DELIVERY, CONFIRM_PICKUP } from './graphql/dispatch-documents';
 
 const REQUESTS_PER_MINUTE = 12;
+/** Above what the other tests ask from 127.0.0.1 in a minute; the last test runs into it. */
+const REQUESTS_PER_MINUTE_PER_ADDRESS = 250;
 const VIEW_KEYS = [
     'deliveryCode',
     'driver',
@@ -37,7 +39,14 @@ const VIEW_KEYS = [
 
 const city = loadDemoCity();
 const { server, adminClient, shopClient } = createTestEnvironment(
-    e2eConfig(__filename, { dispatch: { tracking: { requestsPerMinute: REQUESTS_PER_MINUTE } } }),
+    e2eConfig(__filename, {
+        dispatch: {
+            tracking: {
+                requestsPerMinute: REQUESTS_PER_MINUTE,
+                requestsPerMinutePerAddress: REQUESTS_PER_MINUTE_PER_ADDRESS,
+            },
+        },
+    }),
 );
 const sql = () => server.app.get(TransactionalConnection).rawConnection;
 const world: TrackingWorld = { adminClient, shopClient, sql, app: () => server.app };
@@ -269,11 +278,11 @@ describe('the tracking page over HTTP', () => {
         expect((await fetch(`${base}/track/${guessed}`)).status).toBe(429);
     });
 
-    it('counts in Redis across processes: two limiters on one Redis share each token’s minute', async () => {
+    it('counts in Redis across processes: two limiters on one Redis share each token’s and each address’s minute', async () => {
         const options = {
             redisUrl: e2eEnv('redisUrl'),
             redisKeyPrefix: `{e2e-track-${Date.now()}}`,
-            tracking: { requestsPerMinute: 3 },
+            tracking: { requestsPerMinute: 3, requestsPerMinutePerAddress: 4 },
         };
         const first = new TrackingRateLimiter(options);
         const second = new TrackingRateLimiter(options);
@@ -291,9 +300,33 @@ describe('the tracking page over HTTP', () => {
             ];
             expect(answers.map(answer => answer.allowed)).toEqual([true, true, true, false, false]);
             expect((await second.take(unknownToken())).allowed).toBe(true);
+            // Per address, whatever the tokens: fresh ones from one address until its 4 are used.
+            const fromOne = [];
+            for (let i = 0; i < 5; i++)
+                fromOne.push((await (i % 2 ? first : second).take(unknownToken(), '203.0.113.9')).allowed);
+            expect(fromOne).toEqual([true, true, true, true, false]);
+            expect((await first.take(unknownToken(), '203.0.113.10')).allowed).toBe(true);
         } finally {
             await first.onApplicationShutdown();
             await second.onApplicationShutdown();
         }
+    });
+
+    it('limits one address across tokens, before any lookup; another address is unaffected (runs last: it spends 127.0.0.1’s minute)', async () => {
+        let refusedAt: number | undefined;
+        for (let i = 1; i <= REQUESTS_PER_MINUTE_PER_ADDRESS + 1; i++) {
+            const response = await fetch(`${base}/track/${unknownToken()}/status`);
+            if (response.status === 429) {
+                refusedAt = i;
+                break;
+            }
+            expect(response.status).toBe(404);
+        }
+        // A fresh token each time: only the address's count can have refused it.
+        expect(refusedAt).toBeDefined();
+        expect((await fetch(`${base}/track/${unknownToken()}`)).status).toBe(429);
+        const otherAddress = base.replace('127.0.0.1', '127.0.0.2');
+        expect(otherAddress).not.toBe(base);
+        expect((await fetch(`${otherAddress}/track/${unknownToken()}`)).status).toBe(404);
     });
 });

@@ -303,7 +303,7 @@ export interface DriverDispatchPluginOptions {
      * The customer's tracking page at `/track/<token>`: link expiry, poll interval, the per-token
      * request limit, map tiles (see {@link TrackingPageOptions}). Give only what you change.
      *
-     * @default { expiresAfterHours: 24, pollIntervalSeconds: 5, requestsPerMinute: 60 }
+     * @default { expiresAfterHours: 24, pollIntervalSeconds: 5, requestsPerMinute: 60, requestsPerMinutePerAddress: 600 }
      */
     tracking?: TrackingPageOptions;
     /**

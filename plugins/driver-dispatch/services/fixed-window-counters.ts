@@ -85,10 +85,14 @@ export class FixedWindowCounters {
 
     /**
      * Counts `requests` (how many per key) in one step and says, per key, how many of them are
-     * within the limit. Keys missing from the answer are let through: Redis was unreachable.
+     * within the limit (`points`, if not the options'). Keys missing from the answer are let
+     * through: Redis was unreachable.
      */
-    async take(requests: ReadonlyMap<string, number>): Promise<Map<string, PingAllowance>> {
-        if (this.memory) return this.memory.take(requests, Date.now());
+    async take(
+        requests: ReadonlyMap<string, number>,
+        points = this.options.points,
+    ): Promise<Map<string, PingAllowance>> {
+        if (this.memory) return this.memory.take(requests, Date.now(), points);
         const redis = this.redis;
         if (!redis || requests.size === 0) return new Map();
         const keys = [...requests.keys()];
@@ -97,7 +101,7 @@ export class FixedWindowCounters {
             flat = await redis.vqdTakeFixedWindow(
                 keys.length,
                 ...keys.map(key => `${this.options.keyPrefix}:${key}`),
-                this.options.points,
+                points,
                 this.options.windowMs,
                 ...keys.map(key => requests.get(key) ?? 0),
             );

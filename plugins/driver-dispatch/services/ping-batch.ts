@@ -76,8 +76,12 @@ export class MemoryPingCounters {
         private readonly durationMs: number,
     ) {}
 
-    /** Takes up to `count` pings per driver within the limit, at `now` (ms). */
-    take(requests: ReadonlyMap<string, number>, now: number): Map<string, PingAllowance> {
+    /** Takes up to `count` pings per driver within the limit (`points`, if not the constructor's), at `now` (ms). */
+    take(
+        requests: ReadonlyMap<string, number>,
+        now: number,
+        points = this.points,
+    ): Map<string, PingAllowance> {
         if (this.windows.size > 2 * requests.size + 10_000) this.forgetEnded(now);
         const answers = new Map<string, PingAllowance>();
         for (const [driverId, count] of requests) {
@@ -86,7 +90,7 @@ export class MemoryPingCounters {
                 window = { count: 0, endsAt: now + this.durationMs };
                 this.windows.set(driverId, window);
             }
-            const admitted = Math.max(0, Math.min(count, this.points - window.count));
+            const admitted = Math.max(0, Math.min(count, points - window.count));
             window.count += admitted;
             answers.set(driverId, { admitted, msBeforeNext: window.endsAt - now });
         }

@@ -44,6 +44,16 @@ export interface TrackingPageOptions {
     requestsPerMinute?: number;
     /**
      * @description
+     * Requests one client address may make per minute, whatever the tokens: counted before the
+     * per-token limit, so guessing many tokens from one address is limited too. The address is
+     * Express's `req.ip` (behind a proxy, set Express's `trust proxy` so it is the client's). The
+     * default lets about 50 open pages share one address (a shop's or a carrier's NAT).
+     *
+     * @default 600
+     */
+    requestsPerMinutePerAddress?: number;
+    /**
+     * @description
      * Tiles under the driver and store markers, or `false` for a plain background. The tile
      * server's origin is added to the page's Content-Security-Policy (`img-src`). Tiles are
      * decoration: without a reachable tile server the markers still show.
@@ -69,6 +79,7 @@ export const DEFAULT_TRACKING_PAGE_OPTIONS: ResolvedTrackingPageOptions = {
     expiresAfterHours: 24,
     pollIntervalSeconds: 5,
     requestsPerMinute: 60,
+    requestsPerMinutePerAddress: 600,
     mapTiles: {
         url: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
         attribution: '&copy; OpenStreetMap contributors',
@@ -91,8 +102,10 @@ export function trackingPageOptionsProblem(options: ResolvedTrackingPageOptions)
             return `tracking.${name} must be a positive number`;
         }
     }
-    if (!Number.isInteger(options.requestsPerMinute) || options.requestsPerMinute < 1) {
-        return 'tracking.requestsPerMinute must be a positive whole number';
+    for (const name of ['requestsPerMinute', 'requestsPerMinutePerAddress'] as const) {
+        if (!Number.isInteger(options[name]) || options[name] < 1) {
+            return `tracking.${name} must be a positive whole number`;
+        }
     }
     if (options.mapTiles !== false && tileOrigin(options.mapTiles.url) === undefined) {
         return 'tracking.mapTiles.url must be an http or https URL template';

@@ -87,7 +87,7 @@ export class TrackingPageMiddleware implements NestMiddleware {
             return;
         }
         const json = request.kind === 'status';
-        const allowance = await this.limiter.take(request.token);
+        const allowance = await this.limiter.take(request.token, clientAddress(req));
         if (!allowance.allowed) {
             const retryAfter = String(allowance.retryAfterSeconds);
             const body = json
@@ -151,4 +151,9 @@ export class TrackingPageMiddleware implements NestMiddleware {
         }
         createReadStream(filePath).pipe(res);
     }
+}
+
+/** The client's address as Express sees it (`req.ip`, which follows `trust proxy`), else the socket's. */
+function clientAddress(req: IncomingMessage): string | undefined {
+    return (req as IncomingMessage & { ip?: string }).ip ?? req.socket.remoteAddress;
 }

@@ -121,6 +121,10 @@ describe('tracking options', () => {
         [{ pollIntervalSeconds: Number.NaN }, 'tracking.pollIntervalSeconds must be a positive number'],
         [{ requestsPerMinute: 1.5 }, 'tracking.requestsPerMinute must be a positive whole number'],
         [
+            { requestsPerMinutePerAddress: 0 },
+            'tracking.requestsPerMinutePerAddress must be a positive whole number',
+        ],
+        [
             { mapTiles: { url: 'ftp://tiles/{z}', attribution: '' } },
             'tracking.mapTiles.url must be an http or https URL template',
         ],

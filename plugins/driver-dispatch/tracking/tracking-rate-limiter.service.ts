@@ -14,8 +14,9 @@ const WINDOW_MS = 60_000;
 export type TrackingAllowance = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * The per-token limit of the tracking page (`tracking.requestsPerMinute`, a fixed minute per
- * token). With `redisUrl` the counters are Redis keys `<redisKeyPrefix>:track-limit:<hash>` (the
+ * The limits of the tracking page: `tracking.requestsPerMinutePerAddress` per client address, then
+ * `tracking.requestsPerMinute` per token (fixed minutes). With `redisUrl` the counters are Redis
+ * keys `<redisKeyPrefix>:track-limit:address:<ip>` and `<redisKeyPrefix>:track-limit:<hash>` (the
  * SHA-256 of the token, so Redis never holds a working link), shared by every server process;
  * while Redis is unreachable requests pass (logged once per outage): the limit guards against
  * floods, it must not take the page away. Without Redis, this process's memory.
@@ -23,13 +24,16 @@ export type TrackingAllowance = { allowed: true } | { allowed: false; retryAfter
 @Injectable()
 export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
     readonly requestsPerMinute: number;
+    readonly requestsPerMinutePerAddress: number;
     private readonly counters: FixedWindowCounters;
 
     constructor(
         @Inject(DRIVER_DISPATCH_PLUGIN_OPTIONS)
         options: Pick<DriverDispatchPluginOptions, 'redisUrl' | 'redisKeyPrefix' | 'tracking'>,
     ) {
-        this.requestsPerMinute = resolveTrackingPageOptions(options.tracking).requestsPerMinute;
+        const resolved = resolveTrackingPageOptions(options.tracking);
+        this.requestsPerMinute = resolved.requestsPerMinute;
+        this.requestsPerMinutePerAddress = resolved.requestsPerMinutePerAddress;
         this.counters = new FixedWindowCounters({
             redisUrl: options.redisUrl,
             keyPrefix: `${options.redisKeyPrefix ?? defaultDriverDispatchOptions.redisKeyPrefix}:track-limit`,
@@ -57,8 +61,18 @@ export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicatio
         await this.counters.close();
     }
 
-    /** Counts one request of the token (well-formed, looked up or not) against the limit. */
-    async take(token: string): Promise<TrackingAllowance> {
+    /**
+     * Counts one request of the token (well-formed, looked up or not) against the limits: first
+     * the client address's (when known), then the token's.
+     */
+    async take(token: string, address?: string): Promise<TrackingAllowance> {
+        if (address) {
+            const addressKey = `address:${address.slice(0, 64)}`;
+            const byAddress = (
+                await this.counters.take(new Map([[addressKey, 1]]), this.requestsPerMinutePerAddress)
+            ).get(addressKey);
+            if (byAddress && byAddress.admitted < 1) return refused(byAddress.msBeforeNext);
+        }
         const key = createHash('sha256').update(token).digest('base64url').slice(0, 32);
         const allowance = (await this.counters.take(new Map([[key, 1]]))).get(key);
         return allowance && allowance.admitted < 1 ? refused(allowance.msBeforeNext) : { allowed: true };
