@@ -35,6 +35,7 @@ import { ResolvedDriverDispatchOptions, resolveStrategy } from '../options';
 import { DispatchEventLog, LoggedDispatchEvent } from '../strategies/dispatch-event-log/dispatch-event-log';
 import { compareEventIds, isEventId } from '../strategies/dispatch-event-log/event-id';
 import { DriverService } from './driver.service';
+import { LiveEventAppender } from './live-event-appender';
 import { audienceOf, isEmptyAudience, LiveEventAudience, mayReceive } from './live-event-audience';
 import { LiveEventRecipients } from './live-event-recipients';
 import {
@@ -111,10 +112,8 @@ export class DispatchEventStreamService
     private newestEntryId: string | undefined;
     private readonly subscriptions: Subscription[] = [];
     private following: Promise<() => void> | undefined;
-    /** Appends run one after another, so the log keeps the order of this process's events. */
-    private appending: Promise<void> = Promise.resolve();
-    private unappended: Array<() => Promise<DispatchLiveEvent | undefined>> = [];
-    private appendOutageLogged = false;
+    /** This process's events, appended to the log in order. */
+    private readonly appender: LiveEventAppender;
     private shuttingDown = false;
 
     constructor(
@@ -129,13 +128,14 @@ export class DispatchEventStreamService
     ) {
         // Made here, once per app: two apps in one process (tests) never share a log.
         this.log = resolveStrategy(options.dispatchEventLog, options);
+        this.appender = new LiveEventAppender(this.log);
     }
 
     async onApplicationBootstrap(): Promise<void> {
         // The log lives in plugin options, not in Vendure's config: this service runs its init/destroy.
         await this.log.init?.(new Injector(this.moduleRef));
         this.endStreamsWhenServerCloses();
-        const publish = (event: DispatchLiveEvent) => this.append(() => Promise.resolve(event));
+        const publish = (event: DispatchLiveEvent) => this.appender.append(() => Promise.resolve(event));
         this.subscriptions.push(
             this.eventBus.ofType(DeliveryStatusEvent).subscribe(event => publish(assignmentLiveEvent(event))),
             this.eventBus.ofType(DriverStatusEvent).subscribe(event => publish(driverStatusLiveEvent(event))),
@@ -168,7 +168,7 @@ export class DispatchEventStreamService
         this.endAllStreams();
         for (const subscription of this.subscriptions) subscription.unsubscribe();
         (await this.following)?.();
-        await this.appending;
+        await this.appender.drained();
     }
 
     async onApplicationShutdown(): Promise<void> {
@@ -393,40 +393,5 @@ export class DispatchEventStreamService
         this.clients.delete(client);
         this.recipients.remove(client);
         this.catchingUp.delete(client);
-    }
-
-    /**
-     * Queues an append behind the previous ones; a failure is logged once per outage. What piles up
-     * while an append runs goes to the log together, in order (one Redis round trip), so a flush of
-     * location pings costs one append, not one per driver.
-     */
-    private append(build: () => Promise<DispatchLiveEvent | undefined>): void {
-        this.unappended.push(build);
-        this.appending = this.appending.then(() => this.appendQueued());
-    }
-
-    private async appendQueued(): Promise<void> {
-        // An earlier turn of the chain may have taken these already.
-        if (this.unappended.length === 0) return;
-        const builds = this.unappended;
-        this.unappended = [];
-        try {
-            const events: DispatchLiveEvent[] = [];
-            for (const build of builds) {
-                const event = await build();
-                if (event) events.push(event);
-            }
-            if (this.log.appendMany && events.length > 1) await this.log.appendMany(events);
-            else for (const event of events) await this.log.append(event);
-            if (this.appendOutageLogged) {
-                this.appendOutageLogged = false;
-                Logger.info('Live events reach the event log again', loggerCtx);
-            }
-        } catch (error) {
-            if (this.appendOutageLogged) return;
-            this.appendOutageLogged = true;
-            // Streams stay open; clients that missed events resume, or poll activeDriverAssignment.
-            Logger.warn(`Live events are not published: ${describeError(error)}`, loggerCtx);
-        }
     }
 }
