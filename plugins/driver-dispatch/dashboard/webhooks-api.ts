@@ -56,17 +56,21 @@ export async function createWebhook(input: WebhookInput): Promise<DeliveryWebhoo
     return result.createDeliveryWebhook;
 }
 
-export async function setWebhookEnabled(id: string, enabled: boolean): Promise<DeliveryWebhook> {
-    const result = await api.query<
-        { updateDeliveryWebhook: DeliveryWebhook },
-        { input: { id: string; enabled: boolean } }
-    >(
+/** What an update changes: only the fields given (a secret left out keeps the current one). */
+export type WebhookUpdate = { id: string } & Partial<WebhookInput> & { enabled?: boolean };
+
+export async function updateWebhook(input: WebhookUpdate): Promise<DeliveryWebhook> {
+    const result = await api.query<{ updateDeliveryWebhook: DeliveryWebhook }, { input: WebhookUpdate }>(
         `mutation DashboardUpdateDeliveryWebhook($input: UpdateDeliveryWebhookInput!) {
             updateDeliveryWebhook(input: $input) { ${FIELDS} }
         }`,
-        { input: { id, enabled } },
+        { input },
     );
     return result.updateDeliveryWebhook;
+}
+
+export function setWebhookEnabled(id: string, enabled: boolean): Promise<DeliveryWebhook> {
+    return updateWebhook({ id, enabled });
 }
 
 export async function deleteWebhook(id: string): Promise<void> {

@@ -28,6 +28,7 @@ import {
     DeliveryWebhook,
     fetchWebhooks,
     setWebhookEnabled,
+    updateWebhook,
     WEBHOOK_EVENT_TYPES,
     WebhookEventType,
 } from './webhooks-api';
@@ -38,20 +39,40 @@ function message(error: unknown): string {
     return error instanceof Error ? error.message : String(error);
 }
 
-/** New endpoint: URL, secret (sent once, never shown again) and the events it wants. */
-function AddWebhookForm({ onAdded }: Readonly<{ onAdded: () => void }>) {
-    const [url, setUrl] = useState('');
+/**
+ * An endpoint's URL, secret (sent, never shown again) and the events it wants: a new one, or
+ * `editing` one (its secret left blank keeps the current one).
+ */
+function WebhookForm({
+    editing,
+    onDone,
+}: Readonly<{ editing?: DeliveryWebhook; onDone: (saved: boolean) => void }>) {
+    const [url, setUrl] = useState(editing?.url ?? '');
     const [secret, setSecret] = useState('');
-    const [events, setEvents] = useState<WebhookEventType[]>(WEBHOOK_EVENT_TYPES.map(({ type }) => type));
+    const [events, setEvents] = useState<WebhookEventType[]>(
+        editing?.events ?? WEBHOOK_EVENT_TYPES.map(({ type }) => type),
+    );
     const [saving, setSaving] = useState(false);
     const submit = async () => {
         setSaving(true);
         try {
-            await createWebhook({ url: url.trim(), secret, events });
-            toast.success('Webhook endpoint added');
-            setUrl('');
+            if (editing) {
+                await updateWebhook({
+                    id: editing.id,
+                    url: url.trim(),
+                    events,
+                    ...(secret ? { secret } : {}),
+                });
+                toast.success(
+                    secret ? 'Webhook endpoint saved, with its new secret' : 'Webhook endpoint saved',
+                );
+            } else {
+                await createWebhook({ url: url.trim(), secret, events });
+                toast.success('Webhook endpoint added');
+                setUrl('');
+            }
             setSecret('');
-            onAdded();
+            onDone(true);
         } catch (error) {
             toast.error(message(error));
         } finally {
@@ -60,13 +81,19 @@ function AddWebhookForm({ onAdded }: Readonly<{ onAdded: () => void }>) {
     };
     const toggle = (type: WebhookEventType) =>
         setEvents(events.includes(type) ? events.filter(value => value !== type) : [...events, type]);
+    const prefix = editing ? 'edit-webhook' : 'webhook';
+    const secretOk = editing ? secret.length === 0 || secret.length >= 16 : secret.length >= 16;
     return (
-        <div className="mb-6 space-y-3 rounded-md border p-4" data-testid="add-webhook">
+        <div
+            className="mb-6 space-y-3 rounded-md border p-4"
+            data-testid={editing ? 'edit-webhook' : 'add-webhook'}
+        >
+            {editing && <div className="text-sm font-medium">Edit endpoint</div>}
             <div className="grid gap-3 md:grid-cols-2">
                 <div className="flex flex-col gap-1">
-                    <Label htmlFor="webhook-url">Endpoint URL</Label>
+                    <Label htmlFor={`${prefix}-url`}>Endpoint URL</Label>
                     <Input
-                        id="webhook-url"
+                        id={`${prefix}-url`}
                         placeholder="https://shop.example.com/hooks/delivery"
                         value={url}
                         maxLength={2000}
@@ -74,11 +101,13 @@ function AddWebhookForm({ onAdded }: Readonly<{ onAdded: () => void }>) {
                     />
                 </div>
                 <div className="flex flex-col gap-1">
-                    <Label htmlFor="webhook-secret">
-                        Signing secret (16 to 128 characters, not shown again)
+                    <Label htmlFor={`${prefix}-secret`}>
+                        {editing
+                            ? 'New signing secret (blank keeps the current one; the old one stops signing at once)'
+                            : 'Signing secret (16 to 128 characters, not shown again)'}
                     </Label>
                     <Input
-                        id="webhook-secret"
+                        id={`${prefix}-secret`}
                         type="password"
                         autoComplete="new-password"
                         value={secret}
@@ -100,12 +129,19 @@ function AddWebhookForm({ onAdded }: Readonly<{ onAdded: () => void }>) {
                     </label>
                 ))}
             </fieldset>
-            <Button
-                disabled={saving || !url.trim() || secret.length < 16 || events.length === 0}
-                onClick={() => void submit()}
-            >
-                Add endpoint
-            </Button>
+            <div className="space-x-2">
+                <Button
+                    disabled={saving || !url.trim() || !secretOk || events.length === 0}
+                    onClick={() => void submit()}
+                >
+                    {editing ? 'Save endpoint' : 'Add endpoint'}
+                </Button>
+                {editing && (
+                    <Button variant="outline" onClick={() => onDone(false)}>
+                        Cancel
+                    </Button>
+                )}
+            </div>
         </div>
     );
 }
@@ -140,6 +176,7 @@ function WebhooksPage() {
     const canUpdate = hasPermissions(['UpdateDeliveryWebhook']);
     const canDelete = hasPermissions(['DeleteDeliveryWebhook']);
     const queryClient = useQueryClient();
+    const [editing, setEditing] = useState<DeliveryWebhook | undefined>();
     const webhooks = useQuery({
         queryKey: QUERY_KEY,
         queryFn: fetchWebhooks,
@@ -168,7 +205,18 @@ function WebhooksPage() {
                         backoff; an endpoint that keeps failing is shown in red and stays enabled until you
                         disable it.
                     </p>
-                    {canCreate && <AddWebhookForm onAdded={refresh} />}
+                    {editing ? (
+                        <WebhookForm
+                            key={editing.id}
+                            editing={editing}
+                            onDone={saved => {
+                                setEditing(undefined);
+                                if (saved) refresh();
+                            }}
+                        />
+                    ) : (
+                        canCreate && <WebhookForm onDone={refresh} />
+                    )}
                     <Table data-testid="webhooks-table">
                         <TableHeader>
                             <TableRow>
@@ -209,6 +257,15 @@ function WebhooksPage() {
                                         {webhook.pendingEvents} / {webhook.failedEvents}
                                     </TableCell>
                                     <TableCell className="space-x-2 text-right">
+                                        {canUpdate && (
+                                            <Button
+                                                variant="outline"
+                                                size="sm"
+                                                onClick={() => setEditing(webhook)}
+                                            >
+                                                Edit
+                                            </Button>
+                                        )}
                                         {canUpdate && (
                                             <Button
                                                 variant="outline"
