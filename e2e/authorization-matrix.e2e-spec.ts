@@ -197,6 +197,10 @@ const EXPECTED: Record<string, Record<Role, Cell>> = {
         customer: 'forbidden',
         otherCustomer: 'forbidden',
     }),
+    // The customer's tracking page: the link is the key, whoever follows it (no login, no cookie
+    // read); what it shows is checked in tracking-page's suites.
+    'http.GET /track/<token>': everyone('allowed'),
+    'http.GET /track/<token>/status': everyone('allowed'),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -211,7 +215,11 @@ type Call =
           document: string;
           variables?: (w: MatrixWorld) => Record<string, unknown>;
       }
-    | { http: string };
+    | {
+          http: string | ((w: MatrixWorld) => string);
+          /** What an allowed call answers: an event stream (the default), or a page or JSON. */
+          answers?: 'stream' | 'html' | 'json';
+      };
 
 const LOOP = { postalCode: '60601', countryCode: 'US' };
 let created = 0;
@@ -437,6 +445,8 @@ const CALLS: Record<string, Call> = {
         variables: () => ({ id: scratchWebhooks.delete }),
     },
     'http.GET /dispatch/events': { http: '/dispatch/events' },
+    'http.GET /track/<token>': { http: w => `/track/${w.openATrackingToken}`, answers: 'html' },
+    'http.GET /track/<token>/status': { http: w => `/track/${w.openATrackingToken}/status`, answers: 'json' },
 };
 
 function wrongCode(code: string): string {
@@ -453,7 +463,10 @@ function fieldOf(operation: string): string {
 
 async function call(operation: string, role: Role): Promise<RawResponse> {
     const spec = CALLS[operation];
-    if ('http' in spec) return rawGet(world.port, spec.http, world.callers[role]);
+    if ('http' in spec) {
+        const path = typeof spec.http === 'function' ? spec.http(world) : spec.http;
+        return rawGet(world.port, path, world.callers[role]);
+    }
     return callAs(world, role, spec.api)(spec.document, spec.variables?.(world));
 }
 
@@ -462,9 +475,13 @@ function outcomeProblems(operation: string, role: Role, cell: Cell, response: Ra
     const spec = CALLS[operation];
     if ('http' in spec) {
         if (outcome === 'allowed') {
-            return response.status === 200 && response.contentType?.startsWith('text/event-stream')
+            const answers = spec.answers ?? 'stream';
+            const type = { stream: 'text/event-stream', html: 'text/html', json: 'application/json' }[
+                answers
+            ];
+            return response.status === 200 && response.contentType?.startsWith(type)
                 ? []
-                : [`expected a stream, got HTTP ${response.status}: ${short(response.text)}`];
+                : [`expected ${type}, got HTTP ${response.status}: ${short(response.text)}`];
         }
         const status = role === 'anonymous' ? 401 : 403;
         return response.status === status && typeof response.json?.message === 'string'

@@ -12,6 +12,10 @@
 import { ConfigService } from '@vendure/core';
 import { createTestEnvironment } from '@vendure/testing';
 
+import {
+    TRACKING_NOT_FOUND_HTML,
+    TRACKING_NOT_FOUND_JSON,
+} from '../plugins/driver-dispatch/tracking/tracking-page-html';
 import { e2eConfig } from './config/e2e-config';
 import { feeCalculator, harmlessFeeMethodInput } from './fixtures/matrix-shipping';
 import { buildMatrixWorld, callAs, MatrixWorld, Role } from './fixtures/matrix-world';
@@ -990,6 +994,22 @@ const HTTP_ROWS: HttpRow[] = [
     ],
 ];
 
+// The tracking page: what follows /track/ in a link someone typed, cut or forged. Each is the one
+// not-found answer every wrong link gets (the page, or the status JSON), and changes nothing.
+const TRACK_ROWS: Array<[string, (w: MatrixWorld) => string]> = [
+    ['a token of 10 000 characters', () => 'A'.repeat(10_000)],
+    ['SQL as the token', () => encodeURIComponent("' OR '1'='1")],
+    ['a path out of the folder', () => '..%2F..%2F..%2Fetc%2Fpasswd'],
+    ['a NUL byte', () => 'abc%00def'],
+    ['GraphQL as the token', () => encodeURIComponent(GRAPHQL_LOOKING)],
+    ['a well-formed token nobody has', () => 'Q'.repeat(32)],
+    ['a real token cut short', w => w.openATrackingToken.slice(0, -1)],
+    ['a real token with a character more', w => `${w.openATrackingToken}A`],
+    ['a real token with a percent-encoded space', w => `${w.openATrackingToken}%20`],
+    ['a real token, upper-cased', w => w.openATrackingToken.toUpperCase()],
+];
+const TRACK_OPERATIONS = ['http.GET /track/<token>', 'http.GET /track/<token>/status'];
+
 // ---------------------------------------------------------------------------------------------
 // Running a row.
 // ---------------------------------------------------------------------------------------------
@@ -1037,6 +1057,7 @@ describe('the bad-input matrix', () => {
         const covered = new Set([
             ...rows.map(row => row.operation),
             ...HTTP_ROWS.map(() => 'http.GET /dispatch/events'),
+            ...TRACK_OPERATIONS,
         ]);
         expect(operations.filter(operation => !covered.has(operation))).toEqual([]);
         expect([...covered].filter(operation => !operations.includes(operation))).toEqual([]);
@@ -1081,6 +1102,40 @@ describe('GET /dispatch/events with bad headers', () => {
             expect(problems).toEqual([]);
         },
     );
+});
+
+describe('GET /track/<token> with tokens that are wrong', () => {
+    it.each(
+        TRACK_ROWS.flatMap(([label, token]) => [
+            [
+                `${label}: the page`,
+                (w: MatrixWorld) => `/track/${token(w)}`,
+                TRACKING_NOT_FOUND_HTML,
+            ] as const,
+            [
+                `${label}: its status`,
+                (w: MatrixWorld) => `/track/${token(w)}/status`,
+                TRACKING_NOT_FOUND_JSON,
+            ] as const,
+        ]),
+    )('%s is the one not-found answer', async (_label, path, notFound) => {
+        const before = await suiteTables(env.server.app);
+        const response = await rawGet(world.port, path(world));
+        const problems = transportProblems(response);
+        if (response.status !== 404 || response.text !== notFound) {
+            problems.push(
+                `expected the not-found answer, got HTTP ${response.status}: ${short(response.text)}`,
+            );
+        }
+        const changed = changedTables(before, await suiteTables(env.server.app));
+        if (changed.length) problems.push(`changed ${changed.join(', ')}`);
+        expect(problems).toEqual([]);
+    });
+
+    it('answers the real token (the rows above are wrong only by what they change)', async () => {
+        const response = await rawGet(world.port, `/track/${world.openATrackingToken}/status`);
+        expect(response.status).toBe(200);
+    });
 });
 
 describe('a request body over the limit', () => {

@@ -217,6 +217,11 @@ describe('the tracking page over HTTP', () => {
             });
         }
         const wrongJson = await (await fetch(`${base}/track/${wrong[0]}/status`)).text();
+        // The status of a malformed token: the same JSON, refused before any lookup.
+        for (const path of ['short', 'b'.repeat(5000)]) {
+            const response = await fetch(`${base}/track/${path}/status`);
+            expect([response.status, await response.text()]).toEqual([404, wrongJson]);
+        }
 
         // Delivered 23 h ago: still works; 25 h ago: gone, exactly like a wrong link.
         const moveEnd = (hours: number) =>

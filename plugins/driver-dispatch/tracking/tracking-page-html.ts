@@ -15,7 +15,8 @@ export type TrackingRequest =
     | { kind: 'page'; token: string }
     | { kind: 'status'; token: string }
     | { kind: 'asset'; file: string; contentType: string }
-    | { kind: 'not-found' };
+    /** `json`: the path asked for a status (`/track/<anything>/status`): the not-found answer is JSON. */
+    | { kind: 'not-found'; json?: true };
 
 export function readTrackingRequest(urlPath: string): TrackingRequest {
     const prefix = `${TRACKING_ROUTE}/`;
@@ -32,7 +33,11 @@ export function readTrackingRequest(urlPath: string): TrackingRequest {
     }
     // The shape is checked before anything is looked up: a malformed token never reaches a query.
     const token = segments[0];
-    if (!isWellFormedTrackingToken(token)) return { kind: 'not-found' };
+    if (!isWellFormedTrackingToken(token)) {
+        return segments.length === 2 && segments[1] === 'status'
+            ? { kind: 'not-found', json: true }
+            : { kind: 'not-found' };
+    }
     if (segments.length === 1) return { kind: 'page', token };
     if (segments.length === 2 && segments[1] === 'status') return { kind: 'status', token };
     return { kind: 'not-found' };

@@ -79,7 +79,8 @@ export class TrackingPageMiddleware implements NestMiddleware {
         const url = (req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '/';
         const request = readTrackingRequest(new URL(url, 'http://localhost').pathname);
         if (request.kind === 'not-found') {
-            this.send(req, res, 404, HTML, TRACKING_NOT_FOUND_HTML);
+            if (request.json) this.send(req, res, 404, JSON_TYPE, TRACKING_NOT_FOUND_JSON);
+            else this.send(req, res, 404, HTML, TRACKING_NOT_FOUND_HTML);
             return;
         }
         if (request.kind === 'asset') {

@@ -58,6 +58,13 @@ describe('readTrackingRequest', () => {
     ])('answers not-found to %s, before any lookup', urlPath => {
         expect(readTrackingRequest(urlPath)).toEqual({ kind: 'not-found' });
     });
+
+    it.each(['/track/short/status', `/track/${'a'.repeat(65)}/status`])(
+        'answers the status not-found (JSON) to %s, before any lookup',
+        urlPath => {
+            expect(readTrackingRequest(urlPath)).toEqual({ kind: 'not-found', json: true });
+        },
+    );
 });
 
 describe('the tracking page', () => {
