@@ -10,8 +10,10 @@ import { Client } from 'pg';
 import { freePort } from '../src/runtime/embedded-postgres';
 import { dispatchAcceptance } from './acceptance/dispatch-acceptance';
 import { e2eEnv } from './config/e2e-env';
+import { Mailbox } from './fixtures/mailbox';
 import { AppProcess, graphql, isAlive, readiness, startApp, stopApp, waitFor } from './utils/app-process';
 import { databaseUrl as urlOf, freshDatabase } from './utils/database';
+import { eventually } from './utils/eventually';
 
 const FIRST_START_TIMEOUT = 180_000;
 
@@ -192,7 +194,33 @@ describe('embedded default: npm start on a fresh data folder', () => {
         expect(app.output()).toContain('Demo marketplace already populated');
         expect(await counts(port, 'superadmin', 'superadmin')).toEqual(firstCounts);
         await acceptance(port);
-        await dispatchAcceptance(port, { username: 'superadmin', password: 'superadmin' });
+        const { delivered } = await dispatchAcceptance(port, {
+            username: 'superadmin',
+            password: 'superadmin',
+        });
+        // The demo's dev mailbox has the customer's delivery emails, the first with a tracking
+        // link to this server that works.
+        const mailbox = new Mailbox(`http://127.0.0.1:${port}`);
+        const subjects = [
+            `Your driver is on the way with order ${delivered.code}`,
+            `Order ${delivered.code} has been picked up`,
+            `Order ${delivered.code} has been delivered`,
+        ];
+        const emails = await eventually(
+            () => mailbox.emailsTo(delivered.emailAddress),
+            found => subjects.every(subject => found.some(email => email.subject === subject)),
+            30_000,
+        );
+        for (const subject of subjects) {
+            expect(emails.filter(email => email.subject === subject)).toHaveLength(1);
+        }
+        const onTheWay = emails.find(email => email.subject === subjects[0]);
+        const link = /href="(http:\/\/localhost:\d+\/track\/[A-Za-z0-9_-]{32})"/.exec(
+            onTheWay?.body ?? '',
+        )?.[1];
+        expect(link).toBeDefined();
+        const page = await fetch((link ?? '').replace('localhost', '127.0.0.1'));
+        expect(page.status).toBe(200);
 
         const postgresPid = await readPostgresPid(dataDir);
         const stopped = await stopApp(app, 'SIGINT');

@@ -241,6 +241,8 @@ export async function dispatchAcceptance(port: number, staff: { username: string
     for (const driver of drivers) {
         await admin('mutation { setDriverStatus(status: OFFLINE) { __typename } }', driver.token);
     }
+    // The order that went from assigned to delivered: its customer was told each step.
+    return { delivered: first };
 }
 
 export interface PaidOrder {
@@ -249,6 +251,8 @@ export interface PaidOrder {
     code: string;
     /** The guest customer's shop session. */
     shopToken: string;
+    /** The guest customer's email address. */
+    emailAddress: string;
 }
 
 /**
@@ -322,5 +326,10 @@ export async function paidSellerOrder(
         { id: addItemToOrder.id },
     ).then(result => result.data);
     expect(order.sellerOrders).toHaveLength(1);
-    return { sellerOrderId: order.sellerOrders[0].id, code: addItemToOrder.code, shopToken: token ?? '' };
+    return {
+        sellerOrderId: order.sellerOrders[0].id,
+        code: addItemToOrder.code,
+        shopToken: token ?? '',
+        emailAddress: `acceptance-${suffix}@example.com`,
+    };
 }
