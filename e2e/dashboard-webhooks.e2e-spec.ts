@@ -43,6 +43,16 @@ describe('delivery webhooks in the dashboard (headless chromium)', () => {
         return found;
     }
 
+    /** A paid order of a seller, marked ready: its delivery's id. */
+    async function readyDelivery(): Promise<string> {
+        const order = await paidSellerOrder(port, staffToken);
+        const { markOrderReadyForDispatch } = await admin<{ markOrderReadyForDispatch: { id: string } }>(
+            'mutation ($id: ID!) { markOrderReadyForDispatch(orderId: $id) { ... on DeliveryAssignment { id } } }',
+            { id: order.sellerOrderId },
+        );
+        return markOrderReadyForDispatch.id;
+    }
+
     async function webhookCount(): Promise<number> {
         const { deliveryWebhooks } = await admin<{ deliveryWebhooks: { totalItems: number } }>(
             '{ deliveryWebhooks { totalItems } }',
@@ -104,16 +114,10 @@ describe('delivery webhooks in the dashboard (headless chromium)', () => {
                 expect(await page.content()).not.toContain(SECRET);
 
                 // A delivery cancelled by staff: its event goes to the endpoint, which answers 500.
-                const order = await paidSellerOrder(port, staffToken);
-                const { markOrderReadyForDispatch } = await admin<{
-                    markOrderReadyForDispatch: { id: string };
-                }>(
-                    'mutation ($id: ID!) { markOrderReadyForDispatch(orderId: $id) { ... on DeliveryAssignment { id } } }',
-                    { id: order.sellerOrderId },
-                );
+                const deliveryId = await readyDelivery();
                 await admin(
                     'mutation ($id: ID!) { cancelDelivery(assignmentId: $id, reason: "dashboard e2e") { __typename } }',
-                    { id: markOrderReadyForDispatch.id },
+                    { id: deliveryId },
                 );
                 // Polled every 5 s: red, with the number of failures and the last error.
                 await page
@@ -171,17 +175,11 @@ describe('delivery webhooks in the dashboard (headless chromium)', () => {
                 await row.getByRole('button', { name: 'Disable', exact: true }).waitFor();
                 expect((await endpoint(url)).events.sort()).toEqual(['CANCELLED', 'FAILED']);
 
-                const order = await paidSellerOrder(port, staffToken);
-                const { markOrderReadyForDispatch } = await admin<{
-                    markOrderReadyForDispatch: { id: string };
-                }>(
-                    'mutation ($id: ID!) { markOrderReadyForDispatch(orderId: $id) { ... on DeliveryAssignment { id } } }',
-                    { id: order.sellerOrderId },
-                );
+                const deliveryId = await readyDelivery();
                 const sentBefore = receiver.at('/hooks/delivery').length;
                 await admin(
                     'mutation ($id: ID!) { cancelDelivery(assignmentId: $id, reason: "dashboard e2e, edited") { __typename } }',
-                    { id: markOrderReadyForDispatch.id },
+                    { id: deliveryId },
                 );
                 const [next] = (
                     await eventually(

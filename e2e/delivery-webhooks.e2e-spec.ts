@@ -286,39 +286,28 @@ describe('an endpoint for every event', () => {
             )
         ).map(row => row.channelId);
         const ctx = await server.app.get(RequestContextService).create({ apiType: 'admin' });
-        const again = new DeliveryStatusEvent(
-            ctx,
-            delivered.id,
-            orderId,
-            DeliveryStatus.PICKED_UP,
-            DeliveryStatus.DELIVERED,
-            null,
-            delivered.correlationId,
-            null,
-            null,
-            channelIds,
-            row.eventRowId,
-        );
-        expect(await outbox.record(again)).toEqual([]);
+        // The delivery's move to DELIVERED, published again: as the DeliveryEvent row `eventId` records it.
+        const movedToDelivered = (eventId: string) =>
+            new DeliveryStatusEvent(
+                ctx,
+                delivered.id,
+                orderId,
+                DeliveryStatus.PICKED_UP,
+                DeliveryStatus.DELIVERED,
+                null,
+                delivered.correlationId,
+                null,
+                null,
+                channelIds,
+                eventId,
+            );
+        expect(await outbox.record(movedToDelivered(row.eventRowId))).toEqual([]);
         const before = receiver.at(path).length;
         expect(await outbox.attempt(ctx, row.id)).toBe('skipped');
         await sleep(300);
         expect(receiver.at(path)).toHaveLength(before);
         // The check is real: a move not seen before (another DeliveryEvent id) is recorded.
-        const unseen = new DeliveryStatusEvent(
-            ctx,
-            delivered.id,
-            orderId,
-            DeliveryStatus.PICKED_UP,
-            DeliveryStatus.DELIVERED,
-            null,
-            delivered.correlationId,
-            null,
-            null,
-            channelIds,
-            '2147483000',
-        );
-        const [unseenId] = await outbox.record(unseen);
+        const [unseenId] = await outbox.record(movedToDelivered('2147483000'));
         expect(unseenId).toBeDefined();
         // Its job early for its backoff (a job queue without the plugin's backoff): nothing is sent.
         await sql().query(
