@@ -1,10 +1,12 @@
 /**
  * The tracking page over plain HTTP (the browser test is tracking-page-browser.e2e-spec.ts): the
  * headers that keep the link a secret, one not-found answer for every link that does not work,
- * expiry after the delivery ended, the per-token request limit (and its Redis counters shared by
- * processes), and a JSON that never holds the order code, ids, the driver's last name or the
+ * expiry after the delivery ended, the per-token and per-address request limits (and their Redis
+ * counters shared by processes), the link kept through a retry, and a JSON that never holds the order code, ids, the driver's last name or the
  * customer's details.
  */
+import http from 'node:http';
+
 import { ConfigService, TransactionalConnection } from '@vendure/core';
 import { createTestEnvironment } from '@vendure/testing';
 
@@ -13,7 +15,7 @@ import { loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
 import { e2eConfig } from './config/e2e-config';
 import { e2eEnv } from './config/e2e-env';
-import { asSuperadmin } from './fixtures/logins';
+import { asDemoDriver, asSuperadmin } from './fixtures/logins';
 import {
     assignmentOf,
     readyDelivery,
@@ -21,7 +23,13 @@ import {
     trackedDelivery,
     TrackingWorld,
 } from './fixtures/tracking';
-import { CANCEL_DELIVERY, CONFIRM_DELIVERY, CONFIRM_PICKUP } from './graphql/dispatch-documents';
+import {
+    CANCEL_DELIVERY,
+    CONFIRM_DELIVERY,
+    CONFIRM_PICKUP,
+    REPORT_FAILED,
+    RETRY_DELIVERY,
+} from './graphql/dispatch-documents';
 
 const REQUESTS_PER_MINUTE = 12;
 /** Above what the other tests ask from 127.0.0.1 in a minute; the last test runs into it. */
@@ -255,6 +263,28 @@ describe('the tracking page over HTTP', () => {
         expect(await view(waiting.token)).toMatchObject({ status: 'PENDING', pollAfterSeconds: 5 });
     });
 
+    it('keeps the same link through a failed delivery and its retry', async () => {
+        const failing = await trackedDelivery(world, city.sellers[0].code, driverId);
+        const [{ emailAddress }] = await sql().query(`SELECT "emailAddress" FROM driver WHERE id = $1`, [
+            driverId,
+        ]);
+        await asDemoDriver(adminClient, emailAddress);
+        const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
+            id: failing.assignmentId,
+            reasonCode: 'DELIVERY_FAILED',
+        });
+        expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
+        expect(await view(failing.token)).toMatchObject({ status: 'FAILED' });
+        const { retryDelivery } = await staff(RETRY_DELIVERY, { id: failing.assignmentId });
+        expect(retryDelivery).toMatchObject({ __typename: 'DeliveryAssignment' });
+        const [{ token }] = await sql().query(
+            `SELECT "trackingToken" AS token FROM delivery_assignment WHERE id = $1`,
+            [failing.assignmentId],
+        );
+        expect(token).toBe(failing.token);
+        expect((await view(failing.token)).status).not.toBe('FAILED');
+    });
+
     it('limits each token to its requests per minute (429 with Retry-After), wrong tokens alike, others unaffected', async () => {
         const limited = await readyDelivery(world, city.sellers[0].code);
         const other = await readyDelivery(world, city.sellers[0].code);
@@ -330,8 +360,18 @@ describe('the tracking page over HTTP', () => {
         // A fresh token each time: only the address's count can have refused it.
         expect(refusedAt).toBeDefined();
         expect((await fetch(`${base}/track/${unknownToken()}`)).status).toBe(429);
-        const otherAddress = base.replace('127.0.0.1', '127.0.0.2');
-        expect(otherAddress).not.toBe(base);
-        expect((await fetch(`${otherAddress}/track/${unknownToken()}`)).status).toBe(404);
+        // From another address of the loopback (the kernel would pick 127.0.0.1 unless told).
+        const fromOther = await new Promise<number | undefined>((resolve, reject) => {
+            const request = http.get(
+                `${base}/track/${unknownToken()}`,
+                { localAddress: '127.0.0.2' },
+                response => {
+                    response.resume();
+                    resolve(response.statusCode);
+                },
+            );
+            request.on('error', reject);
+        });
+        expect(fromOther).toBe(404);
     });
 });
