@@ -46,7 +46,8 @@ export interface TrackingPageOptions {
      * @description
      * Requests one client address may make per minute, whatever the tokens: counted before the
      * per-token limit, so guessing many tokens from one address is limited too. The address is
-     * Express's `req.ip` (behind a proxy, set Express's `trust proxy` so it is the client's). The
+     * Express's `req.ip` (behind a proxy, set Express's `trust proxy` so it is the client's); an
+     * IPv6 client counts by its /64, which one subscriber holds whole. The
      * default lets about 50 open pages share one address (a shop's or a carrier's NAT).
      *
      * @default 600

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
 
 import { RedisOutageLog } from '../../shared/redis';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
@@ -14,9 +15,10 @@ const WINDOW_MS = 60_000;
 export type TrackingAllowance = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 /**
- * The limits of the tracking page: `tracking.requestsPerMinutePerAddress` per client address, then
- * `tracking.requestsPerMinute` per token (fixed minutes). With `redisUrl` the counters are Redis
- * keys `<redisKeyPrefix>:track-limit:address:<ip>` and `<redisKeyPrefix>:track-limit:<hash>` (the
+ * The limits of the tracking page: `tracking.requestsPerMinutePerAddress` per client address (an
+ * IPv6 client counts by its /64, see {@link clientAddressGroup}), then `tracking.requestsPerMinute`
+ * per token (fixed minutes). With `redisUrl` the counters are Redis keys
+ * `<redisKeyPrefix>:track-limit:address:<address or /64>` and `<redisKeyPrefix>:track-limit:<hash>` (the
  * SHA-256 of the token, so Redis never holds a working link), shared by every server process;
  * while Redis is unreachable requests pass (logged once per outage): the limit guards against
  * floods, it must not take the page away. Without Redis, this process's memory.
@@ -67,7 +69,7 @@ export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicatio
      */
     async take(token: string, address?: string): Promise<TrackingAllowance> {
         if (address) {
-            const addressKey = `address:${address.slice(0, 64)}`;
+            const addressKey = `address:${clientAddressGroup(address)}`;
             const byAddress = (
                 await this.counters.take(new Map([[addressKey, 1]]), this.requestsPerMinutePerAddress)
             ).get(addressKey);
@@ -77,6 +79,20 @@ export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicatio
         const allowance = (await this.counters.take(new Map([[key, 1]]))).get(key);
         return allowance && allowance.admitted < 1 ? refused(allowance.msBeforeNext) : { allowed: true };
     }
+}
+
+/**
+ * What one client's requests count against: an IPv4 address (also when it arrives IPv4-mapped,
+ * `::ffff:a.b.c.d`), or the /64 network of an IPv6 address, since one subscriber or one cloud
+ * host gets a whole /64 and could otherwise take a fresh address for every request. Anything else
+ * counts as itself, cut to 64 characters.
+ */
+export function clientAddressGroup(address: string): string {
+    if (!ipaddr.isValid(address)) return address.slice(0, 64);
+    const parsed = ipaddr.process(address);
+    if (parsed.kind() === 'ipv4') return parsed.toString();
+    const network = (parsed as ipaddr.IPv6).parts.slice(0, 4).concat([0, 0, 0, 0]);
+    return `${new ipaddr.IPv6(network).toString()}/64`;
 }
 
 function refused(msLeft: number): TrackingAllowance {
