@@ -31,6 +31,7 @@ import { dispatchWaitingNow } from './fixtures/dispatch';
 import { asDemoDriver, asSuperadmin } from './fixtures/logins';
 import { Mailbox, MailboxEmail } from './fixtures/mailbox';
 import {
+    ActionResult,
     ASSIGNMENT,
     Assignment,
     CONFIRM_DELIVERY,
@@ -43,6 +44,8 @@ import {
     DriversResult,
     MARK_READY,
     MarkReadyResult,
+    REASSIGN,
+    RETRY_DELIVERY,
 } from './graphql/dispatch-documents';
 import { eventually } from './utils/eventually';
 
@@ -112,10 +115,10 @@ interface Delivery {
     driver: DriverRow;
 }
 
-/** A paid order of the first seller by a new guest, marked ready and dispatched to the given driver. */
-async function assignedDelivery(driver: DriverRow): Promise<Delivery> {
+/** A paid order of the first seller by a new guest, marked ready while nobody is on duty: PENDING. */
+async function waitingDelivery(): Promise<Omit<Delivery, 'driver'>> {
     await asSuperadmin(adminClient);
-    // Drivers freed by an earlier test are off duty again: the delivery waits for this one.
+    // Drivers freed by an earlier test are off duty again: the delivery waits.
     await sql().query(`UPDATE driver SET status = 'OFFLINE' WHERE status = 'AVAILABLE'`);
     const order = await placePaidOrder({ adminClient, shopClient }, [city.sellers[0].code]);
     const customerToken = shopClient.getAuthToken() ?? '';
@@ -123,7 +126,17 @@ async function assignedDelivery(driver: DriverRow): Promise<Delivery> {
     const marked = (
         await adminClient.query<MarkReadyResult>(MARK_READY, { orderId: order.sellerOrders[0].id })
     ).markOrderReadyForDispatch;
-    const waiting = await assignment(marked.id as string);
+    return {
+        order,
+        customerEmail: placed.customer.emailAddress,
+        customerToken,
+        assignment: await assignment(marked.id as string),
+    };
+}
+
+/** A paid order of the first seller by a new guest, marked ready and dispatched to the given driver. */
+async function assignedDelivery(driver: DriverRow): Promise<Delivery> {
+    const { assignment: waiting, ...delivery } = await waitingDelivery();
     const { latitude, longitude } = waiting.pickupStockLocation.customFields;
     await sql().query(
         `UPDATE driver SET status = 'AVAILABLE', latitude = $2, longitude = $3, "lastSeenAt" = now() WHERE id::text = $1`,
@@ -136,13 +149,7 @@ async function assignedDelivery(driver: DriverRow): Promise<Delivery> {
         value => value.status === 'ASSIGNED',
     );
     expect(assigned).toMatchObject({ status: 'ASSIGNED', driver: { id: driver.id } });
-    return {
-        order,
-        customerEmail: placed.customer.emailAddress,
-        customerToken,
-        assignment: assigned,
-        driver,
-    };
+    return { ...delivery, assignment: assigned, driver };
 }
 
 async function tracking(delivery: Delivery): Promise<DeliveryTrackingEntry> {
@@ -299,6 +306,55 @@ describe('delivery emails', () => {
         expectCleanText(email);
     });
 
+    it('emails the customer of a delivery staff gave up on while it waited for a driver', async () => {
+        const waiting = await waitingDelivery();
+        expect(waiting.assignment).toMatchObject({ status: 'PENDING', driver: null });
+        await asSuperadmin(adminClient);
+        const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
+            id: waiting.assignment.id,
+            reasonCode: 'TIMEOUT',
+        });
+        expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
+        const [email] = await emailsWithSubject(
+            waiting.customerEmail,
+            `We could not deliver order ${waiting.order.code}`,
+        );
+        expect(email.text).toContain(
+            'could not be delivered, because the delivery took too long to complete',
+        );
+        expect(email.text).toContain('What happens next: your order is not cancelled');
+        expectCleanText(email);
+    });
+
+    it('tells the customer again when a failed delivery is retried, also when staff give it to the same driver', async () => {
+        const retried = await assignedDelivery(fleet[4]);
+        const onTheWay = `Your driver is on the way with order ${retried.order.code}`;
+        await emailsWithSubject(retried.customerEmail, onTheWay);
+        await asDriver(retried);
+        const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
+            id: retried.assignment.id,
+            reasonCode: 'DELIVERY_FAILED',
+        });
+        expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
+        await emailsWithSubject(retried.customerEmail, `We could not deliver order ${retried.order.code}`);
+        await asSuperadmin(adminClient);
+        const { retryDelivery } = await adminClient.query<{ retryDelivery: ActionResult }>(RETRY_DELIVERY, {
+            id: retried.assignment.id,
+        });
+        expect(retryDelivery).toMatchObject({ status: 'PENDING' });
+        // The driver who failed it is not offered it again by dispatch: staff choose them.
+        const { reassignDelivery } = await adminClient.query<{ reassignDelivery: ActionResult }>(REASSIGN, {
+            id: retried.assignment.id,
+            driverId: retried.driver.id,
+        });
+        expect(reassignDelivery).toMatchObject({ status: 'ASSIGNED' });
+        const emails = await emailsWithSubject(retried.customerEmail, onTheWay, 2);
+        for (const email of emails) {
+            expect(email.text).toContain(retried.driver.name);
+            expectCleanText(email);
+        }
+    });
+
     it('sends nothing more when a delivery event is published again, also concurrently', async () => {
         const repeated = await assignedDelivery(fleet[2]);
         const onTheWay = `Your driver is on the way with order ${repeated.order.code}`;
@@ -430,13 +486,22 @@ describe('delivery emails', () => {
             [
                 event.metadata?.assignmentId,
                 event.metadata?.kind,
+                event.metadata?.attempt,
                 event.metadata?.driverId,
                 event.details.recipient,
             ].join(' '),
         );
         expect(keys.filter((key, index) => keys.indexOf(key) !== index)).toEqual([]);
-        // 3 (delivered) + 2 (failed) + 2 (repeated) + 2 (the sweep's: on the way, delivered).
-        expect(deliveryEmails).toHaveLength(9);
-        expect(deliveryEmails.every(event => event.success && event.metadata?.driverId != null)).toBe(true);
+        // 3 (delivered) + 2 (failed) + 1 (failed waiting) + 3 (retried) + 2 (repeated) + 2 (the
+        // sweep's: on the way, delivered).
+        expect(deliveryEmails).toHaveLength(13);
+        expect(deliveryEmails.every(event => event.success)).toBe(true);
+        // Without a driver only the failure of a delivery that waited for one.
+        expect(
+            deliveryEmails
+                .filter(event => event.metadata?.driverId == null)
+                .map(event => event.metadata?.kind),
+        ).toEqual(['FAILED']);
+        expect(deliveryEmails.filter(event => event.metadata?.attempt === 1)).toHaveLength(1);
     });
 });

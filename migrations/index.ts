@@ -16,6 +16,7 @@ import { DeliveryTrackingTokens1795820000000 } from './1795820000000-delivery-tr
 import { DeliveryWebhooks1795830000000 } from './1795830000000-delivery-webhooks';
 import { DeliveryNotifications1795840000000 } from './1795840000000-delivery-notifications';
 import { DeliveryNotificationOutbox1795850000000 } from './1795850000000-delivery-notification-outbox';
+import { DeliveryNotificationAttempts1795860000000 } from './1795860000000-delivery-notification-attempts';
 
 export const migrations: Array<new () => object> = [
     InitialSchema1795733480607,
@@ -35,4 +36,5 @@ export const migrations: Array<new () => object> = [
     DeliveryWebhooks1795830000000,
     DeliveryNotifications1795840000000,
     DeliveryNotificationOutbox1795850000000,
+    DeliveryNotificationAttempts1795860000000,
 ];

@@ -88,6 +88,7 @@ function deliveryEmail<T extends DeliveryEmailType>(
                 assignmentId: event.assignmentId,
                 orderId: event.orderId,
                 driverId: event.driverId,
+                attempt: event.attempt,
             }))
             .setMockEvent(mockDeliveryNotificationEvent(kind))
     );

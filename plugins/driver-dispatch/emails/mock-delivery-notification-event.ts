@@ -14,6 +14,7 @@ export function mockDeliveryNotificationEvent(
         assignmentId: '1',
         orderId: '1',
         driverId: '1',
+        attempt: 0,
         createdAt: new Date(),
         recipient: { emailAddress: 'customer@example.com', firstName: 'Alex', lastName: 'Example' },
         details: {

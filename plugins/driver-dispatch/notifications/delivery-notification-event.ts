@@ -6,7 +6,7 @@ export enum DeliveryNotificationKind {
     DRIVER_ASSIGNED = 'DRIVER_ASSIGNED',
     PICKED_UP = 'PICKED_UP',
     DELIVERED = 'DELIVERED',
-    /** The driver could not complete it (FAILED): what happens next. */
+    /** It could not be completed (FAILED, by its driver or by staff): what happens next. */
     FAILED = 'FAILED',
 }
 
@@ -39,7 +39,7 @@ export interface DeliveryNotificationDetails {
 
 /**
  * @description
- * Published once per delivery, step and driver for the customer of the delivery (see
+ * Published once per delivery, step, attempt and driver for the customer of the delivery (see
  * {@link DeliveryNotificationKind}), after the step committed: the `delivery_notification` table's
  * unique key decides, across processes, which handling of a (possibly repeated) delivery event
  * publishes it. The delivery emails (`deliveryEmailHandlers` of `plugins/driver-dispatch/emails`)
@@ -52,9 +52,15 @@ export class DeliveryNotificationEvent extends VendureEvent {
         public assignmentId: ID,
         /** The delivered order (a seller order in a marketplace). */
         public orderId: ID,
-        public driverId: ID,
+        /** The driver of the step; null for a delivery staff failed while it waited for a driver. */
+        public driverId: ID | null,
         public recipient: DeliveryNotificationRecipient,
         public details: DeliveryNotificationDetails,
+        /**
+         * How often staff had retried the delivery before this step (0 for the first attempt):
+         * with `assignmentId`, `kind` and `driverId`, what makes a notification once.
+         */
+        public attempt = 0,
     ) {
         super();
     }

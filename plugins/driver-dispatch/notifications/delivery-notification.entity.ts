@@ -6,12 +6,13 @@ import { DeliveryNotificationKind } from './delivery-notification-event';
 
 /**
  * One customer notification, the outbox of the delivery emails: written in the delivery step's own
- * transaction, published after it commits. Its unique key (delivery, kind, driver) is what makes it
- * once across processes, however often the delivery event behind it is handled; `publishedAt` is
- * set by whoever publishes it, once, so a row a dead process left unpublished is found by the sweep.
+ * transaction, published after it commits. Its unique key (delivery, kind, `onceKey`: the attempt
+ * and the driver) is what makes it once across processes, however often the delivery event behind
+ * it is handled; `publishedAt` is set by whoever publishes it, once, so a row a dead process left
+ * unpublished is found by the sweep.
  */
 @Entity()
-@Index('IDX_delivery_notification_once', ['assignmentId', 'kind', 'driverId'], { unique: true })
+@Index('IDX_delivery_notification_once', ['assignmentId', 'kind', 'onceKey'], { unique: true })
 @Index('IDX_delivery_notification_published', ['publishedAt'])
 export class DeliveryNotification extends VendureEntity {
     constructor(input?: DeepPartial<DeliveryNotification>) {
@@ -29,10 +30,22 @@ export class DeliveryNotification extends VendureEntity {
 
     /**
      * The driver of the step: a delivery reassigned to another driver tells the customer the new
-     * driver's name. No foreign key: a deleted driver's notifications stay as they were.
+     * driver's name. Null for a delivery staff failed while it waited for a driver. No foreign
+     * key: a deleted driver's notifications stay as they were.
      */
-    @EntityId()
-    driverId: ID;
+    @EntityId({ nullable: true })
+    driverId: ID | null;
+
+    /**
+     * The attempt of the step: how often staff had retried the failed delivery, so a retried
+     * delivery tells the customer again, also when the same driver takes it.
+     */
+    @Column({ type: 'int', default: 0 })
+    attempt: number;
+
+    /** `<attempt>:<driverId>` (`<attempt>:-` without a driver): the step's part of the unique key. */
+    @Column({ type: 'varchar', length: 64 })
+    onceKey: string;
 
     /** The failure's reason (FAILED only): what the email says happens next. */
     @Column({ type: 'varchar', length: 32, nullable: true })

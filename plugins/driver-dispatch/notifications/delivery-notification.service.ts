@@ -13,6 +13,7 @@ import {
 import { describeError } from '../../shared/errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
+import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { DeliveryAssignedEvent } from '../events/delivery-assigned-event';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { ResolvedDriverDispatchOptions } from '../options';
@@ -27,8 +28,8 @@ import { DeliveryNotificationEvent, DeliveryNotificationKind } from './delivery-
 export interface DeliveryNotificationTrigger {
     kind: DeliveryNotificationKind;
     assignmentId: ID;
-    /** The driver of the step (for FAILED: who failed it). */
-    driverId: ID;
+    /** The driver of the step (for FAILED: who failed it; null when it failed waiting for one). */
+    driverId: ID | null;
     reasonCode: string | null;
 }
 
@@ -51,9 +52,10 @@ export type NotificationOutcome = 'published' | 'nobody-to-tell' | 'out-of-date'
 
 /**
  * Tells the customer of a delivery about its steps through a {@link DeliveryNotificationEvent},
- * once per delivery, step and driver. A blocking handler of the step's event writes a
- * {@link DeliveryNotification} row in the step's own transaction (`INSERT … ON CONFLICT DO
- * NOTHING` on its unique key, so a delivery event handled twice, or in two processes, writes one);
+ * once per delivery, step, attempt (a delivery staff retried tells again) and driver. A blocking
+ * handler of the step's event writes a {@link DeliveryNotification} row in the step's own
+ * transaction (`INSERT … ON CONFLICT DO NOTHING` on its unique key, so a delivery event handled
+ * twice, or in two processes, writes one);
  * after the commit, whoever sets the row's `publishedAt` (a conditional UPDATE) publishes the event.
  * A process that dies between the commit and the publication leaves the row unpublished, and the
  * dispatch sweep publishes it a minute later ({@link DeliveryNotificationService.publishOverdue}),
@@ -110,6 +112,7 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
      * call wrote it; undefined when it was there already.
      */
     async record(ctx: RequestContext, trigger: DeliveryNotificationTrigger): Promise<ID | undefined> {
+        const attempt = await this.attemptOf(ctx, trigger.assignmentId);
         const written = await this.connection
             .getRepository(ctx, DeliveryNotification)
             .createQueryBuilder()
@@ -119,6 +122,9 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
                 assignmentId: trigger.assignmentId,
                 kind: trigger.kind,
                 driverId: trigger.driverId,
+                attempt,
+                onceKey: `${attempt}:${trigger.driverId == null ? '-' : String(trigger.driverId)}`,
+                // The column's length: a longer code must not fail the step's transaction.
                 reasonCode: trigger.reasonCode?.slice(0, 32) ?? null,
                 publishedAt: null,
             })
@@ -144,7 +150,7 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
             reasonCode: row.reasonCode,
         };
         // Read first: a failure here leaves the row for the sweep, not marked and lost.
-        const found = await this.eventFor(ctx, trigger, late);
+        const found = await this.eventFor(ctx, trigger, row.attempt, late);
         const marked = await this.connection.rawConnection
             .createQueryBuilder()
             .update(DeliveryNotification)
@@ -203,12 +209,23 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
     }
 
     /**
+     * How often staff retried the delivery so far (FAILED → PENDING moves): read in the caller's
+     * transaction, where the step's own move is already written.
+     */
+    private async attemptOf(ctx: RequestContext, assignmentId: ID): Promise<number> {
+        return this.connection.getRepository(ctx, DeliveryEvent).count({
+            where: { assignmentId, fromStatus: DeliveryStatus.FAILED, toStatus: DeliveryStatus.PENDING },
+        });
+    }
+
+    /**
      * The notification as the customer should read it, or why nobody is told: no order or email
-     * address, or (`late`) the delivery has moved past the step.
+     * address, or (`late`) the delivery has moved past the step (or on to another attempt).
      */
     private async eventFor(
         ctx: RequestContext,
         trigger: DeliveryNotificationTrigger,
+        attempt: number,
         late: boolean,
     ): Promise<DeliveryNotificationEvent | 'nobody-to-tell' | 'out-of-date'> {
         const assignment = await this.connection.rawConnection.getRepository(DeliveryAssignment).findOne({
@@ -216,7 +233,10 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
             relations: ['pickupStockLocation'],
         });
         if (!assignment) return 'nobody-to-tell';
-        if (late && !stillCurrent(trigger, assignment)) {
+        if (
+            late &&
+            (!stillCurrent(trigger, assignment) || (await this.attemptOf(ctx, assignment.id)) !== attempt)
+        ) {
             Logger.verbose(
                 `Delivery ${String(assignment.id)}: ${trigger.kind} not sent late, the delivery is ${assignment.status}`,
                 loggerCtx,
@@ -240,8 +260,12 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
             return 'nobody-to-tell';
         }
         const entry = await this.tracking.trackingEntry(ctx, order, assignment);
-        const driver = await this.drivers.findOne(ctx, trigger.driverId);
-        const withDriverNow = entry.driverName != null && idsAreEqual(assignment.driverId, trigger.driverId);
+        const driver =
+            trigger.driverId == null ? undefined : await this.drivers.findOne(ctx, trigger.driverId);
+        const withDriverNow =
+            entry.driverName != null &&
+            trigger.driverId != null &&
+            idsAreEqual(assignment.driverId, trigger.driverId);
         return new DeliveryNotificationEvent(
             ctx,
             trigger.kind,
@@ -264,6 +288,7 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
                 deliveryCode: entry.deliveryCode,
                 reasonCode: trigger.reasonCode,
             },
+            attempt,
         );
     }
 }
@@ -281,7 +306,8 @@ function triggerOf(
         };
     }
     const kind = KIND_OF_STATUS[event.toStatus];
-    if (!kind || event.driverId == null) return undefined;
+    // Only a failure may come without a driver: staff gave up on a delivery still waiting for one.
+    if (!kind || (event.driverId == null && kind !== DeliveryNotificationKind.FAILED)) return undefined;
     return { kind, assignmentId: event.assignmentId, driverId: event.driverId, reasonCode: event.reasonCode };
 }
 
