@@ -353,6 +353,47 @@ describe('delivery emails', () => {
             expect(email.text).toContain(retried.driver.name);
             expectCleanText(email);
         }
+        // The first attempt's events handled again, after the retry: they belong to attempt 0,
+        // which was told already.
+        const { id, correlationId } = retried.assignment;
+        const orderId = retried.order.sellerOrders[0].id;
+        const ctx = await server.app.get(RequestContextService).create({ apiType: 'admin' });
+        const eventBus = server.app.get(EventBus);
+        await eventBus.publish(
+            new DeliveryAssignedEvent(ctx, id, orderId, retried.driver.id, 1, correlationId),
+        );
+        await eventBus.publish(
+            new DeliveryStatusEvent(
+                ctx,
+                id,
+                orderId,
+                DeliveryStatus.ASSIGNED,
+                DeliveryStatus.FAILED,
+                'DELIVERY_FAILED',
+                correlationId,
+                retried.driver.id,
+            ),
+        );
+        await new Promise(resolve => setTimeout(resolve, 1000));
+        await emailQueueSettled();
+        expect(sentTo(retried.customerEmail, onTheWay)).toHaveLength(2);
+        expect(
+            sentTo(retried.customerEmail, `We could not deliver order ${retried.order.code}`),
+        ).toHaveLength(1);
+        const rows = await sql().query(
+            `SELECT kind, attempt FROM delivery_notification WHERE "assignmentId"::text = $1 ORDER BY id`,
+            [id],
+        );
+        expect(rows).toEqual([
+            { kind: 'DRIVER_ASSIGNED', attempt: 0 },
+            { kind: 'FAILED', attempt: 0 },
+            { kind: 'DRIVER_ASSIGNED', attempt: 1 },
+        ]);
+        expect(
+            (await sql().query(`SELECT attempt FROM delivery_assignment WHERE id::text = $1`, [id]))[0],
+        ).toEqual({
+            attempt: 1,
+        });
     });
 
     it('sends nothing more when a delivery event is published again, also concurrently', async () => {

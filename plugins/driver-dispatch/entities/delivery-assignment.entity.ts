@@ -126,6 +126,10 @@ export class DeliveryAssignment extends VendureEntity implements ChannelAware {
     @Column({ type: 'varchar', length: 64 })
     trackingToken: string;
 
+    /** The delivery's attempt: 0 at first, one more each time staff retry it after it FAILED. */
+    @Column({ type: 'int', default: 0 })
+    attempt: number;
+
     /** Wrong delivery codes in a row. */
     @Column({ type: 'int', default: 0 })
     codeFailures: number;

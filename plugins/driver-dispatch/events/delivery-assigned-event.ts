@@ -19,6 +19,8 @@ export class DeliveryAssignedEvent extends VendureEvent {
         public previousDriverId: ID | null = null,
         /** The channels the delivery belongs to (the default channel and the seller's). */
         public channelIds: ID[] = [],
+        /** The delivery's attempt (`DeliveryAssignment.attempt`): how often staff had retried it. */
+        public attempt = 0,
     ) {
         super();
     }

@@ -27,6 +27,8 @@ export class DeliveryStatusEvent extends VendureEvent {
         public channelIds: ID[] = [],
         /** The {@link DeliveryEvent} row this move appended: one id per move, for subscribers that act once per move. */
         public deliveryEventId: ID | null = null,
+        /** The delivery's attempt after the move (`DeliveryAssignment.attempt`): a retry raises it. */
+        public attempt = 0,
     ) {
         super();
     }

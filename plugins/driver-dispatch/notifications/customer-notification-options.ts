@@ -8,7 +8,8 @@ export interface CustomerNotificationOptions {
     /**
      * @description
      * Publish a {@link DeliveryNotificationEvent} for the customer when a driver is assigned, picks
-     * the order up, delivers it or could not deliver it, once per delivery, step and driver (a row
+     * the order up, delivers it or could not deliver it, once per delivery, step, attempt and
+     * driver (a row
      * in `delivery_notification` decides which process publishes it). Off: no event, no row.
      *
      * @default true

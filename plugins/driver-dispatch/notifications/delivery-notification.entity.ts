@@ -37,14 +37,18 @@ export class DeliveryNotification extends VendureEntity {
     driverId: ID | null;
 
     /**
-     * The attempt of the step: how often staff had retried the failed delivery, so a retried
-     * delivery tells the customer again, also when the same driver takes it.
+     * The delivery's attempt at the step (`DeliveryAssignment.attempt`: how often staff had retried
+     * it), so a retried delivery tells the customer again, also when the same driver takes it.
      */
     @Column({ type: 'int', default: 0 })
     attempt: number;
 
-    /** `<attempt>:<driverId>` (`<attempt>:-` without a driver): the step's part of the unique key. */
-    @Column({ type: 'varchar', length: 64 })
+    /**
+     * `<attempt>:<driverId>` (`<attempt>:-` without a driver): the step's part of the unique key.
+     * Empty only from a process of an earlier version, during a rolling deploy: it leaves the
+     * column out, and its steps must still commit.
+     */
+    @Column({ type: 'varchar', length: 64, default: '' })
     onceKey: string;
 
     /** The failure's reason (FAILED only): what the email says happens next. */

@@ -13,7 +13,6 @@ import {
 import { describeError } from '../../shared/errors';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { DeliveryAssignment } from '../entities/delivery-assignment.entity';
-import { DeliveryEvent } from '../entities/delivery-event.entity';
 import { DeliveryAssignedEvent } from '../events/delivery-assigned-event';
 import { DeliveryStatusEvent } from '../events/delivery-status-event';
 import { ResolvedDriverDispatchOptions } from '../options';
@@ -31,6 +30,8 @@ export interface DeliveryNotificationTrigger {
     /** The driver of the step (for FAILED: who failed it; null when it failed waiting for one). */
     driverId: ID | null;
     reasonCode: string | null;
+    /** The delivery's attempt at the step (`DeliveryAssignment.attempt`); 0 when not given. */
+    attempt?: number;
 }
 
 /** Statuses a delivery event moves to that the customer hears about (assignment has its own event). */
@@ -112,7 +113,7 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
      * call wrote it; undefined when it was there already.
      */
     async record(ctx: RequestContext, trigger: DeliveryNotificationTrigger): Promise<ID | undefined> {
-        const attempt = await this.attemptOf(ctx, trigger.assignmentId);
+        const attempt = trigger.attempt ?? 0;
         const written = await this.connection
             .getRepository(ctx, DeliveryNotification)
             .createQueryBuilder()
@@ -148,9 +149,10 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
             assignmentId: row.assignmentId,
             driverId: row.driverId,
             reasonCode: row.reasonCode,
+            attempt: row.attempt,
         };
         // Read first: a failure here leaves the row for the sweep, not marked and lost.
-        const found = await this.eventFor(ctx, trigger, row.attempt, late);
+        const found = await this.eventFor(ctx, trigger, late);
         const marked = await this.connection.rawConnection
             .createQueryBuilder()
             .update(DeliveryNotification)
@@ -209,23 +211,12 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
     }
 
     /**
-     * How often staff retried the delivery so far (FAILED → PENDING moves): read in the caller's
-     * transaction, where the step's own move is already written.
-     */
-    private async attemptOf(ctx: RequestContext, assignmentId: ID): Promise<number> {
-        return this.connection.getRepository(ctx, DeliveryEvent).count({
-            where: { assignmentId, fromStatus: DeliveryStatus.FAILED, toStatus: DeliveryStatus.PENDING },
-        });
-    }
-
-    /**
      * The notification as the customer should read it, or why nobody is told: no order or email
      * address, or (`late`) the delivery has moved past the step (or on to another attempt).
      */
     private async eventFor(
         ctx: RequestContext,
         trigger: DeliveryNotificationTrigger,
-        attempt: number,
         late: boolean,
     ): Promise<DeliveryNotificationEvent | 'nobody-to-tell' | 'out-of-date'> {
         const assignment = await this.connection.rawConnection.getRepository(DeliveryAssignment).findOne({
@@ -233,12 +224,9 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
             relations: ['pickupStockLocation'],
         });
         if (!assignment) return 'nobody-to-tell';
-        if (
-            late &&
-            (!stillCurrent(trigger, assignment) || (await this.attemptOf(ctx, assignment.id)) !== attempt)
-        ) {
+        if (late && !stillCurrent(trigger, assignment)) {
             Logger.verbose(
-                `Delivery ${String(assignment.id)}: ${trigger.kind} not sent late, the delivery is ${assignment.status}`,
+                `Delivery ${String(assignment.id)}: ${trigger.kind} of attempt ${trigger.attempt ?? 0} not sent late, the delivery is ${assignment.status} (attempt ${assignment.attempt})`,
                 loggerCtx,
             );
             return 'out-of-date';
@@ -288,7 +276,7 @@ export class DeliveryNotificationService implements OnApplicationBootstrap {
                 deliveryCode: entry.deliveryCode,
                 reasonCode: trigger.reasonCode,
             },
-            attempt,
+            trigger.attempt ?? 0,
         );
     }
 }
@@ -303,16 +291,27 @@ function triggerOf(
             assignmentId: event.assignmentId,
             driverId: event.driverId,
             reasonCode: null,
+            attempt: event.attempt,
         };
     }
     const kind = KIND_OF_STATUS[event.toStatus];
     // Only a failure may come without a driver: staff gave up on a delivery still waiting for one.
     if (!kind || (event.driverId == null && kind !== DeliveryNotificationKind.FAILED)) return undefined;
-    return { kind, assignmentId: event.assignmentId, driverId: event.driverId, reasonCode: event.reasonCode };
+    return {
+        kind,
+        assignmentId: event.assignmentId,
+        driverId: event.driverId,
+        reasonCode: event.reasonCode,
+        attempt: event.attempt,
+    };
 }
 
-/** Whether a step published late still holds: "on the way" and "picked up" only while they are true. */
+/**
+ * Whether a step published late still holds: one of the delivery's current attempt, and "on the
+ * way" and "picked up" only while they are true.
+ */
 function stillCurrent(trigger: DeliveryNotificationTrigger, assignment: DeliveryAssignment): boolean {
+    if (assignment.attempt !== (trigger.attempt ?? 0)) return false;
     switch (trigger.kind) {
         case DeliveryNotificationKind.DRIVER_ASSIGNED:
             return (

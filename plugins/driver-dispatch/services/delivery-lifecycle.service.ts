@@ -227,6 +227,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 }
                 if (from === DeliveryStatus.FAILED) {
                     // A new attempt: the failed one is in the events; the next driver starts clean.
+                    assignment.attempt += 1;
                     assignment.pickedUpAt = null;
                     assignment.lastError = null;
                     assignment.codeFailures = 0;
@@ -261,6 +262,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                     saved.correlationId,
                     saved.excludedDriverIds[saved.excludedDriverIds.length - 1] ?? null,
                     channelIds,
+                    saved.attempt,
                 ),
             );
             await this.eventBus.publish(new DriverStatusEvent(ctx, driver.driverId, DriverStatus.BUSY));
@@ -304,6 +306,7 @@ export class DeliveryLifecycleService implements OnApplicationBootstrap {
                 previousDriverId,
                 channelIds,
                 recorded.id,
+                assignment.attempt,
             ),
         );
     }

@@ -6,6 +6,8 @@ describe('clientAddressGroup', () => {
     it('counts an IPv4 client by its address, also when it arrives IPv4-mapped', () => {
         expect(clientAddressGroup('203.0.113.9')).toBe('203.0.113.9');
         expect(clientAddressGroup('::ffff:203.0.113.9')).toBe('203.0.113.9');
+        expect(clientAddressGroup('64:ff9b::203.0.113.9')).toBe('203.0.113.9');
+        expect(clientAddressGroup('64:ff9b::cb00:710a')).toBe('203.0.113.10');
         expect(clientAddressGroup('203.0.113.10')).not.toBe(clientAddressGroup('203.0.113.9'));
     });
 

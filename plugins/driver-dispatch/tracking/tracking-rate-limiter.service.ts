@@ -83,7 +83,7 @@ export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicatio
 
 /**
  * What one client's requests count against: an IPv4 address (also when it arrives IPv4-mapped,
- * `::ffff:a.b.c.d`), or the /64 network of an IPv6 address, since one subscriber or one cloud
+ * `::ffff:a.b.c.d`, or through a NAT64 gateway, `64:ff9b::a.b.c.d`), or the /64 network of an IPv6 address, since one subscriber or one cloud
  * host gets a whole /64 and could otherwise take a fresh address for every request. Anything else
  * counts as itself, cut to 64 characters.
  */
@@ -91,7 +91,12 @@ export function clientAddressGroup(address: string): string {
     if (!ipaddr.isValid(address)) return address.slice(0, 64);
     const parsed = ipaddr.process(address);
     if (parsed.kind() === 'ipv4') return parsed.toString();
-    const network = (parsed as ipaddr.IPv6).parts.slice(0, 4).concat([0, 0, 0, 0]);
+    const { parts } = parsed as ipaddr.IPv6;
+    if (parsed.range() === 'rfc6052') {
+        const [high, low] = parts.slice(6);
+        return [high >> 8, high & 255, low >> 8, low & 255].join('.');
+    }
+    const network = parts.slice(0, 4).concat([0, 0, 0, 0]);
     return `${new ipaddr.IPv6(network).toString()}/64`;
 }
 
