@@ -178,6 +178,23 @@ function expectCleanText(email: MailboxEmail) {
     expect(email.subject).not.toMatch(/undefined|null|{{/);
 }
 
+/** Reports the delivery FAILED (as whoever is logged in) and waits for the customer's email about it. */
+async function failedEmail(
+    delivery: Omit<Delivery, 'driver'>,
+    reasonCode: 'DELIVERY_FAILED' | 'TIMEOUT',
+): Promise<MailboxEmail> {
+    const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
+        id: delivery.assignment.id,
+        reasonCode,
+    });
+    expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
+    const [email] = await emailsWithSubject(
+        delivery.customerEmail,
+        `We could not deliver order ${delivery.order.code}`,
+    );
+    return email;
+}
+
 async function asDriver(delivery: Delivery) {
     await asDemoDriver(adminClient, delivery.driver.emailAddress);
 }
@@ -290,15 +307,7 @@ describe('delivery emails', () => {
             `Your driver is on the way with order ${failing.order.code}`,
         );
         await asDriver(failing);
-        const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
-            id: failing.assignment.id,
-            reasonCode: 'DELIVERY_FAILED',
-        });
-        expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
-        const [email] = await emailsWithSubject(
-            failing.customerEmail,
-            `We could not deliver order ${failing.order.code}`,
-        );
+        const email = await failedEmail(failing, 'DELIVERY_FAILED');
         expect(email.text).toContain(
             `your order ${failing.order.code} from ${failing.assignment.pickupStockLocation.name} could not be delivered, because the driver could not hand your order over at your address`,
         );
@@ -310,15 +319,7 @@ describe('delivery emails', () => {
         const waiting = await waitingDelivery();
         expect(waiting.assignment).toMatchObject({ status: 'PENDING', driver: null });
         await asSuperadmin(adminClient);
-        const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
-            id: waiting.assignment.id,
-            reasonCode: 'TIMEOUT',
-        });
-        expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
-        const [email] = await emailsWithSubject(
-            waiting.customerEmail,
-            `We could not deliver order ${waiting.order.code}`,
-        );
+        const email = await failedEmail(waiting, 'TIMEOUT');
         expect(email.text).toContain(
             'could not be delivered, because the delivery took too long to complete',
         );
@@ -331,12 +332,7 @@ describe('delivery emails', () => {
         const onTheWay = `Your driver is on the way with order ${retried.order.code}`;
         await emailsWithSubject(retried.customerEmail, onTheWay);
         await asDriver(retried);
-        const { reportDeliveryFailed } = await adminClient.query(REPORT_FAILED, {
-            id: retried.assignment.id,
-            reasonCode: 'DELIVERY_FAILED',
-        });
-        expect(reportDeliveryFailed).toMatchObject({ status: 'FAILED' });
-        await emailsWithSubject(retried.customerEmail, `We could not deliver order ${retried.order.code}`);
+        await failedEmail(retried, 'DELIVERY_FAILED');
         await asSuperadmin(adminClient);
         const { retryDelivery } = await adminClient.query<{ retryDelivery: ActionResult }>(RETRY_DELIVERY, {
             id: retried.assignment.id,

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 import { ConfigService, TransactionalConnection } from '@vendure/core';
 import { createTestEnvironment } from '@vendure/testing';
-import { Browser, chromium, Page } from 'playwright-core';
+import { Browser, chromium, Locator, Page } from 'playwright-core';
 
 import { loadDemoCity } from '../src/demo/demo-data';
 import { demoInitialData, populateDemoMarketplace } from '../src/demo/populate-demo';
@@ -98,6 +98,23 @@ describe('the tracking page in headless chromium', () => {
         await server.destroy();
     });
 
+    /**
+     * The tooltip a marker shows while the pointer is on it. Hovered again until read: a poll
+     * that changes the page's height moves the map under a still pointer, and the tooltip closes
+     * (CI: found, then gone before its text was read).
+     */
+    async function tooltipOf(marker: Locator): Promise<string | null> {
+        const tooltip = page.locator('#tracking-map .leaflet-tooltip');
+        for (let attempt = 1; ; attempt++) {
+            await marker.hover();
+            try {
+                return await tooltip.textContent({ timeout: 2_000 });
+            } catch (error) {
+                if (attempt === 5) throw error;
+            }
+        }
+    }
+
     it('shows the assigned delivery: first name, code, store, and the driver on a map without tiles', async () => {
         delivery = await trackedDelivery(world, city.sellers[0].code, driverId);
         // Seller staff type the store's name: markup in it stays text, on the page and on the map.
@@ -119,10 +136,7 @@ describe('the tracking page in headless chromium', () => {
             expect(await page.getByTestId('store').textContent()).toContain(storeName);
             await page.getByTestId('eta').waitFor();
             await page.locator('#tracking-map path.driver-marker').waitFor();
-            await page.locator('#tracking-map path.store-marker').hover();
-            const tooltip = page.locator('#tracking-map .leaflet-tooltip');
-            await tooltip.waitFor();
-            expect(await tooltip.textContent()).toBe(storeName);
+            expect(await tooltipOf(page.locator('#tracking-map path.store-marker'))).toBe(storeName);
             expect(await page.locator('#injected-store').count()).toBe(0);
             expect(Number(await mapElement().getAttribute('data-driver-latitude'))).toBeCloseTo(
                 delivery.pickup.customFields.latitude + 0.009,
