@@ -18,8 +18,8 @@ export type TrackingAllowance = { allowed: true } | { allowed: false; retryAfter
  * The limits of the tracking page: `tracking.requestsPerMinutePerAddress` per client address (an
  * IPv6 client counts by its /64, see {@link clientAddressGroup}), then `tracking.requestsPerMinute`
  * per token (fixed minutes). With `redisUrl` the counters are Redis keys
- * `<redisKeyPrefix>:track-limit:address:<address or /64>` and `<redisKeyPrefix>:track-limit:<hash>` (the
- * SHA-256 of the token, so Redis never holds a working link), shared by every server process;
+ * `<redisKeyPrefix>:track-limit:address:<address or /64>` and
+ * `<redisKeyPrefix>:track-limit:<hash>` (the SHA-256 of the token, so Redis never holds a working link), shared by every server process;
  * while Redis is unreachable requests pass (logged once per outage): the limit guards against
  * floods, it must not take the page away. Without Redis, this process's memory.
  */
@@ -83,9 +83,9 @@ export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicatio
 
 /**
  * What one client's requests count against: an IPv4 address (also when it arrives IPv4-mapped,
- * `::ffff:a.b.c.d`, or through a NAT64 gateway, `64:ff9b::a.b.c.d`), or the /64 network of an IPv6 address, since one subscriber or one cloud
- * host gets a whole /64 and could otherwise take a fresh address for every request. Anything else
- * counts as itself, cut to 64 characters.
+ * `::ffff:a.b.c.d`, or through a NAT64 gateway, `64:ff9b::a.b.c.d`), or the /64 network of an
+ * IPv6 address, since one subscriber or one cloud host gets a whole /64 and could otherwise take a
+ * fresh address for every request. Anything else counts as itself, cut to 64 characters.
  */
 export function clientAddressGroup(address: string): string {
     if (!ipaddr.isValid(address)) return address.slice(0, 64);
