@@ -6,7 +6,6 @@ import {
     DefaultSchedulerPlugin,
     DefaultSearchPlugin,
     LanguageCode,
-    RedisCachePlugin,
     VendureConfig,
 } from '@vendure/core';
 import { DashboardPlugin } from '@vendure/dashboard/plugin';
@@ -22,6 +21,7 @@ import { emailPlugin } from './src/email/email-plugin';
 import { MarketplacePlugin } from './src/marketplace';
 import { ReadinessPlugin } from './src/readiness/readiness.plugin';
 import { BullMQConnectionsPlugin } from './src/runtime/bullmq-connections';
+import { ClosingRedisCacheStrategy } from './src/runtime/redis-cache';
 import { ScheduledTaskGuardPlugin } from './src/runtime/scheduled-task-guard';
 import { RuntimeSettings } from './src/runtime/settings';
 
@@ -94,16 +94,6 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
                         : undefined,
             }),
             BullMQConnectionsPlugin,
-            RedisCachePlugin.init({
-                namespace: `${REDIS_NAMESPACE}:cache`,
-                // Fail fast: a cache read must not wait for a Redis that is down.
-                redisOptions: {
-                    ...redis,
-                    enableOfflineQueue: false,
-                    maxRetriesPerRequest: 1,
-                    commandTimeout: 1000,
-                },
-            }),
         );
     } else {
         // Up to 10 jobs per poll and queue: one at a time the SQL queue settles 5 jobs a second.
@@ -171,6 +161,23 @@ export function createVendureConfig(settings: RuntimeSettings, database: Databas
         paymentOptions: { paymentMethodHandlers: [] },
         // In the embedded default the worker runs in the server process, and so do scheduled tasks.
         schedulerOptions: { runTasksInWorkerOnly: !settings.workerInProcess },
+        // With Redis, Vendure's Redis cache (what RedisCachePlugin sets), with a shutdown that cannot fail.
+        ...(redis
+            ? {
+                  systemOptions: {
+                      cacheStrategy: new ClosingRedisCacheStrategy({
+                          namespace: `${REDIS_NAMESPACE}:cache`,
+                          // Fail fast: a cache read must not wait for a Redis that is down.
+                          redisOptions: {
+                              ...redis,
+                              enableOfflineQueue: false,
+                              maxRetriesPerRequest: 1,
+                              commandTimeout: 1000,
+                          },
+                      }),
+                  },
+              }
+            : {}),
         defaultLanguageCode: LanguageCode.en,
         plugins,
     };

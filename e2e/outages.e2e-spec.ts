@@ -81,7 +81,12 @@ async function stopProcesses(): Promise<Array<number | null>> {
         (app): app is AppProcess => app !== undefined && app.child.exitCode === null,
     );
     server = worker = undefined;
-    return (await Promise.all(apps.map(app => stopApp(app)))).map(stop => stop.code);
+    const stops = await Promise.all(apps.map(app => stopApp(app)));
+    // A stop that does not exit 0 is a failure too: the process's last output says why.
+    stops.forEach((stop, i) => {
+        if (stop.code !== 0) log(`a process stopped with ${stop.code}:\n${apps[i].output().slice(-4000)}`);
+    });
+    return stops.map(stop => stop.code);
 }
 
 /** Starts the server and the worker; resolves when `ready` holds for the server. */
