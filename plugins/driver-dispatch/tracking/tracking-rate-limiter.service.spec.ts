@@ -17,6 +17,8 @@ describe('clientAddressGroup', () => {
         expect(clientAddressGroup('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe(group);
         expect(clientAddressGroup('2001:DB8:1:2:a:b:c:d')).toBe(group);
         expect(clientAddressGroup('2001:db8:1:3::1')).toBe('2001:db8:1:3::/64');
+        // A local-use NAT64 prefix (RFC 8215) may place the IPv4 address elsewhere: an IPv6 client.
+        expect(clientAddressGroup('64:ff9b:1::cb00:710a')).toBe('64:ff9b:1::/64');
     });
 
     it('counts anything else as itself, cut to 64 characters', () => {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import ipaddr from 'ipaddr.js';
 
+import { embeddedIpv4 } from '../../shared/ip-address';
 import { RedisOutageLog } from '../../shared/redis';
 import { DRIVER_DISPATCH_PLUGIN_OPTIONS, loggerCtx } from '../constants';
 import { defaultDriverDispatchOptions, DriverDispatchPluginOptions } from '../options';
@@ -89,14 +90,11 @@ export class TrackingRateLimiter implements OnApplicationBootstrap, OnApplicatio
  */
 export function clientAddressGroup(address: string): string {
     if (!ipaddr.isValid(address)) return address.slice(0, 64);
-    const parsed = ipaddr.process(address);
+    const parsed = ipaddr.parse(address);
     if (parsed.kind() === 'ipv4') return parsed.toString();
-    const { parts } = parsed as ipaddr.IPv6;
-    if (parsed.range() === 'rfc6052') {
-        const [high, low] = parts.slice(6);
-        return [high >> 8, high & 255, low >> 8, low & 255].join('.');
-    }
-    const network = parts.slice(0, 4).concat([0, 0, 0, 0]);
+    const ipv4 = embeddedIpv4(address);
+    if (ipv4) return ipv4;
+    const network = (parsed as ipaddr.IPv6).parts.slice(0, 4).concat([0, 0, 0, 0]);
     return `${new ipaddr.IPv6(network).toString()}/64`;
 }
 

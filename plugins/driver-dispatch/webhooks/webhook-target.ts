@@ -1,6 +1,8 @@
 import { lookup, LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
+import { embeddedIpv4 } from '../../shared/ip-address';
+
 /** The longest endpoint URL staff may save. */
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
 
@@ -48,18 +50,6 @@ for (const [network, prefix] of [
     ['ff00::', 8],
 ] as Array<[string, number]>) {
     NON_PUBLIC.addSubnet(network, prefix, 'ipv6');
-}
-
-/** The IPv4 address an IPv6 address carries (`::ffff:a.b.c.d`, `64:ff9b::a.b.c.d`), if any. */
-function embeddedIpv4(address: string): string | undefined {
-    const lower = address.toLowerCase();
-    const dotted = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-    if (dotted) return dotted[1];
-    const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-    if (!hex) return undefined;
-    const high = parseInt(hex[1], 16);
-    const low = parseInt(hex[2], 16);
-    return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }
 
 /** Whether an IP address (v4 or v6) is not a public internet address. Anything that is no IP counts as not public. */
