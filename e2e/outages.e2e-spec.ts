@@ -486,6 +486,9 @@ describe('Redis absent at start, then started', () => {
         }
         // No restart: the same processes throughout.
         expect([server?.child.pid, worker?.child.pid]).toEqual(pids);
+        // Every Redis client has an error listener: the outage is logged, not ioredis's fallback.
+        for (const app of [server, worker])
+            expect(app?.output()).not.toContain('[ioredis] Unhandled error event');
         expect(await stopProcesses()).toEqual([0, 0]);
     }, 240_000);
 });

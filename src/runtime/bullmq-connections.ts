@@ -8,7 +8,7 @@ import type { BullMQPluginOptions } from '@vendure/job-queue-plugin/package/bull
 import { Redis, RedisOptions } from 'ioredis';
 
 import { describeError } from '../../plugins/shared/errors';
-import { createRedisClient, failFastRedisOptions } from '../../plugins/shared/redis';
+import { createRedisClient, failFastRedisOptions, RedisOutageLog } from '../../plugins/shared/redis';
 
 const loggerCtx = 'BullMQConnections';
 
@@ -64,6 +64,10 @@ export class ClosingBullMQJobQueueStrategy extends BullMQJobQueueStrategy {
                 return false;
             },
         );
+        // `super.init` has opened its command connection by now; its errors are logged once its
+        // queue listens (after the health check). Before that one would be ioredis's "Unhandled
+        // error event".
+        (this as unknown as OwnedClients).redisConnection?.on('error', () => undefined);
         let timer: NodeJS.Timeout | undefined;
         const waited = new Promise<'waiting'>(resolve => {
             timer = setTimeout(() => resolve('waiting'), INIT_WAIT_MS);
@@ -136,8 +140,20 @@ function failFastHealthIndicator(options: BullMQPluginOptions): Pick<RedisHealth
     };
 }
 
-/** `RedisJobBufferStorageStrategy` of 3.7.3 has no `destroy()` for the client it opens. */
+/**
+ * `RedisJobBufferStorageStrategy` of 3.7.3 has no `destroy()` for the client it opens, and no
+ * error listener on it: while Redis is down ioredis printed "[ioredis] Unhandled error event" at
+ * every reconnection attempt. Here an outage is logged once, and its end.
+ */
 export class ClosingRedisJobBufferStorageStrategy extends RedisJobBufferStorageStrategy {
+    override init(injector: Injector): void {
+        super.init(injector);
+        const outage = new RedisOutageLog('Job buffer', loggerCtx);
+        (this as unknown as OwnedClients).redis
+            ?.on('error', (error: unknown) => outage.lost(error))
+            .on('ready', () => outage.back());
+    }
+
     destroy(): void {
         (this as unknown as OwnedClients).redis?.disconnect();
     }
