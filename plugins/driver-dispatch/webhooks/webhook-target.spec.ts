@@ -18,8 +18,12 @@ describe('webhook targets', () => {
         '::ffff:127.0.0.1',
         '::ffff:7f00:1',
         '64:ff9b::a00:1',
+        '0064:ff9b:0:0:0:0:a00:1',
         // IPv4-compatible, SIIT, local NAT64, Teredo and 6to4 (here carrying 169.254.169.254).
         '::a9fe:a9fe',
+        // The same written dotted, as dns.lookup prints an AAAA record in ::/96; and 8.8.8.8 so.
+        '::169.254.169.254',
+        '::8.8.8.8',
         '::ffff:0:a9fe:a9fe',
         '64:ff9b:1::a9fe:a9fe',
         '2001:0:4136:e378:8000:63bf:5601:5601',

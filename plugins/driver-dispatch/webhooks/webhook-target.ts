@@ -57,9 +57,9 @@ export function isNonPublicAddress(address: string): boolean {
     const family = isIP(address);
     if (family === 4) return NON_PUBLIC.check(address, 'ipv4');
     if (family !== 6) return true;
+    if (NON_PUBLIC.check(address, 'ipv6')) return true;
     const v4 = embeddedIpv4(address);
-    if (v4) return NON_PUBLIC.check(v4, 'ipv4');
-    return NON_PUBLIC.check(address, 'ipv6');
+    return v4 !== undefined && NON_PUBLIC.check(v4, 'ipv4');
 }
 
 /** A URL's host without the brackets of an IPv6 literal. */

@@ -38,8 +38,9 @@ interface CachedGeocode {
 
 /**
  * Postal code to coordinates through the configured {@link GeocodingStrategy}, behind Vendure's
- * CacheService: in process by default, shared through Redis when the RedisCachePlugin is
- * configured, so every server and worker profits from one lookup.
+ * CacheService: in process by default, shared through Redis when the app's cache strategy is
+ * Redis (`RedisCachePlugin`, or `RedisCacheStrategy` as this project's app configures it), so
+ * every server and worker profits from one lookup.
  *
  * The hit and miss counters are this process's own (for `storeLocatorStats`).
  */
