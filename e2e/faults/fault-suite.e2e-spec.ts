@@ -38,6 +38,8 @@ const DRIVERS = positive('FAULT_DRIVERS', 30);
 /** Orders marked ready but not yet assigned, at most: shops hand orders over as they are packed. */
 const BACKLOG = Math.max(2 * DRIVERS, 100);
 const REDIS_DOWN_MS = 5000;
+/** The sweep gives back a dead job's claim 30 s after it, and runs every 20 s; with a margin. */
+const INDEX_REPAIR_MS = 60_000;
 const DEMO_DRIVERS = 20;
 /** The Loop, Chicago: the demo's centre, within 5 km of stores of every seller. */
 const LOOP = { latitude: 41.8858, longitude: -87.6181 };
@@ -197,9 +199,27 @@ describe(`fault suite: ${ORDERS} orders, ${DRIVERS} drivers, 2 servers, 4 worker
                 waitFor('every order delivered', async () => (await delivered()) === ORDERS, 30 * 60_000),
             );
             const runMs = Date.now() - runStarted;
-            // The last releases reach Redis and the drivers ping on: then the index must match.
+            // The last releases reach Redis and the drivers ping on: then the index must match. A
+            // driver claimed in Redis by a dispatch job killed with its worker is given back by the
+            // sweep once the claim is 30 s old (it runs every 20 s): up to about 50 s after the kill
+            // (CI read the index 38 s after it, one driver short).
             await new Promise(resolve => setTimeout(resolve, 3000));
-            const counts = await readInvariants(db, redis, orderIds);
+            const indexWaitStarted = Date.now();
+            let counts = await readInvariants(db, redis, orderIds);
+            const outOfIndexAtEnd = [...counts.missingFromGeo, ...counts.extraInGeo];
+            while (
+                (counts.missingFromGeo.length || counts.extraInGeo.length) &&
+                Date.now() - indexWaitStarted < INDEX_REPAIR_MS
+            ) {
+                await new Promise(resolve => setTimeout(resolve, 1000));
+                counts = await readInvariants(db, redis, orderIds);
+            }
+            const indexRepairMs = Date.now() - indexWaitStarted;
+            if (outOfIndexAtEnd.length)
+                log(
+                    `drivers ${JSON.stringify(outOfIndexAtEnd)} out of line in the GEO set at the end; ` +
+                        `in line ${indexRepairMs} ms later`,
+                );
             const phases = await readPhases(db, orderIds);
             const fleetStats = fleet.stats();
             await fleet.stop({ offline: false });
@@ -216,6 +236,8 @@ describe(`fault suite: ${ORDERS} orders, ${DRIVERS} drivers, 2 servers, 4 worker
                 phases,
                 faults,
                 runMs,
+                outOfIndexAtEnd,
+                indexRepairMs,
                 deliveriesPerSecond: Math.round((ORDERS / (runMs / 1000)) * 10) / 10,
                 totalMs: Date.now() - started,
             };
@@ -525,6 +547,10 @@ function printReport(
         [
             'GEO set: missing / extra drivers',
             `${JSON.stringify(result.missingFromGeo)} / ${JSON.stringify(result.extraInGeo)}`,
+        ],
+        [
+            'GEO set out of line at the end; in line after (ms)',
+            `${JSON.stringify(result.outOfIndexAtEnd)}; ${String(result.indexRepairMs)}`,
         ],
         ['dispatch run (ms), deliveries/s', `${String(result.runMs)}, ${String(result.deliveriesPerSecond)}`],
         ['whole suite (ms)', String(result.totalMs)],
