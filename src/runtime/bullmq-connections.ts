@@ -58,7 +58,14 @@ export class ClosingBullMQJobQueueStrategy extends BullMQJobQueueStrategy {
                 ? failFastHealthIndicator(injector.get<BullMQPluginOptions>(BULLMQ_PLUGIN_OPTIONS))
                 : injector.get(token as never)) as Injector['get'];
         this.initialised = super.init(tolerant).then(
-            () => (this.ready = true),
+            () => {
+                // Its job-cancellation subscriber, opened last, has no error listener of its own.
+                const outage = new RedisOutageLog('Job cancellation subscriber', loggerCtx);
+                (this as unknown as OwnedClients).cancellationSub
+                    ?.on('error', (error: unknown) => outage.lost(error))
+                    .on('ready', () => outage.back());
+                return (this.ready = true);
+            },
             (error: unknown) => {
                 Logger.error(`The BullMQ job queue could not initialise: ${describeError(error)}`, loggerCtx);
                 return false;
