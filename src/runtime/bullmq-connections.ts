@@ -8,7 +8,12 @@ import type { BullMQPluginOptions } from '@vendure/job-queue-plugin/package/bull
 import { Redis, RedisOptions } from 'ioredis';
 
 import { describeError } from '../../plugins/shared/errors';
-import { createRedisClient, failFastRedisOptions, RedisOutageLog } from '../../plugins/shared/redis';
+import {
+    createRedisClient,
+    failFastRedisOptions,
+    logRedisOutages,
+    RedisOutageLog,
+} from '../../plugins/shared/redis';
 
 const loggerCtx = 'BullMQConnections';
 
@@ -60,10 +65,12 @@ export class ClosingBullMQJobQueueStrategy extends BullMQJobQueueStrategy {
         this.initialised = super.init(tolerant).then(
             () => {
                 // Its job-cancellation subscriber, opened last, has no error listener of its own.
-                const outage = new RedisOutageLog('Job cancellation subscriber', loggerCtx);
-                (this as unknown as OwnedClients).cancellationSub
-                    ?.on('error', (error: unknown) => outage.lost(error))
-                    .on('ready', () => outage.back());
+                const { cancellationSub } = this as unknown as OwnedClients;
+                if (cancellationSub)
+                    logRedisOutages(
+                        cancellationSub,
+                        new RedisOutageLog('Job cancellation subscriber', loggerCtx),
+                    );
                 return (this.ready = true);
             },
             (error: unknown) => {
@@ -155,10 +162,8 @@ function failFastHealthIndicator(options: BullMQPluginOptions): Pick<RedisHealth
 export class ClosingRedisJobBufferStorageStrategy extends RedisJobBufferStorageStrategy {
     override init(injector: Injector): void {
         super.init(injector);
-        const outage = new RedisOutageLog('Job buffer', loggerCtx);
-        (this as unknown as OwnedClients).redis
-            ?.on('error', (error: unknown) => outage.lost(error))
-            .on('ready', () => outage.back());
+        const { redis } = this as unknown as OwnedClients;
+        if (redis) logRedisOutages(redis, new RedisOutageLog('Job buffer', loggerCtx));
     }
 
     destroy(): void {

@@ -73,10 +73,14 @@ export function createRedisClient(options: RedisClientOptions): Redis {
         ...failFastRedisOptions(options.server, options.connectionName),
         ...options.overrides,
     });
-    const outageLog = options.outageLog;
-    client.on('error', (error: Error) => outageLog?.lost(error));
-    if (outageLog) client.on('ready', () => outageLog.back());
-    return client;
+    if (options.outageLog) return logRedisOutages(client, options.outageLog);
+    // Errors are the caller's to report; unheard, ioredis would print each one.
+    return client.on('error', () => undefined);
+}
+
+/** Logs a client's connection losses and recoveries through `outageLog`, once per outage. */
+export function logRedisOutages(client: Redis, outageLog: RedisOutageLog): Redis {
+    return client.on('error', (error: Error) => outageLog.lost(error)).on('ready', () => outageLog.back());
 }
 
 /**
